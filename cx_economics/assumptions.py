@@ -1,0 +1,210 @@
+"""Every finance number in one place, with its unit in its name.
+
+:class:`Assumptions` is built in Python or loaded from TOML with
+:func:`load_assumptions`. Unknown keys are errors, never ignored, and values that
+look like the wrong unit (a discount rate of 8 meant as 8 %) are rejected with a
+message that says what was probably meant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from cx_economics._results import Result
+from cx_economics.exceptions import CxDataError
+
+__all__ = ["Assumptions", "load_assumptions"]
+
+
+def _frozen(mapping: Mapping[str, float] | None) -> Mapping[str, float]:
+    return MappingProxyType({str(k): float(v) for k, v in (mapping or {}).items()})
+
+
+@dataclass(frozen=True)
+class Assumptions(Result):
+    """Finance inputs, with units.
+
+    Parameters
+    ----------
+    currency : str, default "EUR"
+        ISO code of every money amount.
+    annual_discount_rate : float, default 0.08
+        Yearly rate as a fraction (0.08 is 8 %); converted to a monthly rate
+        ``(1 + r) ** (1 / 12) - 1``.
+    horizon_months : int, default 60
+        How far lifetime values look ahead, in months.
+    margin_rate : float, default 0.30
+        Share of revenue kept as contribution margin (fraction 0–1), used with the
+        customers' ``monthly_revenue`` or with ``monthly_revenue`` below.
+    monthly_revenue : float, optional
+        Average revenue per customer per month (currency), when the data carry none.
+    monthly_margin_by_band : mapping, optional
+        Margin per customer per month (currency) by band name, overriding the
+        revenue-based margin (e.g. ``{"detractor": 10.0, "passive": 12.0,
+        "promoter": 14.0}``).
+    cost_per_contact : mapping, optional
+        Cost of one contact (currency) by channel.
+    excellent_nps : mapping, optional
+        The NPS (−100..100) counted as excellent, by channel; channels absent here
+        use the derived level (best quartile of teams).
+    referral_value_per_promoter : float, default 0.0
+        Extra value (currency, once) a promoter brings through referrals.
+    confidence_level : float, default 0.95
+        Nominal coverage of every interval.
+    n_bootstrap : int, default 1000
+        Bootstrap replicates for intervals on money.
+    """
+
+    currency: str = "EUR"
+    annual_discount_rate: float = 0.08
+    horizon_months: int = 60
+    margin_rate: float = 0.30
+    monthly_revenue: float | None = None
+    monthly_margin_by_band: Mapping[str, float] = field(default_factory=dict)
+    cost_per_contact: Mapping[str, float] = field(default_factory=dict)
+    excellent_nps: Mapping[str, float] = field(default_factory=dict)
+    referral_value_per_promoter: float = 0.0
+    confidence_level: float = 0.95
+    n_bootstrap: int = 1000
+
+    _title = "Assumptions"
+
+    def __post_init__(self) -> None:
+        for name in ("monthly_margin_by_band", "cost_per_contact", "excellent_nps"):
+            object.__setattr__(self, name, _frozen(getattr(self, name)))
+        self._check_rates()
+        self._check_amounts()
+
+    def _check_rates(self) -> None:
+        r = self.annual_discount_rate
+        if not math.isfinite(r) or r < 0 or r >= 1:
+            hint = f" (did you mean {r / 100:g}?)" if 1 <= r <= 100 else ""
+            raise CxDataError(
+                f"`annual_discount_rate` must be a fraction in [0, 1), got {r}{hint}"
+            )
+        if not 0 < self.margin_rate <= 1:
+            hint = f" (did you mean {self.margin_rate / 100:g}?)" if self.margin_rate > 1 else ""
+            raise CxDataError(f"`margin_rate` must be a fraction in (0, 1], got {self.margin_rate}{hint}")
+        if not 0.5 <= self.confidence_level < 1:
+            raise CxDataError(f"`confidence_level` must be in [0.5, 1), got {self.confidence_level}")
+        if isinstance(self.horizon_months, bool) or not isinstance(self.horizon_months, int):
+            raise CxDataError(f"`horizon_months` must be an integer, got {self.horizon_months!r}")
+        if not 1 <= self.horizon_months <= 1200:
+            raise CxDataError(
+                f"`horizon_months` must be 1–1200 months, got {self.horizon_months}"
+            )
+        if self.n_bootstrap < 50:
+            raise CxDataError(f"`n_bootstrap` must be at least 50, got {self.n_bootstrap}")
+
+    def _check_amounts(self) -> None:
+        amounts: dict[str, float] = {
+            "referral_value_per_promoter": self.referral_value_per_promoter
+        }
+        if self.monthly_revenue is not None:
+            amounts["monthly_revenue"] = self.monthly_revenue
+        amounts.update({f"monthly_margin_by_band.{k}": v for k, v in self.monthly_margin_by_band.items()})
+        amounts.update({f"cost_per_contact.{k}": v for k, v in self.cost_per_contact.items()})
+        for key, value in amounts.items():
+            if not math.isfinite(value) or value < 0:
+                raise CxDataError(f"`{key}` must be a finite amount ≥ 0 ({self.currency}), got {value}")
+        unknown = set(self.monthly_margin_by_band) - {"detractor", "passive", "promoter", "unrated"}
+        if unknown:
+            raise CxDataError(
+                f"`monthly_margin_by_band` has unknown band(s) {sorted(unknown)}; "
+                "use detractor, passive, promoter (and optionally unrated)"
+            )
+        for ch, level in self.excellent_nps.items():
+            if not -100 <= level <= 100:
+                raise CxDataError(f"`excellent_nps.{ch}` must be an NPS in −100..100, got {level}")
+
+    @property
+    def monthly_discount_rate(self) -> float:
+        """Monthly rate equivalent to ``annual_discount_rate`` (fraction per month)."""
+        return float((1.0 + self.annual_discount_rate) ** (1.0 / 12.0) - 1.0)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return one row per assumption: name, value, unit — the report's appendix."""
+        units = {
+            "currency": "",
+            "annual_discount_rate": "fraction per year",
+            "horizon_months": "months",
+            "margin_rate": "fraction of revenue",
+            "monthly_revenue": f"{self.currency} per customer per month",
+            "referral_value_per_promoter": f"{self.currency} per promoter",
+            "confidence_level": "fraction",
+            "n_bootstrap": "replicates",
+        }
+        rows: list[dict[str, Any]] = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Mapping):
+                unit = {
+                    "monthly_margin_by_band": f"{self.currency} per customer per month",
+                    "cost_per_contact": f"{self.currency} per contact",
+                    "excellent_nps": "NPS points",
+                }[f.name]
+                rows.extend(
+                    {"assumption": f"{f.name}.{k}", "value": v, "unit": unit}
+                    for k, v in value.items()
+                )
+            else:
+                rows.append({"assumption": f.name, "value": value, "unit": units[f.name]})
+        return pd.DataFrame(rows)
+
+
+def load_assumptions(source: str | Path | Mapping[str, Any]) -> Assumptions:
+    """Load :class:`Assumptions` from a TOML file (or an already-parsed mapping).
+
+    Parameters
+    ----------
+    source : path or mapping
+        A TOML file whose top-level keys are the field names of
+        :class:`Assumptions`; tables (``[cost_per_contact]``) give the mappings.
+
+    Returns
+    -------
+    Assumptions
+
+    Raises
+    ------
+    CxDataError
+        The file is missing or not TOML, a key is unknown, or a value is out of range.
+
+    Examples
+    --------
+    >>> a = load_assumptions({"annual_discount_rate": 0.1, "cost_per_contact": {"phone": 6.5}})
+    >>> a.cost_per_contact["phone"]
+    6.5
+    """
+    if isinstance(source, Mapping):
+        data: Mapping[str, Any] = source
+        where = "assumptions"
+    else:
+        path = Path(source)
+        where = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CxDataError(f"assumptions file {where} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise CxDataError(f"assumptions file {where} is not valid TOML: {exc}") from None
+    known = {f.name for f in dataclasses.fields(Assumptions)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise CxDataError(
+            f"{where}: unknown key(s) {unknown}; known keys are {sorted(known)} "
+            "(units are part of the names, e.g. `annual_discount_rate`, `horizon_months`)"
+        )
+    try:
+        return Assumptions(**data)
+    except TypeError as exc:
+        raise CxDataError(f"{where}: {exc}") from None

@@ -1,0 +1,591 @@
+"""Input tables: their schemas, and the one validator that reads them.
+
+The library accepts four tables. Each is described by a :class:`TableSchema`, a
+list of :class:`ColumnSpec` (kind, required, unique, range) declared as data; one
+validator, :func:`validate_table`, reads the schema and either returns a new frame
+with our canonical column names and dtypes, or raises :class:`CxDataError` naming
+the table, the column, the problem, how many rows and a few example row labels.
+
+Column names are configurable: pass ``columns={"tenure_months": "months_active"}``
+(ours → yours) and your frame is read without being renamed or copied in place.
+Input frames are never mutated.
+
+Canonical columns
+-----------------
+customers
+    ``customer_id`` (unique), ``channel``, ``tenure_months`` (≥ 0, months) *or*
+    ``start_date``; ``churned`` (bool or 0/1) *or* ``end_date`` (churned when set);
+    optional ``monthly_revenue`` (currency per month, ≥ 0), ``segment``, ``team``.
+responses
+    ``customer_id``, ``response_date``, ``channel``, ``score`` (integer on the band
+    scheme's scale, 0–10 by default); optional ``team``, ``employee``, ``touchpoint``.
+contacts
+    ``customer_id``, ``contact_date``, ``channel``, ``reason`` (one reason, several
+    separated by ``;``, or a list of reasons per row; missing → ``"uncoded"``).
+channel_costs
+    ``channel``, ``nps`` (−100..100, the level), ``annual_cost`` (currency per year of
+    operating the channel at that level, ≥ 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from cx_economics.bands import DEFAULT_SCHEME, BandScheme
+from cx_economics.exceptions import CxDataError, describe_rows
+
+__all__ = [
+    "CHANNEL_COSTS_SCHEMA",
+    "CONTACTS_SCHEMA",
+    "CUSTOMERS_SCHEMA",
+    "DAYS_PER_MONTH",
+    "RESPONSES_SCHEMA",
+    "ChannelCosts",
+    "ColumnSpec",
+    "Contacts",
+    "Customers",
+    "Responses",
+    "TableSchema",
+    "validate_channel_costs",
+    "validate_contacts",
+    "validate_customers",
+    "validate_responses",
+    "validate_table",
+]
+
+#: Average days per month used to turn dates into tenure in months.
+DAYS_PER_MONTH = 365.25 / 12.0
+
+Kind = Literal["id", "str", "int", "float", "bool", "date", "reasons"]
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What one canonical column must hold.
+
+    Parameters
+    ----------
+    name : str
+        Canonical column name.
+    kind : {"id", "str", "int", "float", "bool", "date", "reasons"}
+        Logical type the values are checked against and converted to.
+    required : bool
+        Whether the column must be present (see also ``TableSchema.one_of``).
+    unique : bool
+        Whether values must be unique across rows.
+    minimum, maximum : float, optional
+        Inclusive range for numeric kinds.
+    nullable : bool
+        Whether missing values are allowed.
+    description : str
+        Meaning and unit, shown in errors and docs.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = True
+    unique: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    nullable: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """A table's columns, and groups of which at least one column must be present."""
+
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    one_of: tuple[tuple[str, ...], ...] = ()
+
+    def spec(self, name: str) -> ColumnSpec:
+        """Return the spec of canonical column ``name``."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Canonical column names, in schema order."""
+        return tuple(c.name for c in self.columns)
+
+
+CUSTOMERS_SCHEMA = TableSchema(
+    "customers",
+    (
+        ColumnSpec("customer_id", "id", unique=True, description="customer identifier"),
+        ColumnSpec("channel", "str", description="main service channel"),
+        ColumnSpec("tenure_months", "float", False, minimum=0.0, description="months observed"),
+        ColumnSpec("start_date", "date", False, description="date the customer joined"),
+        ColumnSpec("churned", "bool", False, description="left before the cut-off (bool or 0/1)"),
+        ColumnSpec("end_date", "date", False, nullable=True, description="date the customer left"),
+        ColumnSpec(
+            "monthly_revenue", "float", False, minimum=0.0, description="revenue per month"
+        ),
+        ColumnSpec("segment", "str", False, description="customer segment"),
+        ColumnSpec("team", "str", False, description="team serving the customer"),
+    ),
+    one_of=(("tenure_months", "start_date"), ("churned", "end_date")),
+)
+
+RESPONSES_SCHEMA = TableSchema(
+    "responses",
+    (
+        ColumnSpec("customer_id", "id", description="customer identifier"),
+        ColumnSpec("response_date", "date", description="date of the survey answer"),
+        ColumnSpec("channel", "str", description="channel the survey was about"),
+        ColumnSpec("score", "int", minimum=0, maximum=10, description="likelihood to recommend"),
+        ColumnSpec("team", "str", False, nullable=True, description="team that served"),
+        ColumnSpec("employee", "str", False, nullable=True, description="employee who served"),
+        ColumnSpec("touchpoint", "str", False, nullable=True, description="journey step"),
+    ),
+)
+
+CONTACTS_SCHEMA = TableSchema(
+    "contacts",
+    (
+        ColumnSpec("customer_id", "id", description="customer identifier"),
+        ColumnSpec("contact_date", "date", description="date of the contact"),
+        ColumnSpec("channel", "str", description="channel of the contact"),
+        ColumnSpec("reason", "reasons", nullable=True, description="contact reason(s)"),
+    ),
+)
+
+CHANNEL_COSTS_SCHEMA = TableSchema(
+    "channel_costs",
+    (
+        ColumnSpec("channel", "str", description="channel name"),
+        ColumnSpec("nps", "float", minimum=-100.0, maximum=100.0, description="NPS level"),
+        ColumnSpec(
+            "annual_cost", "float", minimum=0.0, description="cost per year at that NPS level"
+        ),
+    ),
+)
+
+
+# --------------------------------------------------------------------------- validator
+
+
+def _fail(schema: TableSchema, column: str, problem: str, labels: Sequence[object]) -> CxDataError:
+    rows = describe_rows(list(labels), verb="are not")
+    return CxDataError(f"`{schema.name}`: `{column}` {problem}; {rows}")
+
+
+def _resolve_columns(
+    frame: pd.DataFrame, schema: TableSchema, columns: Mapping[str, str] | None
+) -> dict[str, str]:
+    """Map canonical names to the user's names present in ``frame``."""
+    columns = dict(columns or {})
+    unknown = sorted(set(columns) - set(schema.names))
+    if unknown:
+        raise CxDataError(
+            f"`{schema.name}`: column mapping names unknown canonical column(s) {unknown}; "
+            f"known: {list(schema.names)}"
+        )
+    found: dict[str, str] = {}
+    for spec in schema.columns:
+        theirs = columns.get(spec.name, spec.name)
+        if theirs in frame.columns:
+            found[spec.name] = theirs
+        elif spec.name in columns:
+            raise CxDataError(
+                f"`{schema.name}`: column `{theirs}` (mapped to `{spec.name}`) is not in the "
+                f"table; its columns are {list(map(str, frame.columns))}"
+            )
+        elif spec.required:
+            raise CxDataError(
+                f"`{schema.name}`: required column `{spec.name}` ({spec.description}) is missing; "
+                f"its columns are {list(map(str, frame.columns))}. Map yours with "
+                f"columns={{'{spec.name}': 'your_name'}}"
+            )
+    for group in schema.one_of:
+        if not any(g in found for g in group):
+            raise CxDataError(
+                f"`{schema.name}`: needs one of the columns {list(group)}; none is present "
+                f"(its columns are {list(map(str, frame.columns))})"
+            )
+    return found
+
+
+def _convert(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series:
+    """Check and convert one column; raise naming the bad rows."""
+    missing = raw.isna() | (raw.astype("string").str.strip() == "").fillna(False)
+    if missing.any() and not spec.nullable and spec.kind != "reasons":
+        raise _fail(schema, spec.name, "must not be missing (NaN/None/empty)", raw.index[missing])
+    present = ~missing
+    if spec.kind == "id":
+        out = raw
+    elif spec.kind == "str":
+        out = raw.astype("string").str.strip().astype(object).where(present, None)
+    elif spec.kind in ("int", "float"):
+        out = _convert_number(schema, spec, raw, present)
+    elif spec.kind == "bool":
+        out = _convert_bool(schema, spec, raw)
+    elif spec.kind == "date":
+        out = _convert_date(schema, spec, raw, present)
+    else:
+        out = _convert_reasons(raw, missing)
+    if spec.unique:
+        dup = out.duplicated(keep=False) & present
+        if dup.any():
+            raise _fail(schema, spec.name, "must be unique", raw.index[dup])
+    return out
+
+
+def _convert_number(
+    schema: TableSchema, spec: ColumnSpec, raw: pd.Series, present: pd.Series
+) -> pd.Series:
+    if pd.api.types.is_bool_dtype(raw):
+        raise _fail(schema, spec.name, "must be numeric, not boolean", raw.index)
+    text = raw.astype("string").str.strip() if raw.dtype == object else raw
+    values = pd.to_numeric(text, errors="coerce").astype(np.float64)
+    bad = present & ~np.isfinite(values)
+    if bad.any():
+        example = raw[bad].iloc[0]
+        raise _fail(schema, spec.name, f"must be a finite number (e.g. {example!r})", raw.index[bad])
+    scale = _range_text(spec)
+    if spec.kind == "int":
+        frac = present & (values != np.round(values))
+        if frac.any():
+            raise _fail(schema, spec.name, f"must be an integer{scale}", raw.index[frac])
+    low = present & (values < spec.minimum) if spec.minimum is not None else present & False
+    high = present & (values > spec.maximum) if spec.maximum is not None else present & False
+    if (low | high).any():
+        raise _fail(schema, spec.name, f"must lie in{scale}", raw.index[low | high])
+    if spec.kind == "int" and not (~present).any():
+        return values.astype(np.int64)
+    return values
+
+
+def _range_text(spec: ColumnSpec) -> str:
+    if spec.minimum is not None and spec.maximum is not None:
+        return f" {spec.minimum:g}–{spec.maximum:g}"
+    if spec.minimum is not None:
+        return f" ≥ {spec.minimum:g}"
+    return ""
+
+
+_TRUE = {True, 1, 1.0}
+_FALSE = {False, 0, 0.0}
+
+
+def _convert_bool(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.astype(bool)
+    ok_true = raw.map(lambda v: not isinstance(v, str) and v in _TRUE)
+    ok_false = raw.map(lambda v: not isinstance(v, str) and v in _FALSE)
+    bad = ~(ok_true | ok_false)
+    if bad.any():
+        examples = sorted({repr(v) for v in raw[bad].head(3)})
+        raise _fail(
+            schema,
+            spec.name,
+            f"must be boolean or 0/1 (found {', '.join(examples)}; map text flags yourself, "
+            "e.g. frame[col].map({'Y': True, 'N': False}))",
+            raw.index[bad],
+        )
+    return ok_true.astype(bool)
+
+
+def _convert_date(
+    schema: TableSchema, spec: ColumnSpec, raw: pd.Series, present: pd.Series
+) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        values = raw
+    else:
+        values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_convert(None)
+    bad = present & values.isna()
+    if bad.any():
+        example = raw[bad].iloc[0]
+        raise _fail(
+            schema,
+            spec.name,
+            f"must be a date in ISO 8601 (YYYY-MM-DD) or a datetime (e.g. {example!r}); "
+            "ambiguous formats like 03/04/2025 are not guessed",
+            raw.index[bad],
+        )
+    return values.astype("datetime64[ns]")
+
+
+def _convert_reasons(raw: pd.Series, missing: pd.Series) -> pd.Series:
+    def split(v: object) -> tuple[str, ...]:
+        if isinstance(v, list | tuple | np.ndarray):
+            items = [str(x).strip() for x in v if x is not None and str(x).strip()]
+        else:
+            items = [x.strip() for x in str(v).split(";") if x.strip()]
+        return tuple(items) or ("uncoded",)
+
+    return pd.Series(
+        [("uncoded",) if m else split(v) for v, m in zip(raw, missing, strict=True)],
+        index=raw.index,
+        dtype=object,
+    )
+
+
+def validate_table(
+    frame: pd.DataFrame, schema: TableSchema, *, columns: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Check ``frame`` against ``schema`` and return a new frame with canonical columns.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The user's table; it is not modified.
+    schema : TableSchema
+        What the table must hold.
+    columns : mapping, optional
+        Canonical name → the user's column name, for columns named differently.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Only the schema's columns that are present, canonically named and typed, with
+        the user's index kept (so errors downstream can name rows).
+
+    Raises
+    ------
+    CxDataError
+        Not a frame, empty, a column missing, or values of the wrong kind or range.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise CxDataError(
+            f"`{schema.name}` must be a pandas DataFrame here, got {type(frame).__name__}; "
+            "other engines (polars, DuckDB, Spark) go through cx_economics.tables"
+        )
+    if len(frame) == 0:
+        raise CxDataError(f"`{schema.name}` is empty (0 rows)")
+    found = _resolve_columns(frame, schema, columns)
+    out = {name: _convert(schema, schema.spec(name), frame[theirs]) for name, theirs in found.items()}
+    return pd.DataFrame(out, index=frame.index)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class _Table:
+    """A validated table: ``frame`` holds canonical columns, the user's index."""
+
+    frame: pd.DataFrame = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Sorted channel names present in the table."""
+        return tuple(sorted(self.frame["channel"].unique()))
+
+
+@dataclass(frozen=True)
+class Customers(_Table):
+    """Validated customers: one row each, with ``tenure_months`` and ``churned`` resolved.
+
+    ``as_of`` is the observation cut-off (the date tenures of active customers run to).
+    """
+
+    as_of: pd.Timestamp | None = None
+
+    @property
+    def has_revenue(self) -> bool:
+        """Whether ``monthly_revenue`` is available."""
+        return "monthly_revenue" in self.frame.columns
+
+
+@dataclass(frozen=True)
+class Responses(_Table):
+    """Validated survey responses; ``scheme`` is the band rule their scores follow."""
+
+    scheme: BandScheme = DEFAULT_SCHEME
+
+
+@dataclass(frozen=True)
+class Contacts(_Table):
+    """Validated contacts; ``reason`` holds a tuple of reasons per contact."""
+
+
+@dataclass(frozen=True)
+class ChannelCosts(_Table):
+    """Validated channel cost points: annual cost of a channel at given NPS levels."""
+
+
+def validate_customers(
+    frame: pd.DataFrame | Customers,
+    *,
+    columns: Mapping[str, str] | None = None,
+    as_of: str | pd.Timestamp | None = None,
+) -> Customers:
+    """Validate a customers table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or Customers
+        One row per customer (see the module docstring for columns). A
+        :class:`Customers` is returned as is.
+    columns : mapping, optional
+        Canonical name → your column name.
+    as_of : date-like, optional
+        Observation cut-off, used when tenure is derived from ``start_date``; defaults
+        to the latest date in the table.
+
+    Returns
+    -------
+    Customers
+        With ``tenure_months`` (months, float ≥ 0) and ``churned`` (bool) always present.
+
+    Raises
+    ------
+    CxDataError
+        On any bad column, or an ``end_date`` before ``start_date``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"id": [1, 2], "channel": ["web", "phone"],
+    ...                     "months": [3.0, 12.0], "churned": [0, 1]})
+    >>> c = validate_customers(raw, columns={"customer_id": "id", "tenure_months": "months"})
+    >>> c.frame["churned"].tolist()
+    [False, True]
+    """
+    if isinstance(frame, Customers):
+        return frame
+    out = validate_table(frame, CUSTOMERS_SCHEMA, columns=columns)
+    cutoff = _cutoff(out, as_of)
+    if "start_date" in out and "end_date" in out:
+        bad = out["end_date"].notna() & (out["end_date"] < out["start_date"])
+        if bad.any():
+            raise _fail(CUSTOMERS_SCHEMA, "end_date", "must not be before `start_date`", out.index[bad])
+    if "churned" not in out:
+        out["churned"] = out["end_date"].notna()
+    if "tenure_months" not in out:
+        assert cutoff is not None  # start_date present, so a cut-off exists
+        end = out["end_date"].fillna(cutoff) if "end_date" in out else cutoff
+        days = (end - out["start_date"]).dt.days.astype(np.float64)
+        late = days < 0
+        if late.any():
+            raise _fail(
+                CUSTOMERS_SCHEMA, "start_date", f"must not be after the cut-off {cutoff.date()}",
+                out.index[late],
+            )
+        out["tenure_months"] = days / DAYS_PER_MONTH
+    return Customers(out, as_of=cutoff)
+
+
+def _cutoff(out: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Timestamp | None:
+    if as_of is not None:
+        return pd.Timestamp(as_of)
+    dates = [out[c].max() for c in ("start_date", "end_date") if c in out]
+    dates = [d for d in dates if pd.notna(d)]
+    return max(dates) if dates else None
+
+
+def validate_responses(
+    frame: pd.DataFrame | Responses,
+    *,
+    columns: Mapping[str, str] | None = None,
+    scheme: BandScheme = DEFAULT_SCHEME,
+) -> Responses:
+    """Validate a survey-responses table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or Responses
+        One row per answer. Scores given as text with spaces (``"9 "``) are read as
+        numbers; anything else that is not an integer on the scale is an error.
+    columns : mapping, optional
+        Canonical name → your column name.
+    scheme : BandScheme
+        The scale and cut-offs; scores are checked against its range.
+
+    Returns
+    -------
+    Responses
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"customer_id": [1], "response_date": ["2025-01-31"],
+    ...                     "channel": ["chat"], "score": ["9 "]})
+    >>> int(validate_responses(raw).frame["score"].iloc[0])
+    9
+    """
+    if isinstance(frame, Responses):
+        return frame
+    schema = RESPONSES_SCHEMA
+    if (scheme.min_score, scheme.max_score) != (0, 10):
+        score = ColumnSpec(
+            "score", "int", minimum=scheme.min_score, maximum=scheme.max_score,
+            description="survey score",
+        )
+        schema = TableSchema(
+            schema.name, tuple(score if c.name == "score" else c for c in schema.columns)
+        )
+    return Responses(validate_table(frame, schema, columns=columns), scheme=scheme)
+
+
+def validate_contacts(
+    frame: pd.DataFrame | Contacts, *, columns: Mapping[str, str] | None = None
+) -> Contacts:
+    """Validate a contacts table; reasons become tuples, missing ones ``("uncoded",)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"customer_id": [1, 2], "contact_date": ["2025-02-01"] * 2,
+    ...                     "channel": ["phone"] * 2, "reason": ["billing; delivery", None]})
+    >>> validate_contacts(raw).frame["reason"].tolist()
+    [('billing', 'delivery'), ('uncoded',)]
+    """
+    if isinstance(frame, Contacts):
+        return frame
+    return Contacts(validate_table(frame, CONTACTS_SCHEMA, columns=columns))
+
+
+def validate_channel_costs(
+    frame: pd.DataFrame | ChannelCosts,
+    *,
+    columns: Mapping[str, str] | None = None,
+    known_channels: Sequence[str] | None = None,
+) -> ChannelCosts:
+    """Validate a channel-cost table (annual cost, currency per year, at NPS levels).
+
+    Parameters
+    ----------
+    known_channels : sequence of str, optional
+        Channels of the customer base; a cost row for any other channel is an error
+        (it usually means a typo or a renamed channel).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"channel": ["web"], "nps": [30], "annual_cost": [1e6]})
+    >>> validate_channel_costs(raw, known_channels=["web"]).channels
+    ('web',)
+    """
+    if isinstance(frame, ChannelCosts):
+        out = frame.frame
+    else:
+        out = validate_table(frame, CHANNEL_COSTS_SCHEMA, columns=columns)
+    if known_channels is not None:
+        unknown = ~out["channel"].isin(list(known_channels))
+        if unknown.any():
+            names = sorted(set(out.loc[unknown, "channel"]))
+            raise _fail(
+                CHANNEL_COSTS_SCHEMA,
+                "channel",
+                f"must name a known channel {sorted(known_channels)} (unknown: {names})",
+                out.index[unknown],
+            )
+    dup = out.duplicated(["channel", "nps"], keep=False)
+    if dup.any():
+        raise _fail(CHANNEL_COSTS_SCHEMA, "nps", "must not repeat within a channel", out.index[dup])
+    return frame if isinstance(frame, ChannelCosts) else ChannelCosts(out)

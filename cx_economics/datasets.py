@@ -1,0 +1,511 @@
+"""Deterministic synthetic customer bases with known truth, and the embedded demo.
+
+:func:`simulate` draws all input tables (customers, responses, contacts, channel
+costs, channel spend history) from a stated :class:`SimulationTruth`, so tests can
+check that estimates recover it. :func:`load_demo` is the fixed demo base used by the
+README, the examples and the docs.
+
+The generating model, in discrete months
+----------------------------------------
+* Each customer belongs to one channel and one team; their latent NPS band is drawn
+  from the channel's band shares, nudged by the team's quality. Every survey answer
+  they give scores inside that band, so any band-assignment rule recovers it.
+* Churn: in each month alive, a customer leaves with probability
+  ``1 - exp(-h)``, ``h = monthly_hazard[band] * channel_hazard_ratio[channel]``
+  times ``hazard_ratio`` of every contact reason they have contacted about in an
+  earlier month. A discrete-time model with a complementary log-log link, and Cox,
+  therefore estimate ``log(hazard ratio)`` of the bands directly.
+* Revenue per month is gamma-distributed around ``monthly_revenue[band]``.
+* Contacts arrive as Poisson counts per reason per month alive.
+* Channel cost truth: ``NPS = nps_today + cost_slope * ln(annual_cost / annual_cost_today)``,
+  i.e. ``annual_cost(nps) = annual_cost_today * exp((nps - nps_today) / cost_slope)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from cx_economics.bands import BAND_ORDER
+from cx_economics.exceptions import CxDataError
+
+__all__ = [
+    "ReasonTruth",
+    "SimulatedData",
+    "SimulationTruth",
+    "load_demo",
+    "simulate",
+]
+
+DEMO_SEED = 20_251_123
+DEMO_CUSTOMERS = 50_000
+
+
+@dataclass(frozen=True)
+class ReasonTruth:
+    """Truth of one contact reason.
+
+    Parameters
+    ----------
+    rate_per_1000 : float
+        Contacts per 1,000 customers per month.
+    hazard_ratio : float
+        Multiplier on the monthly churn hazard from the month after a customer's
+        first contact about this reason, for the rest of their tenure.
+    """
+
+    rate_per_1000: float
+    hazard_ratio: float = 1.0
+
+
+def _ro(mapping: Mapping[str, object]) -> Mapping[str, object]:
+    return MappingProxyType(dict(mapping))
+
+
+_DEFAULT_SHARES = {
+    # detractor, passive, promoter
+    "phone": (0.30, 0.35, 0.35),
+    "branch": (0.18, 0.32, 0.50),
+    "chat": (0.35, 0.35, 0.30),
+    "web": (0.25, 0.40, 0.35),
+}
+_DEFAULT_REASONS = {
+    "billing error": ReasonTruth(12.0, 1.8),
+    "delivery delay": ReasonTruth(8.0, 1.4),
+    "web service down": ReasonTruth(5.0, 1.2),
+    "case status": ReasonTruth(10.0, 1.1),
+    "password reset": ReasonTruth(6.0, 1.0),
+    "address change": ReasonTruth(0.3, 1.0),
+}
+
+
+@dataclass(frozen=True)
+class SimulationTruth:
+    """The truth a simulated base is drawn from. Defaults give a plausible bank/telco.
+
+    Parameters
+    ----------
+    band_shares : mapping
+        Channel → (detractor, passive, promoter) shares summing to 1.
+    monthly_hazard : mapping
+        Band → churn hazard per month (continuous rate; monthly churn probability is
+        ``1 - exp(-h)``). Unrated customers follow their latent band.
+    channel_hazard_ratio : mapping
+        Channel → multiplier on the hazard (1.0 where absent).
+    monthly_revenue : mapping
+        Band → mean revenue per customer per month (currency).
+    margin_rate : float
+        Share of revenue that is margin.
+    response_rate : float
+        Share of customers who answered at least one survey.
+    team_nps_sd : float
+        Spread of team quality (in logits of the band shares) within a channel.
+    reasons : mapping
+        Reason → :class:`ReasonTruth`.
+    annual_cost_today : mapping
+        Channel → yearly cost (currency per year) of running it at its true NPS.
+    cost_slope : mapping
+        Channel → ``b`` in ``NPS = nps_today + b * ln(annual_cost / annual_cost_today)``
+        (NPS points per unit of log-cost: doubling the spend adds ``b * ln 2`` points).
+    """
+
+    band_shares: Mapping[str, tuple[float, float, float]] = field(
+        default_factory=lambda: _DEFAULT_SHARES
+    )
+    monthly_hazard: Mapping[str, float] = field(
+        default_factory=lambda: {"detractor": 0.030, "passive": 0.018, "promoter": 0.011}
+    )
+    channel_hazard_ratio: Mapping[str, float] = field(
+        default_factory=lambda: {"phone": 1.0, "branch": 0.8, "chat": 1.15, "web": 1.05}
+    )
+    monthly_revenue: Mapping[str, float] = field(
+        default_factory=lambda: {"detractor": 38.0, "passive": 41.0, "promoter": 45.0}
+    )
+    margin_rate: float = 0.35
+    response_rate: float = 0.7
+    team_nps_sd: float = 0.35
+    reasons: Mapping[str, ReasonTruth] = field(default_factory=lambda: _DEFAULT_REASONS)
+    annual_cost_today: Mapping[str, float] = field(
+        default_factory=lambda: {"phone": 80e3, "branch": 150e3, "chat": 40e3, "web": 50e3}
+    )
+    cost_slope: Mapping[str, float] = field(
+        default_factory=lambda: {"phone": 25.0, "branch": 20.0, "chat": 30.0, "web": 28.0}
+    )
+
+    def __post_init__(self) -> None:
+        for name in (
+            "band_shares", "monthly_hazard", "channel_hazard_ratio", "monthly_revenue",
+            "reasons", "annual_cost_today", "cost_slope",
+        ):
+            object.__setattr__(self, name, _ro(getattr(self, name)))
+        for ch, shares in self.band_shares.items():
+            if len(shares) != 3 or abs(sum(shares) - 1) > 1e-9 or min(shares) < 0:
+                raise CxDataError(f"band_shares[{ch!r}] must be 3 shares ≥ 0 summing to 1")
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Channels, in the order of ``band_shares``."""
+        return tuple(self.band_shares)
+
+    def hazard(self, band: str, channel: str) -> float:
+        """Monthly churn hazard (rate) of a customer with no contacts."""
+        return self.monthly_hazard[band] * self.channel_hazard_ratio.get(channel, 1.0)
+
+    def hazard_ratio(self, band: str, reference: str = "promoter") -> float:
+        """True hazard ratio of ``band`` against ``reference``."""
+        return self.monthly_hazard[band] / self.monthly_hazard[reference]
+
+    def monthly_margin(self, band: str) -> float:
+        """Mean margin per customer per month (currency)."""
+        return self.monthly_revenue[band] * self.margin_rate
+
+    def nps(self, channel: str) -> float:
+        """True NPS of a channel (−100..100), from its band shares (ignoring team spread)."""
+        d, _, p = self.band_shares[channel]
+        return 100.0 * (p - d)
+
+    def lifetime_value(
+        self,
+        band: str,
+        channel: str,
+        *,
+        annual_discount_rate: float = 0.08,
+        horizon_months: int | None = 60,
+    ) -> float:
+        """True expected margin of a new customer without contacts (currency).
+
+        ``sum_{t=1..H} m * r**t / (1 + i)**t`` with monthly retention
+        ``r = exp(-h)`` and monthly discount ``i``; ``horizon_months=None`` gives
+        the closed form ``m * r / (1 + i - r)`` (Gupta & Lehmann, 2003).
+        """
+        m = self.monthly_margin(band)
+        r = math.exp(-self.hazard(band, channel))
+        i = (1 + annual_discount_rate) ** (1 / 12) - 1
+        q = r / (1 + i)
+        if horizon_months is None:
+            return m * r / (1 + i - r)
+        return m * q * (1 - q**horizon_months) / (1 - q)
+
+    def annual_cost(self, channel: str, nps: float) -> float:
+        """True annual cost (currency per year) of running ``channel`` at ``nps``."""
+        b = self.cost_slope[channel]
+        return self.annual_cost_today[channel] * math.exp((nps - self.nps(channel)) / b)
+
+
+@dataclass(frozen=True)
+class SimulatedData:
+    """Tables drawn from a :class:`SimulationTruth`, with the truth beside them.
+
+    Attributes
+    ----------
+    customers, responses, contacts, channel_costs : pandas.DataFrame
+        The four input tables in canonical column names (see :mod:`cx_economics.data`).
+    channel_history : pandas.DataFrame
+        Channel × month spend (currency per year, annualised) and measured NPS, for
+        fitting cost curves.
+    truth : SimulationTruth
+    latent_band : pandas.Series
+        Each customer's true band (index ``customer_id``), for checking recovery.
+    as_of : pandas.Timestamp
+        The observation cut-off.
+    seed : int
+    """
+
+    customers: pd.DataFrame
+    responses: pd.DataFrame
+    contacts: pd.DataFrame
+    channel_costs: pd.DataFrame
+    channel_history: pd.DataFrame
+    truth: SimulationTruth
+    latent_band: pd.Series
+    as_of: pd.Timestamp
+    seed: int
+
+
+def _draw_bands(
+    rng: np.random.Generator, truth: SimulationTruth, channel_idx: npt.NDArray[np.int64],
+    team_effect: npt.NDArray[np.float64],
+) -> npt.NDArray[np.int8]:
+    """Latent band codes (0 detractor, 1 passive, 2 promoter), shifted by team quality."""
+    shares = np.array([truth.band_shares[c] for c in truth.channels], dtype=np.float64)
+    cum = np.cumsum(shares, axis=1)[channel_idx]  # (n, 3)
+    # Team quality moves the customer's position on the ordinal scale (logit shift).
+    u = rng.random(len(channel_idx))
+    z = np.log(u / (1 - u)) + team_effect
+    u_shift = 1.0 / (1.0 + np.exp(-z))
+    return ((u_shift[:, None] > cum[:, :2]).sum(axis=1)).astype(np.int8)
+
+
+def _simulate_lives(
+    rng: np.random.Generator,
+    base_hazard: npt.NDArray[np.float64],
+    months_since_join: npt.NDArray[np.int64],
+    truth: SimulationTruth,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Month-by-month churn with contact effects; returns tenure, churned, contacts."""
+    n = len(base_hazard)
+    reasons = list(truth.reasons.values())
+    rates = np.array([r.rate_per_1000 / 1000.0 for r in reasons])
+    log_hr = np.log(np.array([r.hazard_ratio for r in reasons]))
+    contacted = np.zeros((n, len(reasons)), dtype=bool)
+    alive = np.ones(n, dtype=bool)
+    tenure = np.zeros(n, dtype=np.int64)
+    churned = np.zeros(n, dtype=bool)
+    contacts: list[npt.NDArray[np.int64]] = []  # rows of (customer row, month, reason index)
+    for month in range(1, int(months_since_join.max()) + 1):
+        at_risk = alive & (months_since_join >= month)
+        idx = np.flatnonzero(at_risk)
+        if idx.size == 0:
+            break
+        counts = rng.poisson(rates, size=(idx.size, len(reasons)))
+        rows, cols = np.nonzero(counts)
+        reps = counts[rows, cols]
+        contacts.append(
+            np.column_stack(
+                [np.repeat(idx[rows], reps), np.full(reps.sum(), month), np.repeat(cols, reps)]
+            )
+        )
+        hazard = base_hazard[idx] * np.exp(contacted[idx] @ log_hr)
+        leave = rng.random(idx.size) < -np.expm1(-hazard)
+        tenure[idx] = month
+        churned[idx[leave]] = True
+        alive[idx[leave]] = False
+        contacted[idx[rows], cols] = True  # affects hazard from the next month on
+    events = np.concatenate(contacts) if contacts else np.zeros((0, 3), dtype=np.int64)
+    return tenure, churned, events.astype(np.int64)
+
+
+def _responses(
+    rng: np.random.Generator, truth: SimulationTruth, customers: pd.DataFrame,
+    band: npt.NDArray[np.int8], employees_per_team: int,
+) -> pd.DataFrame:
+    n = len(customers)
+    responds = rng.random(n) < truth.response_rate
+    n_resp = np.where(responds, 1 + rng.poisson(0.6, n), 0)
+    row = np.repeat(np.arange(n), n_resp)
+    lo = np.array([0, 7, 9])[band[row]]
+    hi = np.array([6, 8, 10])[band[row]]
+    # Detractor scores lean towards the top of their range, as in real surveys.
+    det_scores = np.array([0, 1, 2, 3, 4, 5, 6])
+    det_p = np.array([0.04, 0.04, 0.06, 0.1, 0.16, 0.25, 0.35])
+    score = np.where(
+        band[row] == 0, rng.choice(det_scores, size=row.size, p=det_p), rng.integers(lo, hi + 1)
+    )
+    tenure = customers["tenure_months"].to_numpy()[row]
+    start = customers["start_date"].to_numpy()[row]
+    offset_days = rng.random(row.size) * np.maximum(tenure, 0.03) * 30.4375
+    date = start + offset_days.astype("timedelta64[D]")
+    team = customers["team"].to_numpy()[row]
+    employee = np.array(
+        [f"{t}-e{k}" for t, k in zip(team, rng.integers(1, employees_per_team + 1, row.size), strict=True)],
+        dtype=object,
+    )
+    touch = rng.choice(["onboarding", "service", "billing", "renewal"], size=row.size)
+    return pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy()[row],
+            "response_date": pd.to_datetime(date).normalize(),
+            "channel": customers["channel"].to_numpy()[row],
+            "score": score.astype(np.int64),
+            "team": team,
+            "employee": employee,
+            "touchpoint": touch,
+        }
+    ).sort_values(["response_date", "customer_id"], kind="stable", ignore_index=True)
+
+
+def _contacts(
+    rng: np.random.Generator, truth: SimulationTruth, customers: pd.DataFrame,
+    events: npt.NDArray[np.int64],
+) -> pd.DataFrame:
+    names = list(truth.reasons)
+    if len(events) == 0:
+        return pd.DataFrame(
+            {"customer_id": [], "contact_date": pd.to_datetime([]), "channel": [], "reason": []}
+        )
+    row, month, reason = events[:, 0], events[:, 1], events[:, 2]
+    start = customers["start_date"].to_numpy()[row]
+    days = ((month - 1) + rng.random(row.size)) * 30.4375
+    reason_text = np.array(names, dtype=object)[reason]
+    # A share of contacts carries a second topic, and a few are left uncoded.
+    extra = rng.random(row.size) < 0.12
+    second = np.array(names, dtype=object)[rng.integers(0, len(names), row.size)]
+    reason_text = np.where(extra & (second != reason_text), reason_text + "; " + second, reason_text)
+    reason_out = pd.Series(reason_text, dtype=object).where(rng.random(row.size) >= 0.04, None)
+    own = customers["channel"].to_numpy()[row]
+    other = rng.choice(truth.channels, size=row.size)
+    channel = np.where(rng.random(row.size) < 0.7, own, other)
+    return pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy()[row],
+            "contact_date": pd.to_datetime(start + days.astype("timedelta64[D]")).normalize(),
+            "channel": channel,
+            "reason": reason_out,
+        }
+    ).sort_values(["contact_date", "customer_id"], kind="stable", ignore_index=True)
+
+
+def _channel_costs(
+    rng: np.random.Generator, truth: SimulationTruth, months: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    points = pd.DataFrame(
+        [
+            {"channel": ch, "nps": level, "annual_cost": truth.annual_cost(ch, level)}
+            for ch in truth.channels
+            for level in (20.0, 35.0, 50.0)
+        ]
+    )
+    rows = []
+    for ch in truth.channels:
+        base = truth.annual_cost(ch, truth.nps(ch))
+        spend = base * np.exp(rng.normal(0.0, 0.25, months))
+        nps = (
+            truth.nps(ch)
+            + truth.cost_slope[ch] * np.log(spend / base)
+            + rng.normal(0.0, 2.0, months)
+        )
+        rows.append(
+            pd.DataFrame({"channel": ch, "month": np.arange(1, months + 1), "annual_spend": spend, "nps": nps})
+        )
+    return points, pd.concat(rows, ignore_index=True)
+
+
+def simulate(
+    n_customers: int = 10_000,
+    *,
+    truth: SimulationTruth | None = None,
+    months_observed: int = 48,
+    teams_per_channel: int = 6,
+    employees_per_team: int = 8,
+    as_of: str = "2025-12-31",
+    seed: int | np.random.Generator = 0,
+) -> SimulatedData:
+    """Draw a customer base from a known truth.
+
+    Parameters
+    ----------
+    n_customers : int
+        Number of customers (rows of ``customers``).
+    truth : SimulationTruth, optional
+        What to draw from; the default truth when omitted.
+    months_observed : int
+        Customers joined uniformly over this many months before ``as_of``; it is also
+        the longest observable tenure (months).
+    teams_per_channel, employees_per_team : int
+        Organisation behind the responses.
+    as_of : date-like
+        Observation cut-off.
+    seed : int or numpy.random.Generator
+        Randomness; the same seed gives identical tables.
+
+    Returns
+    -------
+    SimulatedData
+
+    Examples
+    --------
+    >>> sim = simulate(2_000, seed=1)
+    >>> sorted(sim.customers["channel"].unique())
+    ['branch', 'chat', 'phone', 'web']
+    >>> round(sim.truth.hazard_ratio("detractor"), 2)
+    2.73
+    """
+    if n_customers < 1:
+        raise CxDataError(f"`n_customers` must be at least 1, got {n_customers}")
+    if months_observed < 1:
+        raise CxDataError(f"`months_observed` must be at least 1, got {months_observed}")
+    truth = truth or SimulationTruth()
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    cutoff = pd.Timestamp(as_of)
+    channels = truth.channels
+    ch_idx = rng.integers(0, len(channels), n_customers)
+    team_no = rng.integers(1, teams_per_channel + 1, n_customers)
+    team_effect_table = rng.normal(0.0, truth.team_nps_sd, (len(channels), teams_per_channel))
+    band = _draw_bands(rng, truth, ch_idx, team_effect_table[ch_idx, team_no - 1])
+    band_names = np.array([b.value for b in BAND_ORDER])[band]
+    channel = np.array(channels, dtype=object)[ch_idx]
+    base_hazard = _vector_hazard(truth, band_names, channel)
+    since = rng.integers(1, months_observed + 1, n_customers)
+    tenure, churned, events = _simulate_lives(rng, base_hazard, since, truth)
+    revenue_mean = np.array([truth.monthly_revenue[b.value] for b in BAND_ORDER])[band]
+    revenue = rng.gamma(8.0, revenue_mean / 8.0)
+    start = cutoff - pd.to_timedelta(since * 30.4375, unit="D")
+    ids = np.arange(1, n_customers + 1)
+    customers = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "channel": channel,
+            "team": [f"{c}-t{t}" for c, t in zip(channel, team_no, strict=True)],
+            "segment": np.where(rng.random(n_customers) < 0.8, "consumer", "business"),
+            "start_date": start.normalize(),
+            "tenure_months": tenure.astype(np.float64),
+            "churned": churned,
+            "monthly_revenue": np.round(revenue, 2),
+        }
+    )
+    end = customers["start_date"] + pd.to_timedelta(tenure * 30.4375, unit="D")
+    customers["end_date"] = end.dt.normalize().where(churned)
+    responses = _responses(rng, truth, customers, band, employees_per_team)
+    contacts = _contacts(rng, truth, customers, events)
+    costs, history = _channel_costs(rng, truth, months=36)
+    return SimulatedData(
+        customers=customers,
+        responses=responses,
+        contacts=contacts,
+        channel_costs=costs,
+        channel_history=history,
+        truth=truth,
+        latent_band=pd.Series(band_names, index=pd.Index(ids, name="customer_id"), name="band"),
+        as_of=cutoff,
+        seed=seed if isinstance(seed, int) else -1,
+    )
+
+
+def _vector_hazard(
+    truth: SimulationTruth, band_names: npt.NDArray[np.str_], channel: npt.NDArray[np.object_]
+) -> npt.NDArray[np.float64]:
+    h_band = pd.Series(dict(truth.monthly_hazard)).reindex(band_names).to_numpy(np.float64)
+    hr = pd.Series(channel).map(lambda c: truth.channel_hazard_ratio.get(c, 1.0))
+    return h_band * hr.to_numpy(np.float64)
+
+
+@functools.lru_cache(maxsize=1)
+def _demo() -> SimulatedData:
+    return simulate(DEMO_CUSTOMERS, seed=DEMO_SEED)
+
+
+def load_demo() -> SimulatedData:
+    """Return the fixed demo base: 50,000 customers in phone, branch, chat and web.
+
+    It is generated deterministically (seed ``20251123``) from the default
+    :class:`SimulationTruth`, so every run, test and doc sees the same numbers.
+    Each call returns fresh copies of the frames, so changing them is safe.
+
+    Returns
+    -------
+    SimulatedData
+
+    Examples
+    --------
+    >>> demo = load_demo()
+    >>> len(demo.customers)
+    50000
+    """
+    demo = _demo()
+    return dataclasses.replace(
+        demo,
+        customers=demo.customers.copy(),
+        responses=demo.responses.copy(),
+        contacts=demo.contacts.copy(),
+        channel_costs=demo.channel_costs.copy(),
+        channel_history=demo.channel_history.copy(),
+        latent_band=demo.latent_band.copy(),
+    )
