@@ -88,20 +88,20 @@ class Assumptions(Result):
         r = self.annual_discount_rate
         if not math.isfinite(r) or r < 0 or r >= 1:
             hint = f" (did you mean {r / 100:g}?)" if 1 <= r <= 100 else ""
-            raise CxDataError(
-                f"`annual_discount_rate` must be a fraction in [0, 1), got {r}{hint}"
-            )
+            raise CxDataError(f"`annual_discount_rate` must be a fraction in [0, 1), got {r}{hint}")
         if not 0 < self.margin_rate <= 1:
             hint = f" (did you mean {self.margin_rate / 100:g}?)" if self.margin_rate > 1 else ""
-            raise CxDataError(f"`margin_rate` must be a fraction in (0, 1], got {self.margin_rate}{hint}")
+            raise CxDataError(
+                f"`margin_rate` must be a fraction in (0, 1], got {self.margin_rate}{hint}"
+            )
         if not 0.5 <= self.confidence_level < 1:
-            raise CxDataError(f"`confidence_level` must be in [0.5, 1), got {self.confidence_level}")
+            raise CxDataError(
+                f"`confidence_level` must be in [0.5, 1), got {self.confidence_level}"
+            )
         if isinstance(self.horizon_months, bool) or not isinstance(self.horizon_months, int):
             raise CxDataError(f"`horizon_months` must be an integer, got {self.horizon_months!r}")
         if not 1 <= self.horizon_months <= 1200:
-            raise CxDataError(
-                f"`horizon_months` must be 1–1200 months, got {self.horizon_months}"
-            )
+            raise CxDataError(f"`horizon_months` must be 1–1200 months, got {self.horizon_months}")
         if self.n_bootstrap < 50:
             raise CxDataError(f"`n_bootstrap` must be at least 50, got {self.n_bootstrap}")
 
@@ -111,11 +111,15 @@ class Assumptions(Result):
         }
         if self.monthly_revenue is not None:
             amounts["monthly_revenue"] = self.monthly_revenue
-        amounts.update({f"monthly_margin_by_band.{k}": v for k, v in self.monthly_margin_by_band.items()})
+        amounts.update(
+            {f"monthly_margin_by_band.{k}": v for k, v in self.monthly_margin_by_band.items()}
+        )
         amounts.update({f"cost_per_contact.{k}": v for k, v in self.cost_per_contact.items()})
         for key, value in amounts.items():
             if not math.isfinite(value) or value < 0:
-                raise CxDataError(f"`{key}` must be a finite amount ≥ 0 ({self.currency}), got {value}")
+                raise CxDataError(
+                    f"`{key}` must be a finite amount ≥ 0 ({self.currency}), got {value}"
+                )
         unknown = set(self.monthly_margin_by_band) - {"detractor", "passive", "promoter", "unrated"}
         if unknown:
             raise CxDataError(

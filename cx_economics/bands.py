@@ -92,9 +92,7 @@ class BandScheme:
         Scores are assumed validated (on the scale); see :func:`cx_economics.data`.
         """
         s = np.asarray(scores)
-        return (
-            (s >= self.passive_from).astype(np.int8) + (s >= self.promoter_from).astype(np.int8)
-        )
+        return (s >= self.passive_from).astype(np.int8) + (s >= self.promoter_from).astype(np.int8)
 
     def bands(self, scores: npt.ArrayLike) -> npt.NDArray[np.str_]:
         """Vectorised band names (``"detractor"``, ``"passive"``, ``"promoter"``)."""

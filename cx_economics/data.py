@@ -126,9 +126,7 @@ CUSTOMERS_SCHEMA = TableSchema(
         ColumnSpec("start_date", "date", False, description="date the customer joined"),
         ColumnSpec("churned", "bool", False, description="left before the cut-off (bool or 0/1)"),
         ColumnSpec("end_date", "date", False, nullable=True, description="date the customer left"),
-        ColumnSpec(
-            "monthly_revenue", "float", False, minimum=0.0, description="revenue per month"
-        ),
+        ColumnSpec("monthly_revenue", "float", False, minimum=0.0, description="revenue per month"),
         ColumnSpec("segment", "str", False, description="customer segment"),
         ColumnSpec("team", "str", False, description="team serving the customer"),
     ),
@@ -173,7 +171,9 @@ CHANNEL_COSTS_SCHEMA = TableSchema(
 # --------------------------------------------------------------------------- validator
 
 
-def _fail(schema: TableSchema, column: str, problem: str, labels: Sequence[object]) -> CxDataError:
+def _fail(
+    schema: TableSchema, column: str, problem: str, labels: Sequence[object] | pd.Index
+) -> CxDataError:
     rows = describe_rows(list(labels), verb="are not")
     return CxDataError(f"`{schema.name}`: `{column}` {problem}; {rows}")
 
@@ -249,7 +249,9 @@ def _convert_number(
     bad = present & ~np.isfinite(values)
     if bad.any():
         example = raw[bad].iloc[0]
-        raise _fail(schema, spec.name, f"must be a finite number (e.g. {example!r})", raw.index[bad])
+        raise _fail(
+            schema, spec.name, f"must be a finite number (e.g. {example!r})", raw.index[bad]
+        )
     scale = _range_text(spec)
     if spec.kind == "int":
         frac = present & (values != np.round(values))
@@ -272,8 +274,8 @@ def _range_text(spec: ColumnSpec) -> str:
     return ""
 
 
-_TRUE = {True, 1, 1.0}
-_FALSE = {False, 0, 0.0}
+_TRUE = {True}
+_FALSE = {False}
 
 
 def _convert_bool(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series:
@@ -364,7 +366,9 @@ def validate_table(
     if len(frame) == 0:
         raise CxDataError(f"`{schema.name}` is empty (0 rows)")
     found = _resolve_columns(frame, schema, columns)
-    out = {name: _convert(schema, schema.spec(name), frame[theirs]) for name, theirs in found.items()}
+    out = {
+        name: _convert(schema, schema.spec(name), frame[theirs]) for name, theirs in found.items()
+    }
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -463,7 +467,9 @@ def validate_customers(
     if "start_date" in out and "end_date" in out:
         bad = out["end_date"].notna() & (out["end_date"] < out["start_date"])
         if bad.any():
-            raise _fail(CUSTOMERS_SCHEMA, "end_date", "must not be before `start_date`", out.index[bad])
+            raise _fail(
+                CUSTOMERS_SCHEMA, "end_date", "must not be before `start_date`", out.index[bad]
+            )
     if "churned" not in out:
         out["churned"] = out["end_date"].notna()
     if "tenure_months" not in out:
@@ -473,7 +479,9 @@ def validate_customers(
         late = days < 0
         if late.any():
             raise _fail(
-                CUSTOMERS_SCHEMA, "start_date", f"must not be after the cut-off {cutoff.date()}",
+                CUSTOMERS_SCHEMA,
+                "start_date",
+                f"must not be after the cut-off {cutoff.date()}",
                 out.index[late],
             )
         out["tenure_months"] = days / DAYS_PER_MONTH
@@ -523,7 +531,10 @@ def validate_responses(
     schema = RESPONSES_SCHEMA
     if (scheme.min_score, scheme.max_score) != (0, 10):
         score = ColumnSpec(
-            "score", "int", minimum=scheme.min_score, maximum=scheme.max_score,
+            "score",
+            "int",
+            minimum=scheme.min_score,
+            maximum=scheme.max_score,
             description="survey score",
         )
         schema = TableSchema(

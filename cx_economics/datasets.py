@@ -142,8 +142,13 @@ class SimulationTruth:
 
     def __post_init__(self) -> None:
         for name in (
-            "band_shares", "monthly_hazard", "channel_hazard_ratio", "monthly_revenue",
-            "reasons", "annual_cost_today", "cost_slope",
+            "band_shares",
+            "monthly_hazard",
+            "channel_hazard_ratio",
+            "monthly_revenue",
+            "reasons",
+            "annual_cost_today",
+            "cost_slope",
         ):
             object.__setattr__(self, name, _ro(getattr(self, name)))
         for ch, shares in self.band_shares.items():
@@ -231,7 +236,9 @@ class SimulatedData:
 
 
 def _draw_bands(
-    rng: np.random.Generator, truth: SimulationTruth, channel_idx: npt.NDArray[np.int64],
+    rng: np.random.Generator,
+    truth: SimulationTruth,
+    channel_idx: npt.NDArray[np.int64],
     team_effect: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.int8]:
     """Latent band codes (0 detractor, 1 passive, 2 promoter), shifted by team quality."""
@@ -284,8 +291,11 @@ def _simulate_lives(
 
 
 def _responses(
-    rng: np.random.Generator, truth: SimulationTruth, customers: pd.DataFrame,
-    band: npt.NDArray[np.int8], employees_per_team: int,
+    rng: np.random.Generator,
+    truth: SimulationTruth,
+    customers: pd.DataFrame,
+    band: npt.NDArray[np.int8],
+    employees_per_team: int,
 ) -> pd.DataFrame:
     n = len(customers)
     responds = rng.random(n) < truth.response_rate
@@ -305,7 +315,10 @@ def _responses(
     date = start + offset_days.astype("timedelta64[D]")
     team = customers["team"].to_numpy()[row]
     employee = np.array(
-        [f"{t}-e{k}" for t, k in zip(team, rng.integers(1, employees_per_team + 1, row.size), strict=True)],
+        [
+            f"{t}-e{k}"
+            for t, k in zip(team, rng.integers(1, employees_per_team + 1, row.size), strict=True)
+        ],
         dtype=object,
     )
     touch = rng.choice(["onboarding", "service", "billing", "renewal"], size=row.size)
@@ -323,7 +336,9 @@ def _responses(
 
 
 def _contacts(
-    rng: np.random.Generator, truth: SimulationTruth, customers: pd.DataFrame,
+    rng: np.random.Generator,
+    truth: SimulationTruth,
+    customers: pd.DataFrame,
     events: npt.NDArray[np.int64],
 ) -> pd.DataFrame:
     names = list(truth.reasons)
@@ -338,7 +353,9 @@ def _contacts(
     # A share of contacts carries a second topic, and a few are left uncoded.
     extra = rng.random(row.size) < 0.12
     second = np.array(names, dtype=object)[rng.integers(0, len(names), row.size)]
-    reason_text = np.where(extra & (second != reason_text), reason_text + "; " + second, reason_text)
+    reason_text = np.where(
+        extra & (second != reason_text), reason_text + "; " + second, reason_text
+    )
     reason_out = pd.Series(reason_text, dtype=object).where(rng.random(row.size) >= 0.04, None)
     own = customers["channel"].to_numpy()[row]
     other = rng.choice(truth.channels, size=row.size)
@@ -373,7 +390,14 @@ def _channel_costs(
             + rng.normal(0.0, 2.0, months)
         )
         rows.append(
-            pd.DataFrame({"channel": ch, "month": np.arange(1, months + 1), "annual_spend": spend, "nps": nps})
+            pd.DataFrame(
+                {
+                    "channel": ch,
+                    "month": np.arange(1, months + 1),
+                    "annual_spend": spend,
+                    "nps": nps,
+                }
+            )
         )
     return points, pd.concat(rows, ignore_index=True)
 

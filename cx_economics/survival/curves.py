@@ -93,8 +93,10 @@ class ChurnCurves(Result):
     def to_frame(self) -> pd.DataFrame:
         """Tidy frame: one row per group and month with survival and interval."""
         g, t = len(self.groups), len(self.months)
-        keys = pd.DataFrame(np.repeat(np.array(self.groups, dtype=object), t, axis=0),
-                            columns=list(self.group_columns))
+        keys = pd.DataFrame(
+            np.repeat(np.array(self.groups, dtype=object), t, axis=0),
+            columns=list(self.group_columns),
+        )
         keys["month"] = np.tile(self.months, g)
         keys["survival"] = self.survival.ravel()
         keys["lower"] = self.lower.ravel()
@@ -109,4 +111,8 @@ class ChurnCurves(Result):
             for k, obs in zip(self.groups, self.observed_months, strict=True)
             if self.months[-1] > obs
         ]
-        return [f"curves beyond the observed tenure are extrapolated ({self.model}): {far}"] if far else []
+        return (
+            [f"curves beyond the observed tenure are extrapolated ({self.model}): {far}"]
+            if far
+            else []
+        )

@@ -1,0 +1,12 @@
+"""Aggregation of raw rows into sufficient statistics (the only pass over raw rows).
+
+* :mod:`cx_economics.tables.life` — :class:`LifeTable`, churn counts by band and duration.
+* :mod:`cx_economics.tables.nps_counts` — :class:`NpsCounts`, promoters/passives/detractors per group.
+* :mod:`cx_economics.tables.contact_counts` — contact-reason counts and exposure.
+"""
+
+from __future__ import annotations
+
+from cx_economics.tables.life import LifeTable
+
+__all__ = ["LifeTable"]
