@@ -162,18 +162,18 @@ class SimulationTruth:
 
     def hazard(self, band: str, channel: str) -> float:
         """Monthly churn hazard (rate) of a customer with no contacts."""
-        return self.monthly_hazard[band] * self.channel_hazard_ratio.get(channel, 1.0)
+        return float(self.monthly_hazard[band] * self.channel_hazard_ratio.get(channel, 1.0))
 
     def hazard_ratio(self, band: str, reference: str = "promoter") -> float:
-        """True hazard ratio of ``band`` against ``reference``."""
-        return self.monthly_hazard[band] / self.monthly_hazard[reference]
+        """Return the true hazard ratio of ``band`` against ``reference``."""
+        return float(self.monthly_hazard[band] / self.monthly_hazard[reference])
 
     def monthly_margin(self, band: str) -> float:
         """Mean margin per customer per month (currency)."""
-        return self.monthly_revenue[band] * self.margin_rate
+        return float(self.monthly_revenue[band] * self.margin_rate)
 
     def nps(self, channel: str) -> float:
-        """True NPS of a channel (−100..100), from its band shares (ignoring team spread)."""
+        """Return the true NPS of a channel (−100..100) from its band shares (no team spread)."""
         d, _, p = self.band_shares[channel]
         return 100.0 * (p - d)
 
@@ -185,7 +185,7 @@ class SimulationTruth:
         annual_discount_rate: float = 0.08,
         horizon_months: int | None = 60,
     ) -> float:
-        """True expected margin of a new customer without contacts (currency).
+        """Return the true expected margin of a new customer without contacts (currency).
 
         ``sum_{t=1..H} m * r**t / (1 + i)**t`` with monthly retention
         ``r = exp(-h)`` and monthly discount ``i``; ``horizon_months=None`` gives
@@ -193,16 +193,16 @@ class SimulationTruth:
         """
         m = self.monthly_margin(band)
         r = math.exp(-self.hazard(band, channel))
-        i = (1 + annual_discount_rate) ** (1 / 12) - 1
+        i = float((1 + annual_discount_rate) ** (1 / 12) - 1)
         q = r / (1 + i)
         if horizon_months is None:
             return m * r / (1 + i - r)
         return m * q * (1 - q**horizon_months) / (1 - q)
 
     def annual_cost(self, channel: str, nps: float) -> float:
-        """True annual cost (currency per year) of running ``channel`` at ``nps``."""
+        """Return the true annual cost (currency per year) of running ``channel`` at ``nps``."""
         b = self.cost_slope[channel]
-        return self.annual_cost_today[channel] * math.exp((nps - self.nps(channel)) / b)
+        return float(self.annual_cost_today[channel] * math.exp((nps - self.nps(channel)) / b))
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,8 @@ def _draw_bands(
     u = rng.random(len(channel_idx))
     z = np.log(u / (1 - u)) + team_effect
     u_shift = 1.0 / (1.0 + np.exp(-z))
-    return ((u_shift[:, None] > cum[:, :2]).sum(axis=1)).astype(np.int8)
+    codes: npt.NDArray[np.int8] = (u_shift[:, None] > cum[:, :2]).sum(axis=1).astype(np.int8)
+    return codes
 
 
 def _simulate_lives(
@@ -498,7 +499,8 @@ def _vector_hazard(
 ) -> npt.NDArray[np.float64]:
     h_band = pd.Series(dict(truth.monthly_hazard)).reindex(band_names).to_numpy(np.float64)
     hr = pd.Series(channel).map(lambda c: truth.channel_hazard_ratio.get(c, 1.0))
-    return h_band * hr.to_numpy(np.float64)
+    out: npt.NDArray[np.float64] = h_band * hr.to_numpy(np.float64)
+    return out
 
 
 @functools.lru_cache(maxsize=1)

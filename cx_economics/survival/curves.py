@@ -76,7 +76,8 @@ class ChurnCurves(Result):
 
     def curve(self, *key: str) -> FloatArray:
         """Survival S(t) of one group on ``months``."""
-        return self.survival[self.index_of(*key)]
+        row: FloatArray = self.survival[self.index_of(*key)]
+        return row
 
     def churn_at(self, month: int) -> pd.DataFrame:
         """Share churned by ``month`` (1 - S) per group, with its interval (fractions)."""

@@ -1,7 +1,7 @@
 """Aggregation of raw rows into sufficient statistics (the only pass over raw rows).
 
 * :mod:`cx_economics.tables.life` — :class:`LifeTable`, churn counts by band and duration.
-* :mod:`cx_economics.tables.nps_counts` — :class:`NpsCounts`, promoters/passives/detractors per group.
+* :mod:`cx_economics.tables.nps_counts` — :class:`NpsCounts`, band counts per group.
 * :mod:`cx_economics.tables.contact_counts` — contact-reason counts and exposure.
 """
 
