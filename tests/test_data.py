@@ -120,7 +120,9 @@ BAD_CUSTOMERS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "frame", "names"), BAD_CUSTOMERS, ids=[c[0] for c in BAD_CUSTOMERS])
+@pytest.mark.parametrize(
+    ("case", "frame", "names"), BAD_CUSTOMERS, ids=[c[0] for c in BAD_CUSTOMERS]
+)
 def test_bad_customers_raise_naming_the_column(case: str, frame: pd.DataFrame, names: str) -> None:
     message = error_of(validate_customers, frame)
     assert "`customers`" in message
@@ -149,7 +151,9 @@ def test_end_before_start_is_rejected() -> None:
 
 
 def test_mapping_to_missing_or_unknown_column() -> None:
-    assert "`months`" in error_of(validate_customers, customers(), columns={"tenure_months": "months"})
+    assert "`months`" in error_of(
+        validate_customers, customers(), columns={"tenure_months": "months"}
+    )
     assert "unknown canonical" in error_of(validate_customers, customers(), columns={"tenur": "x"})
 
 
@@ -166,7 +170,9 @@ BAD_RESPONSES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "frame", "names"), BAD_RESPONSES, ids=[c[0] for c in BAD_RESPONSES])
+@pytest.mark.parametrize(
+    ("case", "frame", "names"), BAD_RESPONSES, ids=[c[0] for c in BAD_RESPONSES]
+)
 def test_bad_responses_raise_naming_the_column(case: str, frame: pd.DataFrame, names: str) -> None:
     message = error_of(validate_responses, frame)
     assert "`responses`" in message

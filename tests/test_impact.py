@@ -22,7 +22,9 @@ def mixes(draw: st.DrawFn) -> np.ndarray:
 
 @settings(max_examples=200, deadline=None)
 @given(mixes(), st.floats(-100, 100), st.sampled_from(RULES))
-def test_shifted_mix_has_the_target_nps_and_is_a_mix(shares: np.ndarray, target: float, rule: str) -> None:
+def test_shifted_mix_has_the_target_nps_and_is_a_mix(
+    shares: np.ndarray, target: float, rule: str
+) -> None:
     out = mix_at_nps(shares, target, rule)  # type: ignore[arg-type]
     assert np.all(out >= -1e-12) and out.sum() == pytest.approx(1.0)
     assert 100 * (out[2] - out[0]) == pytest.approx(target, abs=1e-9)
@@ -49,7 +51,9 @@ def test_value_per_point_closed_form() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(mixes(), st.floats(-100, 100), st.sampled_from(RULES))
-def test_money_lost_is_zero_at_or_above_excellence(shares: np.ndarray, level: float, rule: str) -> None:
+def test_money_lost_is_zero_at_or_above_excellence(
+    shares: np.ndarray, level: float, rule: str
+) -> None:
     nps = 100 * (shares[2] - shares[0])
     v = np.array([100.0, 200.0, 300.0])
     lost = money_lost(shares, min(level, nps), v, 500, rule)  # type: ignore[arg-type]
