@@ -1,0 +1,106 @@
+"""Channel economics table: closed forms, totals, payback by brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cx_economics.economics import annuity_months, economics_from_arrays
+
+
+class LinearCost:
+    """Yearly cost rising linearly with NPS (an independent toy cost model)."""
+
+    def __init__(self, base: float, per_point: float) -> None:
+        self.base, self.per_point = base, per_point
+
+    def cost_at(self, nps: object) -> object:
+        return self.base + self.per_point * np.asarray(nps, dtype=float)
+
+
+def flows_for(hazards: list[float], margins: list[float], i: float, horizon: int) -> np.ndarray:
+    t = np.arange(1, horizon + 1)
+    return np.array([m * np.exp(-h * t) / (1 + i) ** t for h, m in zip(hazards, margins)])
+
+
+def make(costs: dict[str, LinearCost] | None = None, seed: int = 0):  # type: ignore[no-untyped-def]
+    i = 1.08 ** (1 / 12) - 1
+    flows = np.stack(
+        [
+            flows_for([0.03, 0.018, 0.011], [13.0, 14.0, 15.0], i, 60),
+            flows_for([0.036, 0.022, 0.013], [13.0, 14.0, 15.0], i, 60),
+        ]
+    )
+    counts = np.array([[300, 350, 350], [180, 320, 500]])
+    return (
+        economics_from_arrays(
+            ("phone", "branch"),
+            [12_000, 8_000],
+            counts,
+            flows,
+            excellent_nps=[40.0, 45.0],
+            monthly_discount_rate=i,
+            cost_models=costs,
+            n_bootstrap=400,
+            seed=seed,
+        ),
+        flows,
+        i,
+    )
+
+
+def test_value_per_point_and_money_lost_closed_forms() -> None:
+    econ, flows, _ = make()
+    v = flows.sum(axis=-1)
+    # phone: NPS 5; one point moves 1 % of customers from detractor to passive
+    assert econ.value_per_point()[0] == pytest.approx(12_000 * 0.01 * (v[0, 1] - v[0, 0]))
+    # phone to 40: detractors 30 % -> 0 % (30 points), then 5 points passives -> promoters
+    expected = 12_000 * (0.30 * (v[0, 1] - v[0, 0]) + 0.05 * (v[0, 2] - v[0, 1]))
+    assert econ.money_lost()[0] == pytest.approx(expected)
+    # branch at 32 < 45: 13 points from detractors
+    assert econ.money_lost()[1] == pytest.approx(8_000 * 0.13 * (v[1, 1] - v[1, 0]))
+
+
+def test_table_totals_equal_sum_of_channels_and_intervals_cover_points() -> None:
+    econ, _, _ = make({"phone": LinearCost(80e3, 3e3), "branch": LinearCost(150e3, 5e3)})
+    frame = econ.to_frame()
+    body, total = frame.iloc[:-1], frame.iloc[-1]
+    assert total["channel"] == "total"
+    for col in ("money_lost", "money_lost_per_year", "cost_of_excellence", "net_value"):
+        assert total[col] == pytest.approx(body[col].sum())
+    assert np.all(body["money_lost_lower"] <= body["money_lost"])
+    assert np.all(body["money_lost"] <= body["money_lost_upper"])
+    assert np.all(body["nps_lower"] <= body["nps"]) and np.all(body["nps"] <= body["nps_upper"])
+    # cost of excellence: 35 points × 3,000 per point per year for phone
+    assert body["cost_of_excellence"].iloc[0] == pytest.approx(35 * 3e3)
+    annuity = annuity_months(econ.monthly_discount_rate, 60).sum() / 12
+    assert body["net_value"].iloc[0] == pytest.approx(
+        body["money_lost"].iloc[0] - 35 * 3e3 * annuity
+    )
+
+
+def test_payback_against_a_month_by_month_loop() -> None:
+    econ, flows, i = make({"phone": LinearCost(80e3, 300.0), "branch": LinearCost(1e5, 1e5)})
+    payback = econ.payback_months()
+    target = np.maximum(econ.excellent_nps, econ.nps_today)
+    for c in range(2):
+        delta = econ.mix_shift.shares_at(econ.shares_today[c], target[c]) - econ.shares_today[c]
+        extra = (target[c] - econ.nps_today[c]) * (300.0 if c == 0 else 1e5)
+        gained = spent = 0.0
+        expected = np.inf
+        for t in range(60):
+            gained += econ.customers[c] * float(delta @ flows[c, :, t])
+            spent += extra / 12 / (1 + i) ** (t + 1)
+            if gained >= spent:
+                expected = t + 1.0
+                break
+        assert payback[c] == expected
+    assert np.isfinite(payback[0]) and np.isinf(payback[1])
+
+
+def test_same_seed_same_intervals() -> None:
+    a = make(seed=3)[0].to_frame()
+    b = make(seed=3)[0].to_frame()
+    c = make(seed=4)[0].to_frame()
+    assert a.equals(b)
+    assert not a["nps_lower"].equals(c["nps_lower"])
