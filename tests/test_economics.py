@@ -20,7 +20,9 @@ class LinearCost:
 
 def flows_for(hazards: list[float], margins: list[float], i: float, horizon: int) -> np.ndarray:
     t = np.arange(1, horizon + 1)
-    return np.array([m * np.exp(-h * t) / (1 + i) ** t for h, m in zip(hazards, margins, strict=True)])
+    return np.array(
+        [m * np.exp(-h * t) / (1 + i) ** t for h, m in zip(hazards, margins, strict=True)]
+    )
 
 
 def make(costs: dict[str, LinearCost] | None = None, seed: int = 0):  # type: ignore[no-untyped-def]
