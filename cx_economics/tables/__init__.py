@@ -8,5 +8,6 @@
 from __future__ import annotations
 
 from cx_economics.tables.life import LifeTable
+from cx_economics.tables.nps_counts import NpsCounts, nps_counts
 
-__all__ = ["LifeTable"]
+__all__ = ["LifeTable", "NpsCounts", "nps_counts"]
