@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from cx_economics.targets.scorecards import ResponsesNeeded, responses_needed
+
+__all__: list[str] = ["ResponsesNeeded", "responses_needed"]
