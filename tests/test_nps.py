@@ -360,3 +360,15 @@ def test_result_contracts() -> None:
         est.nps = 0.0  # type: ignore[misc]  # frozen on purpose
     assert est.as_estimate().contains(30.0)
     assert table.estimate("1").n == 12
+
+
+def test_example_script_runs_and_shows_the_reliability_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import runpy
+    from pathlib import Path
+
+    script = Path(__file__).parents[1] / "examples" / "nps_by_channel.py"
+    runpy.run_path(str(script), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "branch" in out and "not ranked" in out and "385" in out

@@ -160,7 +160,16 @@ def _promoters_needed(counts: tuple[int, int, int], remaining: int, target: floa
     return k
 
 
-def _message(result: dict[str, float | int | None], target: float, remaining: int) -> str:
+_OTHERS = {
+    "passive": "passives",
+    "detractor": "detractors",
+    "current_mix": "split like today's non-promoters",
+}
+
+
+def _message(
+    result: dict[str, float | int | None], target: float, remaining: int, assume: str
+) -> str:
     best = float(result["best_case_nps"] or 0.0)
     k = result["promoters_needed"]
     if k is None:
@@ -172,7 +181,7 @@ def _message(result: dict[str, float | int | None], target: float, remaining: in
         return f"On target: NPS stays at or above {target:g} without further promoters."
     return (
         f"{k} of the {remaining} remaining responses must be promoters to reach {target:g} "
-        "(assuming the others are as stated)."
+        f"(the other {remaining - int(k)} counted as {_OTHERS[assume]})."
     )
 
 
@@ -256,5 +265,5 @@ def responses_needed(
         best_case_nps=best,
         detractors_fewer_needed=fewer,
         detractors_at_pace=pace,
-        message=_message(fields, target, m),
+        message=_message(fields, target, m, assume),
     )
