@@ -372,3 +372,13 @@ def test_example_script_runs_and_shows_the_reliability_flag(
     runpy.run_path(str(script), run_name="__main__")
     out = capsys.readouterr().out
     assert "branch" in out and "not ranked" in out and "385" in out
+
+
+def test_grouping_counts_by_all_their_columns_keeps_the_callers_order() -> None:
+    # Group labels "0", "1", ..., "10" would sort as text; rows must stay aligned with input.
+    counts = NpsCounts.from_counts(
+        detractors=np.arange(12), passives=np.ones(12, int), promoters=np.full(12, 5)
+    )
+    table = nps(counts, by="group")
+    assert [g[0] for g in table.groups] == [str(i) for i in range(12)]
+    np.testing.assert_allclose(table.nps, 100 * (5 - np.arange(12)) / (np.arange(12) + 6))

@@ -247,8 +247,8 @@ class NpsCounts(Result):
         Returns
         -------
         NpsCounts
-            Groups in order of first appearance (sorted when built by :func:`nps_counts`);
-            ``self`` when ``by`` names all group columns in order.
+            Groups sorted by key; ``self`` unchanged (order kept) when ``by`` names all
+            group columns in their order.
 
         Examples
         --------
@@ -270,7 +270,7 @@ class NpsCounts(Result):
         if keep == self.group_columns:
             return self
         frame = self.to_frame()
-        summed = frame.groupby(list(keep), sort=False)[list(_COUNT_COLUMNS)].sum().reset_index()
+        summed = frame.groupby(list(keep), sort=True)[list(_COUNT_COLUMNS)].sum().reset_index()
         return NpsCounts(
             detractors=summed["detractors"].to_numpy(np.int64),
             passives=summed["passives"].to_numpy(np.int64),
