@@ -382,3 +382,11 @@ def test_grouping_counts_by_all_their_columns_keeps_the_callers_order() -> None:
     table = nps(counts, by="group")
     assert [g[0] for g in table.groups] == [str(i) for i in range(12)]
     np.testing.assert_allclose(table.nps, 100 * (5 - np.arange(12)) / (np.arange(12) + 6))
+
+
+def test_raw_response_options_are_refused_for_counts_and_period_needs_by() -> None:
+    counts = counts_of(1, 2, 3)
+    with pytest.raises(CxDataError, match="already counted"):
+        nps(counts, by=(), period="M")
+    with pytest.raises(CxDataError, match="by='period'"):
+        nps(simulate(200, seed=1).responses, period="M")  # type: ignore[call-overload]  # deliberately bad
