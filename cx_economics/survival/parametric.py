@@ -1,0 +1,930 @@
+"""Parametric churn curves on whole months, to extrapolate past the observed tenure.
+
+The data are what a :class:`~cx_economics.tables.LifeTable` says they are: discrete
+months. A churner with ``duration`` k left during month k, i.e. in ``(k-1, k]``; a
+customer still active with ``duration`` k has survived k whole months. The likelihood
+is therefore interval-censored::
+
+    log L = sum_churners  w * log(S(k-1) - S(k))  +  sum_active  w * log S(k)
+
+with ``w`` the cell's ``customers`` count. Because it only depends on the cells, the
+fit on the life table is identical to the fit on the replicated customer rows.
+
+Families (``S(t)``, t in months):
+
+* ``weibull`` — ``exp(-(t/scale)**shape)`` (lifelines' ``lambda_``, ``rho_``);
+* ``lognormal`` — ``1 - Phi((log t - mu) / sigma)`` (lifelines' ``mu_``, ``sigma_``);
+* ``loglogistic`` — ``1 / (1 + (t/scale)**shape)`` (lifelines' ``alpha_``, ``beta_``);
+* ``exponential`` — ``exp(-hazard * t)``;
+* ``piecewise_exponential`` — constant hazard per month within pieces cut at
+  ``breakpoints`` (default 6, 12 and 24 months); the last piece extends forever.
+
+Parameters are estimated on an unconstrained scale (logs of positive parameters) by
+maximum likelihood with :func:`scipy.optimize.minimize` and analytic gradients; the
+covariance is the inverse observed information, and pointwise intervals on S(t) use
+the delta method on the complementary log-log scale, so they stay inside (0, 1).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import optimize, special, stats
+
+from cx_economics._results import Result
+from cx_economics.exceptions import (
+    CxAssumptionWarning,
+    CxDataError,
+    CxModelError,
+    describe_rows,
+)
+from cx_economics.survival.curves import ChurnCurves
+from cx_economics.tables.life import LifeTable
+
+__all__ = [
+    "DEFAULT_BREAKPOINTS",
+    "PARAMETRIC_MODELS",
+    "ParametricFit",
+    "fit_parametric",
+    "fit_parametric_intervals",
+    "survival_function",
+]
+
+FloatArray = npt.NDArray[np.float64]
+ModelName = Literal["weibull", "lognormal", "loglogistic", "exponential", "piecewise_exponential"]
+#: Candidate families, in the order ``model="auto"`` tries them.
+PARAMETRIC_MODELS: tuple[str, ...] = (
+    "weibull",
+    "lognormal",
+    "loglogistic",
+    "exponential",
+    "piecewise_exponential",
+)
+#: Months where the piecewise-exponential hazard changes by default (pieces 0–6, 6–12,
+#: 12–24, 24+).
+DEFAULT_BREAKPOINTS: tuple[float, ...] = (6.0, 12.0, 24.0)
+_MIN_EVENTS_WARNING = 10
+LogLik = Callable[[FloatArray], tuple[float, FloatArray]]
+
+
+# --------------------------------------------------------------------------- families
+def _weibull(theta: FloatArray, t: FloatArray, density: bool) -> tuple[FloatArray, FloatArray]:
+    log_scale, log_shape = theta
+    shape = math.exp(log_shape)
+    x = np.log(t) - log_scale
+    z = np.exp(shape * x)
+    if not density:
+        return -z, np.column_stack([shape * z, -shape * x * z])
+    value = log_shape - log_scale + (shape - 1.0) * x - z
+    return value, np.column_stack([shape * (z - 1.0), 1.0 + shape * x * (1.0 - z)])
+
+
+def _lognormal(theta: FloatArray, t: FloatArray, density: bool) -> tuple[FloatArray, FloatArray]:
+    mu, log_sigma = theta
+    sigma = math.exp(log_sigma)
+    u = (np.log(t) - mu) / sigma
+    log_pdf = -0.5 * u * u - 0.5 * math.log(2.0 * math.pi)
+    if not density:
+        value = special.log_ndtr(-u)
+        mills = np.exp(log_pdf - value)
+        return value, np.column_stack([mills / sigma, mills * u])
+    value = log_pdf - log_sigma - np.log(t)
+    return value, np.column_stack([u / sigma, u * u - 1.0])
+
+
+def _loglogistic(theta: FloatArray, t: FloatArray, density: bool) -> tuple[FloatArray, FloatArray]:
+    log_scale, log_shape = theta
+    shape = math.exp(log_shape)
+    y = shape * (np.log(t) - log_scale)
+    softplus = np.logaddexp(0.0, y)
+    sig = special.expit(y)
+    if not density:
+        return -softplus, np.column_stack([shape * sig, -y * sig])
+    value = log_shape - log_scale + y * (shape - 1.0) / shape - 2.0 * softplus
+    return value, np.column_stack([shape * (2.0 * sig - 1.0), 1.0 + y - 2.0 * y * sig])
+
+
+def _piecewise(
+    theta: FloatArray, t: FloatArray, density: bool, starts: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    hazard = np.exp(theta)
+    widths = np.diff(np.append(starts, np.inf))
+    exposure = np.clip(t[:, None] - starts[None, :], 0.0, widths[None, :])
+    value = -(exposure @ hazard)
+    grad = -exposure * hazard[None, :]
+    if density:
+        piece = np.searchsorted(starts, t, side="right") - 1
+        value = value + theta[piece]
+        grad[np.arange(t.size), piece] += 1.0
+    return value, grad
+
+
+def _piece_starts(model: str, breakpoints: Sequence[float]) -> FloatArray:
+    cuts = list(breakpoints) if model == "piecewise_exponential" else []
+    return np.array([0.0, *cuts], dtype=np.float64)
+
+
+def _log_curve(
+    model: str, theta: FloatArray, t: FloatArray, breakpoints: Sequence[float], density: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Log S(t) (or log f(t)) and its gradient in the working parameters, shape (n,), (n, p)."""
+    t = np.asarray(t, dtype=np.float64)
+    if model in ("exponential", "piecewise_exponential"):
+        return _piecewise(theta, t, density, _piece_starts(model, breakpoints))
+    family = {"weibull": _weibull, "lognormal": _lognormal, "loglogistic": _loglogistic}[model]
+    positive = t > 0
+    safe_t = np.where(positive, t, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value, grad = family(theta, safe_t, density)
+    if density:
+        return value, grad
+    value = np.where(positive, value, 0.0)
+    grad = np.where(positive[:, None], grad, 0.0)
+    return value, grad
+
+
+def _param_names(model: str, breakpoints: Sequence[float]) -> tuple[str, ...]:
+    names = {
+        "weibull": ("scale_months", "shape"),
+        "lognormal": ("mu_log_months", "sigma_log_months"),
+        "loglogistic": ("scale_months", "shape"),
+        "exponential": ("hazard",),
+    }
+    if model in names:
+        return names[model]
+    edges = [*_piece_starts(model, breakpoints).tolist(), math.inf]
+    return tuple(f"hazard_{lo:g}_{hi:g}" for lo, hi in itertools.pairwise(edges))
+
+
+def _to_natural(model: str, theta: FloatArray) -> FloatArray:
+    natural = np.exp(theta)
+    if model == "lognormal":
+        natural[0] = theta[0]
+    return natural
+
+
+def _check_model(model: str, allowed: Sequence[str]) -> None:
+    if model not in allowed:
+        raise CxDataError(f"`model` must be one of {list(allowed)}, got {model!r}")
+
+
+def _check_breakpoints(breakpoints: Sequence[float] | None) -> tuple[float, ...]:
+    if breakpoints is None:
+        return DEFAULT_BREAKPOINTS
+    cuts = np.asarray(list(breakpoints), dtype=np.float64)
+    if cuts.ndim != 1 or not np.all(np.isfinite(cuts)) or np.any(cuts <= 0):
+        raise CxDataError(f"`breakpoints` must be finite months > 0, got {list(breakpoints)}")
+    if np.any(np.diff(cuts) <= 0):
+        raise CxDataError(f"`breakpoints` must increase strictly, got {list(breakpoints)}")
+    return tuple(float(c) for c in cuts)
+
+
+def survival_function(
+    model: str,
+    params: Mapping[str, float],
+    months: npt.ArrayLike,
+    *,
+    breakpoints: Sequence[float] | None = None,
+) -> FloatArray:
+    """Evaluate a parametric survival curve S(t) from its natural parameters.
+
+    Parameters
+    ----------
+    model : {"weibull", "lognormal", "loglogistic", "exponential", "piecewise_exponential"}
+        The family (see the module docstring for each formula).
+    params : mapping of str to float
+        Parameters by name, as in :attr:`ParametricFit.params`: ``scale_months`` and
+        ``shape`` (Weibull, log-logistic; months and unitless), ``mu_log_months`` and
+        ``sigma_log_months`` (log-normal; mean and sd of log months), ``hazard``
+        (exponential; per month) or ``hazard_<from>_<to>`` per piece
+        (piecewise exponential; per month, e.g. ``hazard_0_6`` … ``hazard_24_inf``).
+    months : array_like
+        Times in months (≥ 0) at which to evaluate S.
+    breakpoints : sequence of float, optional
+        Piecewise model only: the months where the hazard changes (default 6, 12, 24).
+
+    Returns
+    -------
+    numpy.ndarray
+        S(t), the fraction still a customer at each time in ``months``.
+
+    Examples
+    --------
+    >>> survival_function("weibull", {"scale_months": 50.0, "shape": 1.0}, [0, 12]).round(4)
+    array([1.    , 0.7866])
+    >>> pieces = {"hazard_0_12": 0.03, "hazard_12_inf": 0.01}
+    >>> survival_function("piecewise_exponential", pieces, [24], breakpoints=[12]).round(4)
+    array([0.6188])
+    """
+    _check_model(model, PARAMETRIC_MODELS)
+    cuts = _check_breakpoints(breakpoints) if model == "piecewise_exponential" else ()
+    names = _param_names(model, cuts)
+    if set(params) != set(names):
+        raise CxDataError(f"`params` of a {model} curve must be {list(names)}, got {list(params)}")
+    values = np.array([float(params[n]) for n in names], dtype=np.float64)
+    if np.any(values[1:] <= 0) or (model != "lognormal" and values[0] <= 0):
+        raise CxDataError(f"`params` must be positive (except `mu_log_months`), got {dict(params)}")
+    theta = np.log(values)
+    if model == "lognormal":
+        theta[0] = values[0]
+    t = np.atleast_1d(np.asarray(months, dtype=np.float64))
+    if np.any(~np.isfinite(t)) or np.any(t < 0):
+        raise CxDataError("`months` must be finite and ≥ 0")
+    log_s, _ = _log_curve(model, theta, t, cuts, density=False)
+    out: FloatArray = np.exp(log_s)
+    return out
+
+
+# ----------------------------------------------------------------------- result object
+@dataclass(frozen=True, eq=False)
+class ParametricFit(Result):
+    """One fitted parametric survival curve (one group, one family).
+
+    Attributes
+    ----------
+    model : str
+        The family (``"weibull"``, ``"lognormal"``, …).
+    param_names : tuple of str
+        Names of the natural parameters (see :func:`survival_function`).
+    theta : ndarray, shape (p,)
+        Estimates on the working scale: logs of positive parameters (``mu_log_months``
+        is left as is).
+    covariance : ndarray, shape (p, p)
+        Covariance of ``theta`` (inverse observed information).
+    log_likelihood : float
+        Maximised log-likelihood (interval-censored on whole months for life tables).
+    n_customers, n_churned : float
+        Total weight of customers and of churn events behind the fit.
+    breakpoints : tuple of float
+        Piecewise model: months where the hazard changes (pieces without any
+        exposure in the data are dropped); empty otherwise.
+    level : float
+        Coverage of the parameter intervals in :meth:`to_frame`.
+    """
+
+    model: str
+    param_names: tuple[str, ...]
+    theta: FloatArray
+    covariance: FloatArray
+    log_likelihood: float
+    n_customers: float
+    n_churned: float
+    breakpoints: tuple[float, ...] = field(default=())
+    level: float = 0.95
+
+    _title = "Parametric survival fit"
+
+    @property
+    def n_params(self) -> int:
+        """Number of free parameters."""
+        return int(self.theta.size)
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion, ``2 p - 2 log L``."""
+        return 2.0 * self.n_params - 2.0 * self.log_likelihood
+
+    @property
+    def params(self) -> dict[str, float]:
+        """Natural parameters by name (months, per-month hazards, or unitless shapes)."""
+        natural = _to_natural(self.model, self.theta)
+        return {n: float(v) for n, v in zip(self.param_names, natural, strict=True)}
+
+    def survival_gradient(self, months: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Return S(t) on ``months`` and its gradient in ``theta``, shapes (T,), (T, p)."""
+        t = np.atleast_1d(np.asarray(months, dtype=np.float64))
+        log_s, grad = _log_curve(self.model, self.theta, t, self.breakpoints, density=False)
+        s = np.exp(log_s)
+        return s, s[:, None] * grad
+
+    def survival(self, months: npt.ArrayLike) -> FloatArray:
+        """Return S(t), the fraction still a customer after each of ``months``."""
+        return self.survival_gradient(months)[0]
+
+    def survival_interval(
+        self, months: npt.ArrayLike, level: float | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Pointwise (lower, upper) of S(t): delta method on log(-log S)."""
+        t = np.atleast_1d(np.asarray(months, dtype=np.float64))
+        log_s, grad = _log_curve(self.model, self.theta, t, self.breakpoints, density=False)
+        return _cloglog_band(log_s, grad, self.covariance, level or self.level)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter: natural value and Wald interval, plus fit statistics."""
+        z = stats.norm.ppf(0.5 + self.level / 2.0)
+        se = np.sqrt(np.diag(self.covariance))
+        lo = _to_natural(self.model, self.theta - z * se)
+        hi = _to_natural(self.model, self.theta + z * se)
+        return pd.DataFrame(
+            {
+                "model": self.model,
+                "parameter": list(self.param_names),
+                "value": _to_natural(self.model, self.theta),
+                "lower": lo,
+                "upper": hi,
+                "level": self.level,
+                "log_likelihood": self.log_likelihood,
+                "aic": self.aic,
+            }
+        )
+
+
+def _cloglog_band(
+    log_s: FloatArray, grad_log_s: FloatArray, covariance: FloatArray, level: float
+) -> tuple[FloatArray, FloatArray]:
+    """Delta-method band for S = exp(log_s) on g = log(-log S); exact 1 where S == 1."""
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    inside = log_s < 0
+    safe = np.where(inside, log_s, -1.0)
+    g = np.log(-safe)
+    dg = grad_log_s / safe[:, None]
+    se = np.sqrt(np.maximum(np.einsum("ti,ij,tj->t", dg, covariance, dg), 0.0))
+    lower: FloatArray = np.where(inside, np.exp(-np.exp(g + z * se)), 1.0)
+    upper: FloatArray = np.where(inside, np.exp(-np.exp(g - z * se)), 1.0)
+    return lower, upper
+
+
+# ------------------------------------------------------------------------- likelihood
+@dataclass(frozen=True)
+class _Intervals:
+    """Observations split by kind: exact times, right-censored, interval (a, b]."""
+
+    exact_t: FloatArray
+    exact_w: FloatArray
+    censored_t: FloatArray
+    censored_w: FloatArray
+    left: FloatArray
+    right: FloatArray
+    interval_w: FloatArray
+
+    @property
+    def n_events(self) -> float:
+        return float(self.exact_w.sum() + self.interval_w.sum())
+
+    @property
+    def total(self) -> float:
+        return float(self.n_events + self.censored_w.sum())
+
+    @property
+    def longest(self) -> float:
+        times = np.concatenate([self.exact_t, self.censored_t, self.right])
+        return float(times.max()) if times.size else 0.0
+
+    def event_time_proxy(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Times, weights and event flags with interval events at their midpoint."""
+        t = np.concatenate([self.exact_t, 0.5 * (self.left + self.right), self.censored_t])
+        w = np.concatenate([self.exact_w, self.interval_w, self.censored_w])
+        event = np.concatenate(
+            [np.ones(self.exact_t.size + self.left.size), np.zeros(self.censored_t.size)]
+        )
+        return t, w, event
+
+
+def _log_likelihood(
+    theta: FloatArray, model: str, obs: _Intervals, cuts: Sequence[float]
+) -> tuple[float, FloatArray]:
+    total, grad = 0.0, np.zeros_like(theta)
+    if obs.exact_t.size:
+        value, g = _log_curve(model, theta, obs.exact_t, cuts, density=True)
+        total += float(obs.exact_w @ value)
+        grad += obs.exact_w @ g
+    if obs.censored_t.size:
+        value, g = _log_curve(model, theta, obs.censored_t, cuts, density=False)
+        total += float(obs.censored_w @ value)
+        grad += obs.censored_w @ g
+    if obs.left.size:
+        va, ga = _log_curve(model, theta, obs.left, cuts, density=False)
+        vb, gb = _log_curve(model, theta, obs.right, cuts, density=False)
+        ratio = np.exp(vb - va)
+        share = np.maximum(-np.expm1(vb - va), 1e-300)
+        total += float(obs.interval_w @ (va + np.log(share)))
+        grad += obs.interval_w @ ((ga - ratio[:, None] * gb) / share[:, None])
+    return total, grad
+
+
+def _numeric_hessian(loglik: LogLik, theta: FloatArray) -> FloatArray:
+    """Central differences of the analytic gradient, symmetrised."""
+    p = theta.size
+    hess = np.empty((p, p))
+    for j in range(p):
+        step = 1e-5 * max(1.0, abs(float(theta[j])))
+        up, down = theta.copy(), theta.copy()
+        up[j] += step
+        down[j] -= step
+        hess[:, j] = (loglik(up)[1] - loglik(down)[1]) / (2.0 * step)
+    out: FloatArray = 0.5 * (hess + hess.T)
+    return out
+
+
+def _maximise(
+    loglik: LogLik, start: FloatArray, scale: float, what: str
+) -> tuple[FloatArray, FloatArray]:
+    """Maximise ``loglik`` (BFGS, then Newton polishing); return estimate and covariance."""
+
+    def objective(theta: FloatArray) -> tuple[float, FloatArray]:
+        value, grad = loglik(theta)
+        if not np.isfinite(value):
+            return 1e300, np.zeros_like(theta)
+        return -value / scale, -grad / scale
+
+    result = optimize.minimize(
+        objective, start, jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 1000}
+    )
+    theta = np.asarray(result.x, dtype=np.float64)
+    for _ in range(8):
+        hess = _numeric_hessian(loglik, theta)
+        grad = loglik(theta)[1]
+        if np.max(np.abs(grad)) / scale < 1e-11 or not np.all(np.isfinite(hess)):
+            break
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            break
+        if not loglik(theta - step)[0] >= loglik(theta)[0] - 1e-12 * scale:
+            break
+        theta = theta - step
+    hess = _numeric_hessian(loglik, theta)
+    if np.max(np.abs(loglik(theta)[1])) / scale > 1e-5:
+        raise CxModelError(
+            f"{what}: the maximum-likelihood fit did not converge; try a simpler model "
+            "(e.g. `model='exponential'`), fewer `breakpoints`, or merge small groups"
+        )
+    try:
+        covariance: FloatArray = np.asarray(np.linalg.inv(-hess), dtype=np.float64)
+        np.linalg.cholesky(covariance)
+    except np.linalg.LinAlgError:
+        raise CxModelError(
+            f"{what}: the information matrix is singular at the estimate (parameters not "
+            "identified); try a simpler model or merge small groups"
+        ) from None
+    return theta, covariance
+
+
+def _start(model: str, obs: _Intervals, cuts: Sequence[float]) -> FloatArray:
+    """Starting values from occurrence/exposure rates (one rate per piece)."""
+    t, w, event = obs.event_time_proxy()
+    starts = _piece_starts(model, cuts)
+    widths = np.diff(np.append(starts, np.inf))
+    exposure = w @ np.clip(t[:, None] - starts[None, :], 0.0, widths[None, :])
+    piece = np.searchsorted(starts, t, side="left") - 1
+    events = np.bincount(np.maximum(piece, 0), weights=w * event, minlength=starts.size)
+    rates = np.maximum(events, 0.5) / np.maximum(exposure, 1e-9)
+    if model in ("exponential", "piecewise_exponential"):
+        out: FloatArray = np.log(rates)
+        return out
+    overall = max(float(w @ event), 0.5) / max(float(w @ t), 1e-9)
+    location = {"weibull": 1.0, "lognormal": math.log(2.0), "loglogistic": 1.0}[model]
+    return np.array([math.log(location / overall), 0.0])
+
+
+def _fit_intervals(
+    obs: _Intervals, model: str, cuts: Sequence[float], level: float, what: str
+) -> ParametricFit:
+    if obs.n_events <= 0:
+        raise CxModelError(
+            f"{what}: no churn events, so a parametric curve cannot be fitted; "
+            "use Kaplan–Meier or merge this group with another"
+        )
+    if model == "piecewise_exponential":
+        cuts = tuple(c for c in cuts if c < obs.longest)
+        _check_pieces_have_events(obs, cuts, what)
+    else:
+        cuts = ()
+
+    def loglik(theta: FloatArray) -> tuple[float, FloatArray]:
+        return _log_likelihood(theta, model, obs, cuts)
+
+    theta, covariance = _maximise(loglik, _start(model, obs, cuts), obs.total, f"{what} ({model})")
+    return ParametricFit(
+        model=model,
+        param_names=_param_names(model, cuts),
+        theta=theta,
+        covariance=covariance,
+        log_likelihood=loglik(theta)[0],
+        n_customers=obs.total,
+        n_churned=obs.n_events,
+        breakpoints=tuple(cuts),
+        level=level,
+    )
+
+
+def _check_pieces_have_events(obs: _Intervals, cuts: Sequence[float], what: str) -> None:
+    edges = np.array([0.0, *cuts, np.inf])
+    times = np.concatenate([obs.exact_t, obs.right])
+    weights = np.concatenate([obs.exact_w, obs.interval_w])
+    piece = np.searchsorted(edges, times, side="left") - 1
+    events = np.bincount(np.maximum(piece, 0), weights=weights, minlength=edges.size - 1)
+    empty = [f"[{edges[j]:g}, {edges[j + 1]:g})" for j in np.flatnonzero(events <= 0)]
+    if empty:
+        raise CxModelError(
+            f"{what}: no churn in piece(s) {', '.join(empty)} months, so their hazard is not "
+            "identified; pass fewer `breakpoints`"
+        )
+
+
+def _as_float_array(name: str, values: npt.ArrayLike) -> FloatArray:
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if arr.ndim != 1:
+        raise CxDataError(f"`{name}` must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def fit_parametric_intervals(
+    lower: npt.ArrayLike,
+    upper: npt.ArrayLike,
+    weights: npt.ArrayLike | None = None,
+    *,
+    model: ModelName = "weibull",
+    breakpoints: Sequence[float] | None = None,
+    level: float = 0.95,
+) -> ParametricFit:
+    """Fit one parametric survival curve to exact, right- or interval-censored times.
+
+    Parameters
+    ----------
+    lower, upper : array_like
+        Per observation, in months: ``lower == upper`` is an exact churn time;
+        ``upper = inf`` is a customer still active after ``lower`` months; otherwise
+        churn happened in ``(lower, upper]``.
+    weights : array_like, optional
+        Customers per observation (default 1 each).
+    model : {"weibull", "lognormal", "loglogistic", "exponential", "piecewise_exponential"}
+        The family.
+    breakpoints : sequence of float, optional
+        Piecewise model: months where the hazard changes (default 6, 12, 24).
+    level : float, default 0.95
+        Coverage of the parameter intervals in the result's ``to_frame()``.
+
+    Returns
+    -------
+    ParametricFit
+        Estimates, covariance, log-likelihood and AIC.
+
+    Examples
+    --------
+    >>> fit = fit_parametric_intervals([0, 1, 2, 5], [1, 2, 3, np.inf], [30, 20, 10, 40],
+    ...                                model="exponential")
+    >>> round(fit.params["hazard"], 4)  # -log(1 - 60 churned / 300 customer-months at risk)
+    0.2231
+    """
+    _check_model(model, PARAMETRIC_MODELS)
+    cuts = _check_breakpoints(breakpoints)
+    lo, hi = _as_float_array("lower", lower), _as_float_array("upper", upper)
+    w = np.ones_like(lo) if weights is None else _as_float_array("weights", weights)
+    if not lo.size == hi.size == w.size:
+        raise CxDataError(
+            f"`lower`, `upper`, `weights` differ in length ({lo.size}, {hi.size}, {w.size})"
+        )
+    bad = np.flatnonzero(~np.isfinite(lo) | (lo < 0) | np.isnan(hi) | (hi < lo) | ~(w >= 0))
+    if bad.size:
+        raise CxDataError(
+            "`lower`/`upper`/`weights` need 0 ≤ lower ≤ upper and weights ≥ 0; "
+            + describe_rows(bad.tolist(), verb="are not")
+        )
+    exact = (lo == hi) & (w > 0)
+    if np.any(exact & (lo <= 0)):
+        raise CxDataError("`lower`: exact churn times must be > 0 months")
+    censored = np.isinf(hi) & (lo > 0) & (w > 0)
+    interval = (lo < hi) & np.isfinite(hi) & (w > 0)
+    obs = _Intervals(
+        lo[exact], w[exact], lo[censored], w[censored], lo[interval], hi[interval], w[interval]
+    )
+    return _fit_intervals(obs, model, cuts, level, "the data")
+
+
+# ------------------------------------------------------------------------ life tables
+_BAND_RANK = {"detractor": 0, "passive": 1, "promoter": 2, "unrated": 3}
+
+
+@dataclass(frozen=True)
+class _GroupCells:
+    """The life-table cells of one group."""
+
+    key: tuple[str, ...]
+    duration: npt.NDArray[np.int64]
+    churned: npt.NDArray[np.bool_]
+    customers: FloatArray
+
+    @property
+    def label(self) -> str:
+        return "/".join(self.key) or "all"
+
+    @property
+    def n_customers(self) -> float:
+        return float(self.customers.sum())
+
+    @property
+    def n_churned(self) -> float:
+        return float(self.customers[self.churned].sum())
+
+    @property
+    def observed_months(self) -> float:
+        seen = self.duration[self.customers > 0]
+        return float(seen.max()) if seen.size else 0.0
+
+    def intervals(self) -> _Intervals:
+        """Churners in ``(k-1, k]``, active customers right-censored at k months."""
+        k = self.duration.astype(np.float64)
+        gone = self.churned & (self.customers > 0)
+        active = ~self.churned & (self.customers > 0) & (k > 0)
+        empty = np.zeros(0)
+        return _Intervals(
+            empty,
+            empty,
+            k[active],
+            self.customers[active],
+            k[gone] - 1.0,
+            k[gone],
+            self.customers[gone],
+        )
+
+
+def _raise_bad(column: str, problem: str, labels: pd.Index) -> None:
+    if len(labels):
+        raise CxDataError(
+            f"`{column}` in the life table {problem}; "
+            + describe_rows(list(labels), verb="are not")
+        )
+
+
+def _validated_cells(table: LifeTable) -> pd.DataFrame:
+    """Check the life-table contract; return clean cells (key, int duration, bool churned)."""
+    if not isinstance(table, LifeTable):
+        raise CxDataError(f"`table` must be a LifeTable, got {type(table).__name__}")
+    frame = table.frame
+    needed = [*table.group_columns, "duration", "churned", "customers"]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing or frame.empty:
+        raise CxDataError(f"`table.frame` needs rows and columns {needed}; missing {missing}")
+    duration = pd.to_numeric(frame["duration"], errors="coerce").to_numpy(np.float64)
+    bad = ~(np.isfinite(duration) & (duration >= 0) & (duration == np.floor(duration)))
+    _raise_bad("duration", "must be whole months ≥ 0", frame.index[bad])
+    customers = pd.to_numeric(frame["customers"], errors="coerce").to_numpy(np.float64)
+    _raise_bad("customers", "must be counts ≥ 0", frame.index[~(customers >= 0)])
+    churned = frame["churned"]
+    if churned.dtype != bool:
+        ok = (churned.notna() & churned.isin([0, 1])).to_numpy()
+        _raise_bad("churned", "must be True/False", frame.index[~ok])
+    for column in table.group_columns:
+        _raise_bad(column, "must not be missing", frame.index[frame[column].isna().to_numpy()])
+    columns = [frame[c].astype(str).to_numpy() for c in table.group_columns]
+    cells = pd.DataFrame(
+        {
+            "key": list(zip(*columns, strict=True)) if columns else [()] * len(frame),
+            "duration": duration.astype(np.int64),
+            "churned": churned.astype(bool).to_numpy(),
+            "customers": customers,
+        }
+    )
+    return _move_month_zero_churn(cells)
+
+
+def _move_month_zero_churn(cells: pd.DataFrame) -> pd.DataFrame:
+    zero = cells["churned"].to_numpy() & (cells["duration"].to_numpy() == 0)
+    count = float(cells.loc[zero, "customers"].sum())
+    if count > 0:
+        warnings.warn(
+            f"{count:g} customers churned at duration 0 months; they are counted as churning "
+            "during month 1 (the interval (0, 1])",
+            CxAssumptionWarning,
+            stacklevel=4,
+        )
+    cells.loc[zero, "duration"] = 1
+    return cells
+
+
+def _life_table_groups(table: LifeTable) -> tuple[tuple[str, ...], list[_GroupCells]]:
+    """Validated cells of each group (bands worst to best, then names); the group columns.
+
+    A table without group columns is one group with key ``()``.
+    """
+    cells = _validated_cells(table)
+    rows: dict[tuple[str, ...], list[int]] = {}
+    for position, key in enumerate(cells["key"]):
+        rows.setdefault(key, []).append(position)
+    groups = [
+        _GroupCells(
+            key=key,
+            duration=cells["duration"].to_numpy(np.int64)[where],
+            churned=cells["churned"].to_numpy(bool)[where],
+            customers=cells["customers"].to_numpy(np.float64)[where],
+        )
+        for key, where in rows.items()
+    ]
+
+    def rank(group: _GroupCells) -> tuple[tuple[int, str], ...]:
+        pairs = zip(table.group_columns, group.key, strict=True)
+        return tuple((_BAND_RANK.get(v, 9) if c == "band" else 0, v) for c, v in pairs)
+
+    return table.group_columns, sorted(groups, key=rank)
+
+
+def _check_horizon_and_level(horizon_months: int, level: float) -> None:
+    if isinstance(horizon_months, bool) or not isinstance(horizon_months, int | np.integer):
+        raise CxDataError(f"`horizon_months` must be an integer, got {horizon_months!r}")
+    if horizon_months < 1:
+        raise CxDataError(f"`horizon_months` must be at least 1, got {horizon_months}")
+    if not 0.0 < level < 1.0:
+        raise CxDataError(f"`level` must be a fraction strictly between 0 and 1, got {level}")
+
+
+def _warn_fragile(groups: Sequence[_GroupCells], horizon_months: int) -> None:
+    few = [g.label for g in groups if g.n_churned < _MIN_EVENTS_WARNING]
+    if few:
+        warnings.warn(
+            f"groups {few} have fewer than {_MIN_EVENTS_WARNING} churn events; their curves "
+            "are fragile",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
+    far = [g.label for g in groups if horizon_months > 2 * g.observed_months]
+    if far:
+        warnings.warn(
+            f"`horizon_months`={horizon_months} is more than twice the longest observed "
+            f"tenure of groups {far}: their curves are mostly extrapolation",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
+
+
+class _CurveFit(Protocol):
+    """What :func:`_curves_from_fits` needs of a fit (ParametricFit, SbgFit)."""
+
+    def survival(self, months: npt.ArrayLike) -> FloatArray: ...
+
+    def survival_interval(
+        self, months: npt.ArrayLike, level: float | None = None
+    ) -> tuple[FloatArray, FloatArray]: ...
+
+
+def _curves_from_fits(
+    model: str,
+    group_columns: tuple[str, ...],
+    groups: Sequence[_GroupCells],
+    fits: Sequence[_CurveFit],
+    *,
+    horizon_months: int,
+    level: float,
+    details: dict[str, object],
+) -> ChurnCurves:
+    months = np.arange(horizon_months + 1, dtype=np.float64)
+    survival = np.vstack([f.survival(months) for f in fits])
+    bands = [f.survival_interval(months, level) for f in fits]
+    return ChurnCurves(
+        model=model,
+        group_columns=group_columns,
+        groups=tuple(g.key for g in groups),
+        months=months,
+        survival=survival,
+        lower=np.vstack([b[0] for b in bands]),
+        upper=np.vstack([b[1] for b in bands]),
+        observed_months=np.array([g.observed_months for g in groups], dtype=np.float64),
+        n_customers=np.array([round(g.n_customers) for g in groups], dtype=np.int64),
+        n_churned=np.array([round(g.n_churned) for g in groups], dtype=np.int64),
+        level=level,
+        details=details,
+    )
+
+
+def _fit_candidates(
+    cells: _GroupCells, candidates: Sequence[str], cuts: Sequence[float], level: float
+) -> tuple[dict[str, ParametricFit], dict[str, str]]:
+    fits: dict[str, ParametricFit] = {}
+    errors: dict[str, str] = {}
+    what = f"group {cells.label!r}"
+    for name in candidates:
+        try:
+            fits[name] = _fit_intervals(cells.intervals(), name, cuts, level, what)
+        except CxModelError as err:
+            if len(candidates) == 1:
+                raise
+            errors[name] = str(err)
+    if not fits:
+        raise CxModelError(f"{what}: no parametric model could be fitted: {errors}")
+    return fits, errors
+
+
+def _aic_rows(
+    group_columns: tuple[str, ...],
+    cells: _GroupCells,
+    fits: Mapping[str, ParametricFit],
+    errors: Mapping[str, str],
+    selected: str,
+) -> list[dict[str, object]]:
+    best = fits[selected].aic
+    rows: list[dict[str, object]] = []
+    for name in [*fits, *errors]:
+        fit = fits.get(name)
+        row: dict[str, object] = dict(zip(group_columns, cells.key, strict=True))
+        row |= {
+            "model": name,
+            "n_params": fit.n_params if fit else np.nan,
+            "log_likelihood": fit.log_likelihood if fit else np.nan,
+            "aic": fit.aic if fit else np.nan,
+            "delta_aic": fit.aic - best if fit else np.nan,
+            "selected": name == selected,
+            "note": errors.get(name, ""),
+        }
+        rows.append(row)
+    return rows
+
+
+def fit_parametric(
+    table: LifeTable,
+    *,
+    model: Literal[
+        "weibull", "lognormal", "loglogistic", "exponential", "piecewise_exponential", "auto"
+    ] = "auto",
+    horizon_months: int = 60,
+    level: float = 0.95,
+    breakpoints: Sequence[float] | None = None,
+) -> ChurnCurves:
+    """Fit a parametric churn curve per group of a life table, to extrapolate it.
+
+    Each group is fitted separately by maximum likelihood on its cells, weighted by
+    ``customers``, with the interval-censored likelihood of whole months (a churner
+    at ``duration`` k left in ``(k-1, k]``; an active customer survived k months).
+
+    Parameters
+    ----------
+    table : LifeTable
+        Cells with ``duration`` (whole months), ``churned`` and ``customers``.
+    model : {"auto", "weibull", "lognormal", "loglogistic", "exponential", \
+"piecewise_exponential"}, default "auto"
+        The family; ``"auto"`` fits all and keeps, per group, the lowest AIC.
+    horizon_months : int, default 60
+        The curves are evaluated on months ``0, 1, …, horizon_months``.
+    level : float, default 0.95
+        Coverage of the pointwise intervals on S(t) (delta method on log(-log S)).
+    breakpoints : sequence of float, optional
+        Piecewise-exponential model: months where the hazard changes (default 6, 12,
+        24). Pieces starting beyond a group's longest tenure are dropped, so the last
+        observed piece extends.
+
+    Returns
+    -------
+    ChurnCurves
+        S(t) per group with its interval (fractions 0–1) on the month grid;
+        ``observed_months`` marks where extrapolation starts. ``details`` holds
+        ``"fits"`` (group key → :class:`ParametricFit`), ``"selected"`` (group key →
+        family) and ``"aic"`` (a frame with every candidate's log-likelihood and AIC).
+
+    Raises
+    ------
+    CxModelError
+        A group has no churn, or the fit does not converge.
+
+    Examples
+    --------
+    Two bands followed for 12 months, losing 2 % and 5 % of the starters a month:
+
+    >>> k = np.arange(1, 13)
+    >>> def cohort(band, q):
+    ...     return pd.DataFrame({"band": band, "duration": [*k, 12],
+    ...                          "churned": [True] * 12 + [False],
+    ...                          "customers": [*np.full(12, 1000 * q), 1000 * (1 - 12 * q)]})
+    >>> cells = pd.concat([cohort("promoter", 0.02), cohort("detractor", 0.05)])
+    >>> table = LifeTable(cells, ("band",), "latest", None, False)
+    >>> curves = fit_parametric(table, model="weibull", horizon_months=24)
+    >>> curves.groups
+    (('detractor',), ('promoter',))
+    >>> curves.survival[:, [12, 24]].round(3)
+    array([[0.407, 0.119],
+           [0.76 , 0.562]])
+    """
+    _check_model(model, (*PARAMETRIC_MODELS, "auto"))
+    _check_horizon_and_level(horizon_months, level)
+    cuts = _check_breakpoints(breakpoints)
+    group_columns, groups = _life_table_groups(table)
+    _warn_fragile(groups, horizon_months)
+    candidates = PARAMETRIC_MODELS if model == "auto" else (model,)
+    chosen: list[ParametricFit] = []
+    aic_rows: list[dict[str, object]] = []
+    for cells in groups:
+        fits, errors = _fit_candidates(cells, candidates, cuts, level)
+        selected = min(fits, key=lambda name: fits[name].aic)
+        chosen.append(fits[selected])
+        aic_rows.extend(_aic_rows(group_columns, cells, fits, errors, selected))
+    details: dict[str, object] = {
+        "fits": {g.key: f for g, f in zip(groups, chosen, strict=True)},
+        "selected": {g.key: f.model for g, f in zip(groups, chosen, strict=True)},
+        "aic": pd.DataFrame(aic_rows),
+        "likelihood": "interval-censored whole months: churn at duration k in (k-1, k]",
+    }
+    return _curves_from_fits(
+        model,
+        group_columns,
+        groups,
+        chosen,
+        horizon_months=horizon_months,
+        level=level,
+        details=details,
+    )
