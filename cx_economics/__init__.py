@@ -41,8 +41,21 @@ _EXPORTS: dict[str, str] = {
     "load_demo": "cx_economics.datasets",
     "SimulationTruth": "cx_economics.datasets",
     "SimulatedData": "cx_economics.datasets",
-    # tables and survival
+    # tables
     "LifeTable": "cx_economics.tables",
+    "NpsCounts": "cx_economics.tables",
+    "nps_counts": "cx_economics.tables",
+    # NPS
+    "nps": "cx_economics.nps",
+    "NpsEstimate": "cx_economics.nps",
+    "NpsTable": "cx_economics.nps",
+    "NpsComparison": "cx_economics.nps",
+    "compare_nps": "cx_economics.nps",
+    "sample_size_for_margin": "cx_economics.nps",
+    # scorecards
+    "responses_needed": "cx_economics.targets",
+    "ResponsesNeeded": "cx_economics.targets",
+    # survival
     "ChurnCurves": "cx_economics.survival",
 }
 
@@ -69,8 +82,17 @@ if TYPE_CHECKING:
         CxError,
         CxModelError,
     )
+    from cx_economics.nps import (
+        NpsComparison,
+        NpsEstimate,
+        NpsTable,
+        compare_nps,
+        nps,
+        sample_size_for_margin,
+    )
     from cx_economics.survival import ChurnCurves
-    from cx_economics.tables import LifeTable
+    from cx_economics.tables import LifeTable, NpsCounts, nps_counts
+    from cx_economics.targets import ResponsesNeeded, responses_needed
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,23 @@
+"""The curated public API: every exported name resolves and import stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import cx_economics
+
+
+def test_every_exported_name_resolves() -> None:
+    for name in cx_economics.__all__:
+        assert getattr(cx_economics, name) is not None, name
+
+
+def test_import_does_not_load_heavy_libraries() -> None:
+    code = (
+        "import sys, cx_economics; "
+        "heavy = [m for m in ('pandas', 'matplotlib', 'statsmodels', 'lifelines', 'scipy') "
+        "if m in sys.modules]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
