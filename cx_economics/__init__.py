@@ -55,6 +55,17 @@ _EXPORTS: dict[str, str] = {
     # scorecards
     "responses_needed": "cx_economics.targets",
     "ResponsesNeeded": "cx_economics.targets",
+    # cost
+    "CostCurve": "cx_economics.cost",
+    "CostCurves": "cx_economics.cost",
+    "CostOfExcellence": "cx_economics.cost",
+    "CostsOfExcellence": "cx_economics.cost",
+    "cost_curve_from_points": "cx_economics.cost",
+    "cost_curves_from_table": "cx_economics.cost",
+    "fit_cost_curve": "cx_economics.cost",
+    "fit_cost_curves": "cx_economics.cost",
+    "bottom_up_cost_curve": "cx_economics.cost",
+    "cost_of_excellence": "cx_economics.cost",
     # survival
     "ChurnCurves": "cx_economics.survival",
 }
@@ -65,6 +76,18 @@ if TYPE_CHECKING:
     from cx_economics._results import Estimate
     from cx_economics.assumptions import Assumptions, load_assumptions
     from cx_economics.bands import BandScheme, NpsBand
+    from cx_economics.cost import (
+        CostCurve,
+        CostCurves,
+        CostOfExcellence,
+        CostsOfExcellence,
+        bottom_up_cost_curve,
+        cost_curve_from_points,
+        cost_curves_from_table,
+        cost_of_excellence,
+        fit_cost_curve,
+        fit_cost_curves,
+    )
     from cx_economics.data import (
         ChannelCosts,
         Contacts,
