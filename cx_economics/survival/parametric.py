@@ -425,9 +425,16 @@ def _numeric_hessian(loglik: LogLik, theta: FloatArray) -> FloatArray:
 
 
 def _maximise(
-    loglik: LogLik, start: FloatArray, scale: float, what: str
+    loglik: LogLik,
+    start: FloatArray,
+    scale: float,
+    what: str,
+    diverged: Callable[[FloatArray], str] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Maximise ``loglik`` (BFGS, then Newton polishing); return estimate and covariance."""
+    """Maximise ``loglik`` (BFGS, then Newton polishing); return estimate and covariance.
+
+    ``diverged(theta)`` may name a known boundary solution (raised as CxModelError).
+    """
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
         value, grad = loglik(theta)
@@ -451,6 +458,8 @@ def _maximise(
         if not loglik(theta - step)[0] >= loglik(theta)[0] - 1e-12 * scale:
             break
         theta = theta - step
+    if diverged is not None and diverged(theta):
+        raise CxModelError(f"{what}: {diverged(theta)}")
     hess = _numeric_hessian(loglik, theta)
     if np.max(np.abs(loglik(theta)[1])) / scale > 1e-5:
         raise CxModelError(

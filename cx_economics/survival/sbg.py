@@ -1,0 +1,366 @@
+"""The shifted-beta-geometric (sBG) retention model for contractual renewals.
+
+Fader & Hardie (2007, "How to project customer retention", *Journal of Interactive
+Marketing* 21(1), 76–90): each customer has a churn probability ``p`` per period,
+constant for them, and ``p`` varies across customers as Beta(alpha, beta). The
+population's retention then *rises* with tenure, because the likely churners leave
+first::
+
+    P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta)     t = 1, 2, …
+    S(t)     = B(alpha, beta + t) / B(alpha, beta)             t = 0, 1, …
+    r_t      = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1)
+
+Here a period is a month of the life table (or whatever period a survivor series is
+counted in). A churner with ``duration`` k contributes ``log P(T = k)``; a customer
+still active after k periods contributes ``log S(k)``. The fit is maximum likelihood
+in ``(log alpha, log beta)`` with :func:`scipy.special.betaln` and analytic
+gradients; intervals are Wald intervals on the log scale.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import special, stats
+
+from cx_economics._results import Estimate, Result
+from cx_economics.exceptions import CxDataError, CxModelError, describe_rows
+from cx_economics.survival.curves import ChurnCurves
+from cx_economics.survival.parametric import (
+    _check_horizon_and_level,
+    _cloglog_band,
+    _curves_from_fits,
+    _GroupCells,
+    _life_table_groups,
+    _maximise,
+    _warn_fragile,
+)
+from cx_economics.tables.life import LifeTable
+
+__all__ = ["SbgFit", "fit_sbg", "fit_sbg_counts"]
+
+FloatArray = npt.NDArray[np.float64]
+#: Above this ``alpha + beta`` the data show no spread in churn probabilities.
+_NO_HETEROGENEITY = 1e4
+#: Above this standard error of log alpha or log beta the parameters are not identified.
+_MAX_LOG_SE = 3.0
+
+
+def _log_survival(theta: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Log S(t) and its gradient in ``(log alpha, log beta)``, shapes (n,), (n, 2)."""
+    a, b = np.exp(theta)
+    value = special.betaln(a, b + t) - special.betaln(a, b)
+    d_a = special.digamma(a + b) - special.digamma(a + b + t)
+    d_b = special.digamma(b + t) - special.digamma(a + b + t) - special.digamma(b)
+    d_b = d_b + special.digamma(a + b)
+    return value, np.column_stack([a * d_a, b * d_b])
+
+
+def _log_churn(theta: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Log P(T = t), t ≥ 1, and its gradient in ``(log alpha, log beta)``."""
+    a, b = np.exp(theta)
+    value = special.betaln(a + 1.0, b + t - 1.0) - special.betaln(a, b)
+    common = special.digamma(a + b) - special.digamma(a + b + t)
+    d_a = special.digamma(a + 1.0) - special.digamma(a) + common
+    d_b = special.digamma(b + t - 1.0) - special.digamma(b) + common
+    return value, np.column_stack([a * d_a, b * d_b])
+
+
+@dataclass(frozen=True, eq=False)
+class SbgFit(Result):
+    """A fitted shifted-beta-geometric model.
+
+    Attributes
+    ----------
+    alpha, beta : Estimate
+        Beta-distribution parameters of the per-period churn probability, with
+        Wald intervals on the log scale. Mean churn probability in the first period
+        is ``alpha / (alpha + beta)``.
+    theta : ndarray, shape (2,)
+        ``(log alpha, log beta)``.
+    covariance : ndarray, shape (2, 2)
+        Covariance of ``theta`` (inverse observed information).
+    log_likelihood : float
+        Maximised log-likelihood.
+    n_customers, n_churned : float
+        Customers and churn events behind the fit.
+    n_periods : int
+        Longest tenure in the data (periods).
+    retention : ndarray, shape (n_periods,)
+        Model retention rate ``r_t`` for periods ``1 … n_periods`` (fractions).
+    level : float
+        Coverage of the intervals.
+    """
+
+    alpha: Estimate
+    beta: Estimate
+    theta: FloatArray
+    covariance: FloatArray
+    log_likelihood: float
+    n_customers: float
+    n_churned: float
+    n_periods: int
+    retention: FloatArray
+    level: float = 0.95
+
+    _title = "Shifted-beta-geometric fit"
+
+    def survival_gradient(self, months: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Return S(t) on ``months`` (periods ≥ 0) and its gradient in ``theta``."""
+        t = np.atleast_1d(np.asarray(months, dtype=np.float64))
+        log_s, grad = _log_survival(self.theta, t)
+        s = np.exp(log_s)
+        return s, s[:, None] * grad
+
+    def survival(self, months: npt.ArrayLike) -> FloatArray:
+        """Return S(t) = B(alpha, beta + t) / B(alpha, beta), the fraction still a customer."""
+        return self.survival_gradient(months)[0]
+
+    def survival_interval(
+        self, months: npt.ArrayLike, level: float | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Pointwise (lower, upper) of S(t): delta method on log(-log S)."""
+        t = np.atleast_1d(np.asarray(months, dtype=np.float64))
+        log_s, grad = _log_survival(self.theta, t)
+        return _cloglog_band(log_s, grad, self.covariance, level or self.level)
+
+    def retention_rate(self, periods: npt.ArrayLike) -> FloatArray:
+        """Return r_t = (beta + t - 1) / (alpha + beta + t - 1) for periods t ≥ 1."""
+        t = np.asarray(periods, dtype=np.float64)
+        out: FloatArray = (self.beta.value + t - 1.0) / (
+            self.alpha.value + self.beta.value + t - 1.0
+        )
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter (alpha, beta) with interval and fit statistics."""
+        return pd.DataFrame(
+            {
+                "parameter": ["alpha", "beta"],
+                "value": [self.alpha.value, self.beta.value],
+                "lower": [self.alpha.lower, self.beta.lower],
+                "upper": [self.alpha.upper, self.beta.upper],
+                "level": self.level,
+                "log_likelihood": self.log_likelihood,
+                "n_customers": self.n_customers,
+            }
+        )
+
+    def _notes(self) -> list[str]:
+        if self.retention.size == 0:
+            return []
+        first, last = self.retention[0], self.retention[-1]
+        return [
+            f"retention rises from {first:.3f} (period 1) to {last:.3f} (period {self.n_periods})"
+        ]
+
+
+def _fit_cells(
+    duration: npt.NDArray[np.int64],
+    churned: npt.NDArray[np.bool_],
+    weights: FloatArray,
+    level: float,
+    what: str,
+) -> SbgFit:
+    """Maximum likelihood on (duration, churned, weight) cells."""
+    use = weights > 0
+    t, gone, w = duration[use].astype(np.float64), churned[use], weights[use]
+    n_churned = float(w[gone].sum())
+    if n_churned <= 0 or n_churned >= w.sum():
+        raise CxModelError(
+            f"{what}: the sBG model needs both churners and customers still active "
+            f"({n_churned:g} of {w.sum():g} churned); use Kaplan–Meier or merge groups"
+        )
+    keep = gone | (t > 0)
+
+    def loglik(theta: FloatArray) -> tuple[float, FloatArray]:
+        v_c, g_c = _log_churn(theta, t[gone])
+        v_s, g_s = _log_survival(theta, t[keep & ~gone])
+        value = float(w[gone] @ v_c + w[keep & ~gone] @ v_s)
+        return value, w[gone] @ g_c + w[keep & ~gone] @ g_s
+
+    theta, covariance = _maximise(
+        loglik, _start(t, gone, w), float(w.sum()), f"{what} (sBG)", _no_heterogeneity
+    )
+    if np.sqrt(np.diag(covariance)).max() > _MAX_LOG_SE:
+        raise CxModelError(
+            f"{what} (sBG): alpha and beta are not identified by these data (standard "
+            "error of their logs above 3); the churn shows too little spread across "
+            "customers or too few periods; use `fit_parametric(..., model='exponential')`"
+        )
+    return _sbg_fit(theta, covariance, loglik(theta)[0], w, gone, int(t.max()), level)
+
+
+def _no_heterogeneity(theta: FloatArray) -> str:
+    if np.exp(theta).sum() <= _NO_HETEROGENEITY:
+        return ""
+    return (
+        "alpha + beta diverges, i.e. churn shows no spread across customers (retention "
+        "does not rise with tenure), which the sBG model assumes; use "
+        "`fit_parametric(..., model='exponential')` or 'weibull' instead"
+    )
+
+
+def _start(t: FloatArray, gone: npt.NDArray[np.bool_], w: FloatArray) -> FloatArray:
+    """Alpha = 1 and beta matching the first period's churn share."""
+    at_risk = float(w.sum())
+    first = float(w[gone & (t == 1)].sum())
+    p1 = min(max(first / at_risk, 1e-3), 0.9) if first > 0 else 0.05
+    return np.array([0.0, math.log((1.0 - p1) / p1)])
+
+
+def _sbg_fit(
+    theta: FloatArray,
+    covariance: FloatArray,
+    log_likelihood: float,
+    w: FloatArray,
+    gone: npt.NDArray[np.bool_],
+    n_periods: int,
+    level: float,
+) -> SbgFit:
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    se = np.sqrt(np.diag(covariance))
+    alpha, beta = (
+        Estimate(
+            float(np.exp(theta[i])),
+            float(np.exp(theta[i] - z * se[i])),
+            float(np.exp(theta[i] + z * se[i])),
+            level,
+        )
+        for i in range(2)
+    )
+    periods = np.arange(1, n_periods + 1, dtype=np.float64)
+    return SbgFit(
+        alpha=alpha,
+        beta=beta,
+        theta=theta,
+        covariance=covariance,
+        log_likelihood=log_likelihood,
+        n_customers=float(w.sum()),
+        n_churned=float(w[gone].sum()),
+        n_periods=n_periods,
+        retention=(beta.value + periods - 1.0) / (alpha.value + beta.value + periods - 1.0),
+        level=level,
+    )
+
+
+def fit_sbg_counts(survivors: npt.ArrayLike, *, level: float = 0.95) -> SbgFit:
+    """Fit the sBG model to a survivor series of one cohort.
+
+    Parameters
+    ----------
+    survivors : array_like
+        Customers still active at the start of periods 0, 1, 2, … (counts or shares,
+        non-increasing, first value > 0). Those lost between two entries churned in
+        that period; the last value is right-censored (still active, no later data).
+    level : float, default 0.95
+        Coverage of the intervals on alpha and beta.
+
+    Returns
+    -------
+    SbgFit
+        alpha, beta with intervals, log-likelihood and retention rates per period.
+
+    Examples
+    --------
+    The "regular" segment of Fader & Hardie (2007), years 0–7:
+
+    >>> fit = fit_sbg_counts([1000, 631, 468, 382, 326, 289, 262, 241])
+    >>> round(fit.alpha.value, 3), round(fit.beta.value, 3)
+    (0.704, 1.182)
+    >>> fit.retention_rate([1, 7]).round(3)
+    array([0.627, 0.911])
+    """
+    if not 0.0 < level < 1.0:
+        raise CxDataError(f"`level` must be a fraction strictly between 0 and 1, got {level}")
+    counts = np.asarray(survivors, dtype=np.float64)
+    if counts.ndim != 1 or counts.size < 2:
+        raise CxDataError(
+            f"`survivors` must be a 1-D series of ≥ 2 counts, got shape {counts.shape}"
+        )
+    bad = np.flatnonzero(~np.isfinite(counts) | (counts < 0))
+    if bad.size:
+        raise CxDataError(
+            "`survivors` must be finite counts ≥ 0; " + describe_rows(bad.tolist(), verb="are not")
+        )
+    rising = np.flatnonzero(np.diff(counts) > 0) + 1
+    if rising.size:
+        raise CxDataError(
+            "`survivors` must not increase (a cohort only loses customers); "
+            + describe_rows(rising.tolist(), verb="are above the previous period")
+        )
+    if counts[0] <= 0:
+        raise CxDataError(f"`survivors` must start with a positive count, got {counts[0]}")
+    periods = counts.size - 1
+    duration = np.append(np.arange(1, periods + 1), periods).astype(np.int64)
+    churned = np.append(np.ones(periods, dtype=bool), False)
+    weights = np.append(-np.diff(counts), counts[-1])
+    return _fit_cells(duration, churned, weights, level, "`survivors`")
+
+
+def fit_sbg(table: LifeTable, *, horizon_months: int = 60, level: float = 0.95) -> ChurnCurves:
+    """Fit the sBG model per group of a life table (months as periods), with censoring.
+
+    Parameters
+    ----------
+    table : LifeTable
+        Cells with ``duration`` (whole months), ``churned`` and ``customers``. A churner
+        with duration k churned in month k; an active customer with duration k is
+        right-censored after k months (contributes S(k)).
+    horizon_months : int, default 60
+        The curves are evaluated on months ``0, 1, …, horizon_months``.
+    level : float, default 0.95
+        Coverage of the pointwise intervals on S(t) (delta method on log(-log S)).
+
+    Returns
+    -------
+    ChurnCurves
+        ``model == "sbg"``; ``details["fits"]`` maps each group key to its
+        :class:`SbgFit` (alpha, beta with intervals).
+
+    Raises
+    ------
+    CxModelError
+        A group has no churn, or shows no heterogeneity (alpha + beta diverges).
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"duration": [1, 2, 3, 4, 5, 6, 7, 7],
+    ...                       "churned": [True] * 7 + [False],
+    ...                       "customers": [369, 163, 86, 56, 37, 27, 21, 241]})
+    >>> curves = fit_sbg(LifeTable(cells, (), "latest", None, False), horizon_months=12)
+    >>> fit = curves.details["fits"][()]
+    >>> round(fit.alpha.value, 3), round(fit.beta.value, 3)
+    (0.704, 1.182)
+    >>> curves.survival[0, [7, 12]].round(3)
+    array([0.239, 0.17 ])
+    """
+    _check_horizon_and_level(horizon_months, level)
+    group_columns, groups = _life_table_groups(table)
+    _warn_fragile(groups, horizon_months)
+    fits = [_fit_group(cells, level) for cells in groups]
+    details: dict[str, object] = {
+        "fits": {g.key: f for g, f in zip(groups, fits, strict=True)},
+        "alpha": {g.key: f.alpha.value for g, f in zip(groups, fits, strict=True)},
+        "beta": {g.key: f.beta.value for g, f in zip(groups, fits, strict=True)},
+        "likelihood": "sBG on whole months: churn at duration k has P(T = k); active, S(k)",
+    }
+    return _curves_from_fits(
+        "sbg",
+        group_columns,
+        groups,
+        fits,
+        horizon_months=horizon_months,
+        level=level,
+        details=details,
+    )
+
+
+def _fit_group(cells: _GroupCells, level: float) -> SbgFit:
+    return _fit_cells(
+        cells.duration, cells.churned, cells.customers, level, f"group {cells.label!r}"
+    )
