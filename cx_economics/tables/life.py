@@ -1,18 +1,119 @@
-"""Aggregation of raw rows into sufficient statistics.
+"""Aggregation of raw rows into sufficient statistics: the life table.
 
 Building a :class:`LifeTable` is the only pass over raw customer rows; every churn
 model, lifetime value and bootstrap downstream works on the (small) life table.
+
+:func:`life_table` joins each customer's NPS band onto the customers and counts them
+by (group…, duration, churned). The join and the group-by are written once against
+`narwhals <https://narwhals-dev.github.io/narwhals/>`_, so a pandas frame, a polars
+(lazy) frame or any other engine narwhals wraps runs the heavy work in its own
+engine; only the small table comes back as pandas.
+
+Conventions (shared with :mod:`cx_economics.survival`)
+-----------------------------------------------------
+* A churner's ``duration`` is the month they left in, ``ceil(tenure_months)``, at
+  least 1 (a churner with tenure 0 left during month 1). An active customer's
+  ``duration`` is the number of months completed, ``floor(tenure_months)``. Tenures
+  are rounded to 6 decimals first, so ``2.9999999`` months from date arithmetic
+  counts as 3.
+* The risk set of month ``t ≥ 1`` is every customer with ``duration ≥ t``; the
+  churners of month ``t`` are those with ``duration == t``. So
+  ``S(t) = prod_{s ≤ t} (1 - churned_s / at_risk_s)`` and ``S(0) = 1``.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
+import narwhals as nw
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cx_economics._results import Result
+from cx_economics.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme, NpsBand
+from cx_economics.data import (
+    CUSTOMERS_SCHEMA,
+    RESPONSES_SCHEMA,
+    Customers,
+    Responses,
+    TableSchema,
+    validate_customers,
+    validate_responses,
+)
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 
-__all__ = ["LifeTable"]
+__all__ = ["BAND_RULES", "GROUP_COLUMNS", "LifeTable", "RiskSets", "life_table"]
+
+IntArray = npt.NDArray[np.int64]
+GroupKey = tuple[str, ...]
+BandRule = Literal["latest", "mean", "first"]
+Lazy = nw.LazyFrame[Any]
+
+#: How a customer's band is chosen from their responses.
+BAND_RULES: tuple[str, ...] = ("latest", "mean", "first")
+#: Columns a life table may be grouped by (``band`` plus customers' columns).
+GROUP_COLUMNS: tuple[str, ...] = ("band", "channel", "segment", "team")
+
+_CELL_COLUMNS = ("duration", "churned", "customers")
+_BAND_RANK = {**{b.value: i for i, b in enumerate(BAND_ORDER)}, NpsBand.UNRATED.value: 3}
+# band code -1 (no usable response), 0, 1, 2 -> name; index with code + 1
+_BAND_NAMES = np.array([NpsBand.UNRATED.value, *(b.value for b in BAND_ORDER)], dtype=object)
+_TENURE_DECIMALS = 6
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, eq=False)
+class RiskSets(Result):
+    """Customers at risk, churned and censored per group and month, as arrays.
+
+    Attributes
+    ----------
+    group_columns : tuple of str
+        What a group is made of.
+    groups : tuple of tuple of str
+        One key per group, in the library's order (bands worst to best, then
+        ``unrated``, then other values sorted).
+    at_risk, churned, censored : ndarray of int64, shape (G, T + 1)
+        Column ``t`` is month ``t`` (0…T, T the longest duration in the table):
+        customers with ``duration ≥ t``, churners of month ``t`` (0 at ``t = 0``) and
+        active customers who completed exactly ``t`` months.
+    """
+
+    group_columns: tuple[str, ...]
+    groups: tuple[GroupKey, ...]
+    at_risk: IntArray
+    churned: IntArray
+    censored: IntArray
+
+    _title = "Risk sets"
+
+    @property
+    def months(self) -> IntArray:
+        """The month grid ``0, 1, …, T``."""
+        return np.arange(self.at_risk.shape[1], dtype=np.int64)
+
+    @property
+    def observed_months(self) -> IntArray:
+        """Longest duration observed per group (months)."""
+        has = self.at_risk > 0
+        last = has.shape[1] - 1 - np.argmax(has[:, ::-1], axis=1)
+        return np.where(has.any(axis=1), last, 0).astype(np.int64)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy frame: per group and month (while anyone is at risk) the three counts."""
+        g, t = np.nonzero(self.at_risk > 0)
+        frame = _key_frame(self.groups, self.group_columns, g)
+        frame["month"] = t
+        frame["at_risk"] = self.at_risk[g, t]
+        frame["churned"] = self.churned[g, t]
+        frame["censored"] = self.censored[g, t]
+        return frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,3 +158,611 @@ class LifeTable(Result):
     def n_customers(self) -> int:
         """Customers counted in the table."""
         return int(self.frame["customers"].sum())
+
+    @property
+    def n_churned(self) -> int:
+        """Churn events counted in the table."""
+        cells = self._cells()
+        return int(cells.loc[cells["churned"].to_numpy(bool), "customers"].sum())
+
+    @property
+    def groups(self) -> tuple[GroupKey, ...]:
+        """Group keys in the library's order (bands worst to best, ``unrated`` last)."""
+        return self._group_codes()[0]
+
+    def _cells(self) -> pd.DataFrame:
+        """The frame, checked: needed columns present, counts and durations whole ≥ 0."""
+        frame = self.frame
+        needed = [*self.group_columns, *_CELL_COLUMNS]
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise CxDataError(
+                f"`table.frame` lacks column(s) {missing}; its columns are "
+                f"{list(map(str, frame.columns))}"
+            )
+        counts = frame["customers"].to_numpy(np.float64)
+        duration = frame["duration"].to_numpy(np.float64)
+        bad = ~(np.isfinite(counts) & np.isfinite(duration))
+        bad |= (counts < 0) | (duration < 0) | (duration != np.floor(duration))
+        bad |= counts != np.floor(counts)
+        if bad.any():
+            rows = list(frame.index[np.flatnonzero(bad)[:3]])
+            raise CxDataError(
+                "`table.frame`: `customers` must be whole counts ≥ 0 and `duration` whole "
+                f"months ≥ 0; {int(bad.sum())} cells are not (e.g. rows {rows})"
+            )
+        return frame
+
+    def _group_codes(self) -> tuple[tuple[GroupKey, ...], IntArray]:
+        """Group keys in library order and, per cell, the index of its group."""
+        frame = self._cells()
+        if not self.group_columns:
+            return ((),), np.zeros(len(frame), dtype=np.int64)
+        keys = frame[list(self.group_columns)].astype(str)
+        unique = {tuple(row) for row in keys.drop_duplicates().itertuples(index=False)}
+        order = tuple(sorted(unique, key=lambda k: _sort_key(k, self.group_columns)))
+        index = pd.MultiIndex.from_tuples(order, names=list(self.group_columns))
+        codes = index.get_indexer(pd.MultiIndex.from_frame(keys))
+        return order, codes.astype(np.int64)
+
+    def risk_sets(self) -> RiskSets:
+        """At risk, churned and censored per group and month, vectorised.
+
+        Returns
+        -------
+        RiskSets
+            Arrays of shape (groups, longest duration + 1); column ``t`` is month ``t``.
+            A churner recorded at duration 0 counts as churning in month 1.
+
+        Examples
+        --------
+        >>> cells = pd.DataFrame({"band": ["promoter"] * 3, "duration": [1, 2, 2],
+        ...                       "churned": [True, True, False], "customers": [2, 3, 5]})
+        >>> risk = LifeTable(cells, ("band",), "latest", None, False).risk_sets()
+        >>> risk.at_risk.tolist(), risk.churned.tolist(), risk.censored.tolist()
+        ([[10, 10, 8]], [[0, 2, 3]], [[0, 0, 5]])
+        """
+        groups, codes = self._group_codes()
+        frame = self.frame
+        churned = frame["churned"].to_numpy(bool)
+        duration = frame["duration"].to_numpy(np.int64)
+        duration = np.where(churned, np.maximum(duration, 1), duration)
+        counts = frame["customers"].to_numpy(np.float64)
+        width = int(duration.max(initial=0)) + 1
+        flat = codes * width + duration
+        size = len(groups) * width
+        events = np.bincount(flat[churned], counts[churned], minlength=size)
+        censored = np.bincount(flat[~churned], counts[~churned], minlength=size)
+        events_gt = events.reshape(len(groups), width).round().astype(np.int64)
+        censored_gt = censored.reshape(len(groups), width).round().astype(np.int64)
+        leaving = events_gt + censored_gt
+        at_risk = np.cumsum(leaving[:, ::-1], axis=1)[:, ::-1]
+        return RiskSets(self.group_columns, groups, at_risk, events_gt, censored_gt)
+
+    def risk_table(self) -> pd.DataFrame:
+        """Tidy risk table: per group and month ``at_risk``, ``churned``, ``censored``.
+
+        Examples
+        --------
+        >>> cells = pd.DataFrame({"band": ["passive"] * 2, "duration": [1, 3],
+        ...                       "churned": [True, False], "customers": [1, 4]})
+        >>> LifeTable(cells, ("band",), "latest", None, False).risk_table()["at_risk"].tolist()
+        [5, 5, 4, 4]
+        """
+        return self.risk_sets().to_frame()
+
+    def to_person_period(self) -> pd.DataFrame:
+        """Person-month rows with frequency weights, for discrete-time hazard models.
+
+        Each customer contributes one row per month at risk (``1…duration``), with
+        ``churned`` true only in the month they left. Identical rows are merged and
+        counted in ``weight``, so a model fitted with ``weight`` as frequency weights
+        equals the same model fitted on the unmerged rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``*group_columns``, ``month`` (1, 2, … months), ``churned`` (bool)
+            and ``weight`` (customers, int > 0).
+
+        Examples
+        --------
+        >>> cells = pd.DataFrame({"band": ["promoter"] * 2, "duration": [2, 2],
+        ...                       "churned": [True, False], "customers": [1, 3]})
+        >>> pp = LifeTable(cells, ("band",), "latest", None, False).to_person_period()
+        >>> pp[["month", "churned", "weight"]].values.tolist()
+        [[1, False, 4], [2, False, 3], [2, True, 1]]
+        """
+        risk = self.risk_sets()
+        survivors = (risk.at_risk - risk.churned)[:, 1:]
+        weight = np.stack([survivors, risk.churned[:, 1:]], axis=2)  # (G, T, 2)
+        g, t, e = np.nonzero(weight > 0)
+        frame = _key_frame(risk.groups, risk.group_columns, g)
+        frame["month"] = t + 1
+        frame["churned"] = e.astype(bool)
+        frame["weight"] = weight[g, t, e]
+        return frame
+
+    def expand(self) -> pd.DataFrame:
+        """One row per customer (group columns, ``duration``, ``churned``): raw-like rows.
+
+        Examples
+        --------
+        >>> cells = pd.DataFrame({"band": ["promoter"], "duration": [4],
+        ...                       "churned": [True], "customers": [2]})
+        >>> LifeTable(cells, ("band",), "latest", None, False).expand()["duration"].tolist()
+        [4, 4]
+        """
+        frame = self._cells()
+        rows = np.repeat(np.arange(len(frame)), frame["customers"].to_numpy(np.int64))
+        columns = [*self.group_columns, "duration", "churned"]
+        return frame[columns].iloc[rows].reset_index(drop=True)
+
+    def collapse(self, by: Sequence[str]) -> LifeTable:
+        """Sum the cells over the group columns not in ``by``.
+
+        Parameters
+        ----------
+        by : sequence of str
+            A subset of ``group_columns`` (may be empty: one group of everyone).
+
+        Returns
+        -------
+        LifeTable
+            Same customers, grouped by ``by`` only.
+
+        Examples
+        --------
+        >>> cells = pd.DataFrame({"band": ["promoter"] * 2, "channel": ["web", "chat"],
+        ...                       "duration": [3, 3], "churned": [False] * 2,
+        ...                       "customers": [2, 5], "revenue_sum": 0.0,
+        ...                       "revenue_sq_sum": 0.0})
+        >>> LifeTable(cells, ("band", "channel"), "latest", None, False).collapse(
+        ...     ["band"]).frame["customers"].tolist()
+        [7]
+        """
+        by = tuple(by)
+        extra = [c for c in by if c not in self.group_columns]
+        if extra or len(set(by)) != len(by):
+            raise CxDataError(
+                f"`by` must name distinct columns among the table's group columns "
+                f"{list(self.group_columns)}; got {list(by)}"
+            )
+        frame = self._cells().copy()
+        for column in ("revenue_sum", "revenue_sq_sum"):
+            if column not in frame.columns:
+                frame[column] = 0.0
+        keys = [*by, "duration", "churned"]
+        sums = ["customers", "revenue_sum", "revenue_sq_sum"]
+        summed = frame.groupby(keys, sort=False, as_index=False)[sums].sum()
+        return LifeTable(
+            _sorted_cells(summed, by), by, self.band_rule, self.as_of, self.has_revenue
+        )
+
+
+def _sort_key(key: GroupKey, group_columns: Sequence[str]) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (_BAND_RANK.get(v, len(_BAND_RANK)) if c == "band" else 0, v)
+        for c, v in zip(group_columns, key, strict=True)
+    )
+
+
+def _key_frame(
+    groups: Sequence[GroupKey], group_columns: Sequence[str], rows: IntArray
+) -> pd.DataFrame:
+    """Group-key columns for ``rows`` (indices into ``groups``)."""
+    keys = np.array(groups, dtype=object).reshape(len(groups), len(group_columns))
+    return pd.DataFrame(keys[rows], columns=list(group_columns))
+
+
+def _sorted_cells(frame: pd.DataFrame, group_columns: Sequence[str]) -> pd.DataFrame:
+    def rank(column: pd.Series) -> pd.Series:
+        if column.name == "band":
+            return column.map(_BAND_RANK).fillna(len(_BAND_RANK))
+        return column
+
+    order = [*group_columns, "duration", "churned"]
+    return frame.sort_values(order, key=rank, kind="stable", ignore_index=True)
+
+
+# --------------------------------------------------------------------------- builder
+
+
+def life_table(
+    customers: Any,
+    responses: Any = None,
+    *,
+    by: Sequence[str] | str = ("band",),
+    band_rule: BandRule = "latest",
+    scheme: BandScheme = DEFAULT_SCHEME,
+    as_of: str | pd.Timestamp | None = None,
+    customer_columns: Mapping[str, str] | None = None,
+    response_columns: Mapping[str, str] | None = None,
+) -> LifeTable:
+    """Count customers by NPS band (and channel, segment…), duration and churn.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame, Customers, or a polars / other narwhals-supported frame
+        One row per customer (see :mod:`cx_economics.data`). pandas frames are
+        validated by :func:`~cx_economics.data.validate_customers`; other engines must
+        already carry ``tenure_months`` (months ≥ 0) and ``churned`` (bool or 0/1),
+        and are checked, aggregated and filtered inside their own engine.
+    responses : pandas.DataFrame, Responses, or another narwhals-supported frame, optional
+        Survey answers (``customer_id``, ``response_date``, ``score``). Without them
+        every customer is ``"unrated"`` (a :class:`CxAssumptionWarning` says so).
+    by : sequence of str, default ("band",)
+        Group columns among ``"band"``, ``"channel"``, ``"segment"``, ``"team"``
+        (the last three are the customers' own columns). ``()`` gives one group.
+    band_rule : {"latest", "mean", "first"}, default "latest"
+        Which responses (dated on or before the cut-off) set a customer's band: the
+        latest date's, all of them, or the first date's. Several answers on the
+        chosen date are averaged. The band is that of the mean score compared with the
+        scheme's integer cut-offs, i.e. the mean rounded *down*: scores 8 and 9 (mean
+        8.5) make a passive, 6 and 7 (6.5) a detractor.
+    scheme : BandScheme
+        Score scale and band cut-offs (0–6 / 7–8 / 9–10 by default).
+    as_of : date-like, optional
+        Cut-off: responses dated after it are ignored. Defaults to the customers'
+        cut-off (``Customers.as_of``, the latest start/end date), else the latest
+        response date. Responses dropped by a default cut-off are counted in a warning.
+    customer_columns, response_columns : mapping, optional
+        Canonical name → your column name, for columns named differently.
+
+    Returns
+    -------
+    LifeTable
+        One row per (group…, duration, churned) cell with ``customers`` (count) and
+        ``revenue_sum`` / ``revenue_sq_sum`` (currency per month), sorted with bands
+        worst to best and ``unrated`` last. Customers without a usable response are
+        kept as ``"unrated"``.
+
+    Raises
+    ------
+    CxDataError
+        Bad input (named column, problem, row count, examples), an unknown ``by`` or
+        ``band_rule``, or ``customer_id`` types that differ between the two tables.
+
+    Warns
+    -----
+    CxAssumptionWarning
+        Responses whose ``customer_id`` is not among the customers (with the count);
+        responses after a default cut-off; no responses at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> customers = pd.DataFrame({"customer_id": [1, 2, 3], "channel": ["web"] * 3,
+    ...                           "tenure_months": [2.5, 7.0, 4.2],
+    ...                           "churned": [True, False, False]})
+    >>> responses = pd.DataFrame({"customer_id": [1, 2, 2], "channel": ["web"] * 3,
+    ...                           "response_date": ["2025-01-05", "2025-02-01", "2025-03-01"],
+    ...                           "score": [3, 6, 10]})
+    >>> table = life_table(customers, responses)
+    >>> table.frame[["band", "duration", "churned", "customers"]].values.tolist()
+    [['detractor', 3, True, 1], ['promoter', 7, False, 1], ['unrated', 4, False, 1]]
+    """
+    group_columns = _check_by(by)
+    if band_rule not in BAND_RULES:
+        raise CxDataError(f"`band_rule` must be one of {list(BAND_RULES)}, got {band_rule!r}")
+    explicit_cutoff = as_of is not None
+    cust, cutoff, has_revenue = _customer_frame(customers, customer_columns, as_of, group_columns)
+    bands: Lazy | None = None
+    if "band" in group_columns and responses is None:
+        warnings.warn(
+            "no `responses` given: every customer is 'unrated'",
+            CxAssumptionWarning,
+            stacklevel=2,
+        )
+    elif "band" in group_columns:
+        resp, scheme = _response_frame(responses, response_columns, scheme)
+        _check_key_types(cust, resp)
+        cutoff = _resolve_cutoff(resp, cutoff, explicit=explicit_cutoff)
+        _warn_orphans(cust, resp)
+        bands = _customer_bands(resp, cutoff, band_rule, scheme)
+    cells = _aggregate(cust, bands, group_columns, has_revenue)
+    return LifeTable(_finish(cells, group_columns), group_columns, band_rule, cutoff, has_revenue)
+
+
+def _check_by(by: Sequence[str] | str) -> tuple[str, ...]:
+    columns = (by,) if isinstance(by, str) else tuple(by)
+    unknown = [c for c in columns if c not in GROUP_COLUMNS]
+    if unknown or len(set(columns)) != len(columns):
+        raise CxDataError(
+            f"`by` must name distinct columns among {list(GROUP_COLUMNS)}; got {list(columns)}"
+        )
+    return columns
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _customer_frame(
+    customers: Any,
+    columns: Mapping[str, str] | None,
+    as_of: str | pd.Timestamp | None,
+    group_columns: Sequence[str],
+) -> tuple[Lazy, pd.Timestamp | None, bool]:
+    """Customers as a lazy narwhals frame with canonical columns; cut-off; revenue flag."""
+    needed = ["customer_id", "tenure_months", "churned", *(c for c in group_columns if c != "band")]
+    if isinstance(customers, pd.DataFrame | Customers):
+        wanted = [*needed, "start_date", "end_date", "monthly_revenue"]
+        if isinstance(customers, pd.DataFrame):
+            customers = _used_columns(customers, CUSTOMERS_SCHEMA, columns, wanted)
+        valid = validate_customers(customers, columns=columns, as_of=as_of)
+        _require(valid.frame.columns, needed, "customers")
+        has_revenue = valid.has_revenue
+        keep = needed + (["monthly_revenue"] if has_revenue else [])
+        lazy = nw.from_native(valid.frame[keep].reset_index(drop=True)).lazy()
+        cutoff = pd.Timestamp(as_of) if as_of is not None else valid.as_of
+        return lazy, cutoff, has_revenue
+    lazy = _native(customers, "customers", columns, CUSTOMERS_SCHEMA.names)
+    names = lazy.collect_schema().names()
+    _require(names, needed, "customers")
+    has_revenue = "monthly_revenue" in names
+    keep = needed + (["monthly_revenue"] if has_revenue else [])
+    lazy = _check_native_customers(lazy.select(keep), group_columns, has_revenue)
+    return lazy, (pd.Timestamp(as_of) if as_of is not None else None), has_revenue
+
+
+def _response_frame(
+    responses: Any, columns: Mapping[str, str] | None, scheme: BandScheme
+) -> tuple[Lazy, BandScheme]:
+    keep = ["customer_id", "response_date", "score"]
+    if isinstance(responses, Responses):
+        if scheme != DEFAULT_SCHEME and scheme != responses.scheme:
+            raise CxDataError(
+                f"`scheme` {scheme} differs from the scheme the `responses` were validated "
+                f"with ({responses.scheme}); validate them with the scheme you mean"
+            )
+        scheme = responses.scheme
+    if isinstance(responses, pd.DataFrame | Responses):
+        if isinstance(responses, pd.DataFrame):
+            responses = _used_columns(responses, RESPONSES_SCHEMA, columns, keep)
+        frame = validate_responses(responses, columns=columns, scheme=scheme).frame
+        return nw.from_native(frame[keep].reset_index(drop=True)).lazy(), scheme
+    lazy = _native(responses, "responses", columns, RESPONSES_SCHEMA.names)
+    _require(lazy.collect_schema().names(), keep, "responses")
+    return _check_native_responses(lazy.select(keep), scheme), scheme
+
+
+def _used_columns(
+    frame: pd.DataFrame,
+    schema: TableSchema,
+    columns: Mapping[str, str] | None,
+    wanted: Sequence[str],
+) -> pd.DataFrame:
+    """The user's columns this function reads (and the schema requires), to validate less."""
+    names = {c.name for c in schema.columns if c.required} | set(wanted)
+    mapping = dict(columns or {})
+    theirs = [mapping.get(name, name) for name in schema.names if name in names]
+    return frame[[c for c in theirs if c in frame.columns]]
+
+
+def _require(present: Sequence[str] | pd.Index, needed: Sequence[str], table: str) -> None:
+    missing = [c for c in needed if c not in present]
+    if missing:
+        hint = (
+            "; frames other than pandas must carry `tenure_months` and `churned` already "
+            "(derive them in your engine, or pass pandas to derive them from dates)"
+            if table == "customers" and {"tenure_months", "churned"} & set(missing)
+            else ""
+        )
+        raise CxDataError(
+            f"`{table}` lacks column(s) {missing} needed here; its columns are "
+            f"{list(map(str, present))}{hint}"
+        )
+
+
+def _native(
+    frame: Any, table: str, columns: Mapping[str, str] | None, known: Sequence[str]
+) -> Lazy:
+    """Wrap a non-pandas frame with narwhals, lazily, renamed to canonical names."""
+    try:
+        wrapped = nw.from_native(frame)
+    except TypeError:
+        raise CxDataError(
+            f"`{table}` must be a data frame (pandas, polars, pyarrow, DuckDB…), "
+            f"got {type(frame).__name__}"
+        ) from None
+    lazy: Lazy = wrapped.lazy()
+    mapping = dict(columns or {})
+    unknown = sorted(set(mapping) - set(known))
+    if unknown:
+        raise CxDataError(f"`{table}`: column mapping names unknown canonical column(s) {unknown}")
+    names = lazy.collect_schema().names()
+    absent = [theirs for theirs in mapping.values() if theirs not in names]
+    if absent:
+        raise CxDataError(f"`{table}`: mapped column(s) {absent} are not in the table {names}")
+    return lazy.rename({theirs: ours for ours, theirs in mapping.items()})
+
+
+Check = tuple[str, str, nw.Expr]  # column, problem, expression true on bad rows
+
+
+def _run_checks(lazy: Lazy, table: str, checks: Sequence[Check]) -> None:
+    """Count every check's bad rows in one pass; raise on the first failing one."""
+    bad_rows = [bad.fill_null(True) for _, _, bad in checks]
+    counts = lazy.select(*(b.sum().alias(f"_{i}") for i, b in enumerate(bad_rows))).collect()
+    for i, (column, problem, _) in enumerate(checks):
+        count = int(counts[f"_{i}"].item())
+        if count:
+            ids = lazy.filter(bad_rows[i]).select("customer_id").head(3).collect()
+            examples = ", ".join(map(repr, ids["customer_id"].to_list()))
+            rows = "1 row is" if count == 1 else f"{count} rows are"
+            raise CxDataError(
+                f"`{table}`: `{column}` {problem}; {rows} not (e.g. customer_id {examples})"
+            )
+
+
+def _require_dtype(lazy: Lazy, table: str, column: str, ok: bool, kind: str) -> None:
+    if not ok:
+        dtype = lazy.collect_schema()[column]
+        raise CxDataError(f"`{table}`: `{column}` must be {kind}, got {dtype}")
+
+
+def _check_native_customers(lazy: Lazy, group_columns: Sequence[str], has_revenue: bool) -> Lazy:
+    schema = lazy.collect_schema()
+    numbers = ["tenure_months", *(["monthly_revenue"] if has_revenue else [])]
+    checks: list[Check] = [("customer_id", "must not be missing", nw.col("customer_id").is_null())]
+    for column in numbers:
+        _require_dtype(lazy, "customers", column, schema[column].is_numeric(), "numeric")
+        value = nw.col(column).cast(nw.Float64)
+        checks.append((column, "must be a finite number ≥ 0", ~value.is_finite() | (value < 0)))
+    flag = schema["churned"]
+    _require_dtype(
+        lazy, "customers", "churned", flag == nw.Boolean or flag.is_integer(), "boolean or 0/1"
+    )
+    churned = nw.col("churned")
+    bad_flag = churned.is_null() if flag == nw.Boolean else ~churned.is_in([0, 1])
+    checks.append(("churned", "must be boolean or 0/1, not missing", bad_flag))
+    checks += [
+        (c, "must not be missing", nw.col(c).is_null()) for c in group_columns if c != "band"
+    ]
+    _run_checks(lazy, "customers", checks)
+    counts = lazy.select(nw.len().alias("n"), nw.col("customer_id").n_unique().alias("u")).collect()
+    repeats = int(counts["n"].item()) - int(counts["u"].item())
+    if repeats:
+        dup = lazy.group_by("customer_id").agg(nw.len().alias("n")).filter(nw.col("n") > 1)
+        examples = dup.select("customer_id").head(3).collect()["customer_id"].to_list()
+        raise CxDataError(
+            f"`customers`: `customer_id` must be unique; {repeats} rows repeat an id "
+            f"(e.g. customer_id {', '.join(map(repr, examples))})"
+        )
+    return lazy.with_columns(nw.col("churned").cast(nw.Boolean))
+
+
+def _check_native_responses(lazy: Lazy, scheme: BandScheme) -> Lazy:
+    schema = lazy.collect_schema()
+    is_date = schema["response_date"] in (nw.Date, nw.Datetime)
+    _require_dtype(lazy, "responses", "response_date", is_date, "a date or datetime column")
+    _require_dtype(lazy, "responses", "score", schema["score"].is_numeric(), "numeric")
+    score = nw.col("score").cast(nw.Float64)
+    off_scale = (score < scheme.min_score) | (score > scheme.max_score) | (score != score.round(0))
+    checks: list[Check] = [
+        ("customer_id", "must not be missing", nw.col("customer_id").is_null()),
+        ("response_date", "must not be missing", nw.col("response_date").is_null()),
+        ("score", f"must be an integer {scheme.min_score}–{scheme.max_score}", off_scale),
+    ]
+    _run_checks(lazy, "responses", checks)
+    if schema["response_date"] == nw.Date:
+        lazy = lazy.with_columns(nw.col("response_date").cast(nw.Datetime()))
+    return lazy
+
+
+def _check_key_types(customers: Lazy, responses: Lazy) -> None:
+    ours = customers.collect_schema()["customer_id"]
+    theirs = responses.collect_schema()["customer_id"]
+    if ours != theirs and not (ours.is_integer() and theirs.is_integer()):
+        raise CxDataError(
+            f"`customer_id` is {ours} in `customers` but {theirs} in `responses`; "
+            "give both tables the same id type so they can be joined"
+        )
+
+
+def _resolve_cutoff(
+    responses: Lazy, cutoff: pd.Timestamp | None, *, explicit: bool
+) -> pd.Timestamp:
+    """The cut-off to apply; warns when a default one drops responses."""
+    if cutoff is None:
+        latest = responses.select(nw.col("response_date").max()).collect().item()
+        return pd.Timestamp(latest)
+    late = nw.col("response_date") > nw.lit(cutoff.to_pydatetime())
+    count = int(responses.select(late.sum()).collect().item())
+    if count and not explicit:
+        warnings.warn(
+            f"{count} responses are dated after the cut-off {cutoff.date()} taken from the "
+            "customers' dates and are ignored; pass `as_of=` to set the cut-off yourself",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
+    return cutoff
+
+
+def _warn_orphans(customers: Lazy, responses: Lazy) -> None:
+    ids = customers.select("customer_id")
+    orphans = responses.select("customer_id").join(ids, on="customer_id", how="anti")
+    count = int(orphans.select(nw.len()).collect().item())
+    if count:
+        warnings.warn(
+            f"{count} responses name a `customer_id` that is not in `customers`; they are "
+            "ignored (check for ids from another system or customers filtered out)",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def _customer_bands(
+    responses: Lazy, cutoff: pd.Timestamp, band_rule: BandRule, scheme: BandScheme
+) -> Lazy:
+    """Per customer with a usable response: ``band_code`` 0 detractor, 1 passive, 2 promoter."""
+    usable = responses.filter(
+        nw.col("response_date") <= nw.lit(cutoff.to_pydatetime())
+    ).with_columns(nw.col("score").cast(nw.Float64))
+    if band_rule != "mean":
+        pick = (
+            nw.col("response_date").max()
+            if band_rule == "latest"
+            else nw.col("response_date").min()
+        )
+        chosen = usable.group_by("customer_id").agg(pick)
+        usable = usable.join(chosen, on=["customer_id", "response_date"], how="inner")
+    mean = usable.group_by("customer_id").agg(nw.col("score").mean())
+    score = nw.col("score")
+    code = (score >= scheme.passive_from).cast(nw.Int64) + (score >= scheme.promoter_from).cast(
+        nw.Int64
+    )
+    return mean.select("customer_id", code.alias("band_code"))
+
+
+def _aggregate(
+    customers: Lazy, bands: Lazy | None, group_columns: Sequence[str], has_revenue: bool
+) -> pd.DataFrame:
+    """The join of bands onto customers and the group-by, in the frame's own engine."""
+    frame = customers
+    if "band" in group_columns:
+        if bands is None:
+            frame = frame.with_columns(nw.lit(-1).cast(nw.Int64).alias("band_code"))
+        else:
+            frame = frame.join(bands, on="customer_id", how="left")
+            frame = frame.with_columns(nw.col("band_code").fill_null(-1).cast(nw.Int64))
+    tenure = nw.col("tenure_months").cast(nw.Float64).round(_TENURE_DECIMALS)
+    duration = (
+        nw.when(nw.col("churned"))
+        .then(nw.max_horizontal(tenure.ceil(), nw.lit(1.0)))
+        .otherwise(tenure.floor())
+    )
+    revenue = nw.col("monthly_revenue").cast(nw.Float64) if has_revenue else nw.lit(0.0)
+    keys = ["band_code" if c == "band" else c for c in group_columns]
+    cells = (
+        frame.with_columns(duration.cast(nw.Int64).alias("duration"), revenue.alias("_rev"))
+        .with_columns((nw.col("_rev") * nw.col("_rev")).alias("_rev2"))
+        .group_by(*keys, "duration", "churned")
+        .agg(
+            nw.len().alias("customers"),
+            nw.col("_rev").sum().alias("revenue_sum"),
+            nw.col("_rev2").sum().alias("revenue_sq_sum"),
+        )
+    )
+    out: pd.DataFrame = cells.collect().to_pandas()
+    return out
+
+
+def _finish(cells: pd.DataFrame, group_columns: Sequence[str]) -> pd.DataFrame:
+    """Name bands, fix dtypes and sort the collected cells."""
+    out = pd.DataFrame(index=pd.RangeIndex(len(cells)))
+    for column in group_columns:
+        if column == "band":
+            codes = cells["band_code"].to_numpy(np.int64)
+            out["band"] = _BAND_NAMES[codes + 1]
+        else:
+            out[column] = cells[column].astype(str).to_numpy(dtype=object)
+    out["duration"] = cells["duration"].to_numpy(np.int64)
+    out["churned"] = cells["churned"].to_numpy(bool)
+    out["customers"] = cells["customers"].to_numpy(np.int64)
+    out["revenue_sum"] = cells["revenue_sum"].to_numpy(np.float64)
+    out["revenue_sq_sum"] = cells["revenue_sq_sum"].to_numpy(np.float64)
+    return _sorted_cells(out, group_columns)
