@@ -341,3 +341,18 @@ def test_to_frame_and_summary_are_tidy(sim_table: LifeTable) -> None:
     assert (params["lower"] < params["value"]).all() and (params["value"] < params["upper"]).all()
     assert fit.aic == pytest.approx(2 * 2 - 2 * fit.log_likelihood)
     assert "extrapolated" in curves.summary()
+
+
+def test_curves_from_the_life_table_builder_mark_observed_tenure_per_group() -> None:
+    from cx_economics.tables.life import life_table
+
+    sim = simulate(5000, seed=17, months_observed=30)
+    table = life_table(sim.customers, sim.responses, as_of=sim.as_of, by=("band", "channel"))
+    curves = fit_parametric(table, model="auto", horizon_months=60)
+    risk = table.risk_sets()
+    assert curves.groups == risk.groups
+    np.testing.assert_array_equal(curves.observed_months, risk.observed_months)
+    np.testing.assert_array_equal(curves.n_customers, risk.at_risk[:, 0])
+    np.testing.assert_array_equal(curves.n_churned, risk.churned.sum(axis=1))
+    assert curves.survival.shape == (len(risk.groups), 61)
+    assert np.all(np.isfinite(curves.survival)) and np.all(curves.survival[:, 0] == 1.0)

@@ -220,3 +220,24 @@ def test_result_frame_is_tidy() -> None:
     assert (frame["lower"] < frame["rmst_months"]).all()
     assert (frame["rmst_months"] < frame["upper"]).all() and (frame["upper"] <= 24).all()
     assert (frame["level"] == 0.9).all()
+
+
+def test_kaplan_meier_curves_from_the_life_table_builder_get_greenwood_intervals() -> None:
+    from cx_economics.survival.km import kaplan_meier
+    from cx_economics.tables.life import life_table
+
+    sim = simulate(4000, seed=31, months_observed=30)
+    table = life_table(sim.customers, sim.responses, as_of=sim.as_of)
+    curves = kaplan_meier(table, horizon_months=36)
+    result = restricted_mean_survival(curves, 24, table=table)
+    assert result.variance_method == ("greenwood",) * len(curves.groups)
+    assert np.all(result.std_error > 0) and not result.extrapolated.any()
+    # the same numbers from lifelines on the expanded customer rows
+    rows = table.frame.loc[table.frame.index.repeat(table.frame["customers"])]
+    for i, key in enumerate(curves.groups):
+        part = rows[rows["band"] == key[0]]
+        kmf = KaplanMeierFitter().fit(part["duration"], part["churned"])
+        integral = restricted_mean_survival_time(kmf, t=24)
+        assert result.rmst_months[i] == pytest.approx(
+            integral - 1.0 + curves.survival[i, 24], rel=1e-10
+        )

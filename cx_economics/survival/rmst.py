@@ -42,7 +42,6 @@ from scipy import stats
 from cx_economics._results import Estimate, Result
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.survival.curves import ChurnCurves
-from cx_economics.survival.parametric import _GroupCells, _life_table_groups
 from cx_economics.tables.life import LifeTable
 
 __all__ = ["RmstResult", "restricted_mean_survival"]
@@ -175,28 +174,31 @@ def _delta_variance(fit: object, row: FloatArray, horizon_months: int) -> float 
     return float(g @ covariance @ g)
 
 
-def _km_counts(cells: _GroupCells, horizon_months: int) -> tuple[FloatArray, FloatArray]:
-    """At risk ``n_j`` and churned ``d_j`` in months j = 1..H (index 0 is month 1)."""
-    length = max(horizon_months, int(cells.duration.max())) + 2
-    gone = cells.churned
-    churn = np.bincount(cells.duration[gone], weights=cells.customers[gone], minlength=length)
-    leaving = np.bincount(cells.duration, weights=cells.customers, minlength=length)
-    at_risk = leaving[::-1].cumsum()[::-1]  # customers with duration ≥ j
-    window = slice(1, horizon_months + 1)
-    return at_risk[window].astype(np.float64), churn[window].astype(np.float64)
+def _risk_counts(table: LifeTable, horizon_months: int) -> dict[tuple[str, ...], FloatArray]:
+    """Per group, customers at risk and churned in months 1..H, shape (2, H)."""
+    risk = table.risk_sets()
+    pad = max(0, horizon_months + 1 - risk.at_risk.shape[1])
+    at_risk = np.pad(risk.at_risk, ((0, 0), (0, pad)))[:, 1 : horizon_months + 1]
+    churned = np.pad(risk.churned, ((0, 0), (0, pad)))[:, 1 : horizon_months + 1]
+    return {
+        key: np.vstack([at_risk[g], churned[g]]).astype(np.float64)
+        for g, key in enumerate(risk.groups)
+    }
 
 
-def _greenwood_variance(cells: _GroupCells, row: FloatArray, horizon_months: int) -> float:
+def _greenwood_variance(
+    counts: FloatArray, row: FloatArray, horizon_months: int, label: str
+) -> float:
     """Greenwood-type variance of sum_{t=1..H} S(t); checks ``row`` is this KM curve."""
-    at_risk, churned = _km_counts(cells, horizon_months)
+    at_risk, churned = counts
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(at_risk > 0, churned / at_risk, 0.0)
         km = np.cumprod(1.0 - hazard)
         survival = row[1 : horizon_months + 1]
         if not np.allclose(km, survival, rtol=0.0, atol=1e-6):
             raise CxDataError(
-                f"`table` does not reproduce the curve of group {cells.label!r} (largest "
-                f"gap {np.max(np.abs(km - survival)):.3g}); pass the life table the "
+                f"`table` does not reproduce the curve of group {label!r} (largest gap "
+                f"{np.max(np.abs(km - survival)):.3g}); pass the life table the "
                 "Kaplan–Meier curves were fitted on"
             )
         area_after = survival[::-1].cumsum()[::-1]  # A_j = sum_{t=j..H} S(t)
@@ -210,9 +212,7 @@ def _group_variances(
     details = curves.details or {}
     fits = details.get("fits")
     fits = fits if isinstance(fits, Mapping) else {}
-    cells_by_key: dict[tuple[str, ...], _GroupCells] = {}
-    if table is not None:
-        cells_by_key = {g.key: g for g in _life_table_groups(table)[1]}
+    counts = _risk_counts(table, horizon_months) if table is not None else {}
     variances, methods = [], []
     for i, key in enumerate(curves.groups):
         row = curves.survival[i]
@@ -220,8 +220,9 @@ def _group_variances(
         if delta is not None:
             variances.append(delta)
             methods.append("delta")
-        elif key in cells_by_key:
-            variances.append(_greenwood_variance(cells_by_key[key], row, horizon_months))
+        elif key in counts:
+            label = "/".join(key) or "all"
+            variances.append(_greenwood_variance(counts[key], row, horizon_months, label))
             methods.append("greenwood")
         else:
             variances.append(np.nan)
@@ -258,17 +259,20 @@ def restricted_mean_survival(
 
     Examples
     --------
-    A cohort losing 5 % of its customers a month, followed for 12 months:
+    A cohort of 10,000 losing 5 % of its customers a month, followed for 12 months:
 
     >>> from cx_economics.survival.parametric import fit_parametric
-    >>> k = np.arange(1, 13)
-    >>> cells = pd.DataFrame({"duration": [*k, 12], "churned": [True] * 12 + [False],
-    ...                       "customers": [*(50 * 0.95 ** (k - 1)), 1000 * 0.95 ** 12]})
+    >>> alive = np.round(10_000 * 0.95 ** np.arange(13))
+    >>> cells = pd.DataFrame({"duration": [*range(1, 13), 12],
+    ...                       "churned": [True] * 12 + [False],
+    ...                       "customers": [*-np.diff(alive), alive[-1]]})
     >>> curves = fit_parametric(LifeTable(cells, (), "latest", None, False),
     ...                         model="exponential", horizon_months=24)
     >>> result = restricted_mean_survival(curves, 12)
-    >>> round(result.estimate().value, 3)  # 0.95 * (1 - 0.95**12) / 0.05
-    8.733
+    >>> round(result.estimate().value, 2)  # 0.95 * (1 - 0.95**12) / 0.05 = 8.73
+    8.73
+    >>> result.variance_method
+    ('delta',)
     """
     level = curves.level if level is None else level
     _check_inputs(curves, horizon_months, level)
