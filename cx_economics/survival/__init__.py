@@ -3,5 +3,24 @@
 from __future__ import annotations
 
 from cx_economics.survival.curves import ChurnCurves
+from cx_economics.survival.parametric import (
+    ParametricFit,
+    fit_parametric,
+    fit_parametric_intervals,
+    survival_function,
+)
+from cx_economics.survival.rmst import RmstResult, restricted_mean_survival
+from cx_economics.survival.sbg import SbgFit, fit_sbg, fit_sbg_counts
 
-__all__ = ["ChurnCurves"]
+__all__ = [
+    "ChurnCurves",
+    "ParametricFit",
+    "RmstResult",
+    "SbgFit",
+    "fit_parametric",
+    "fit_parametric_intervals",
+    "fit_sbg",
+    "fit_sbg_counts",
+    "restricted_mean_survival",
+    "survival_function",
+]
