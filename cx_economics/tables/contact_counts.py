@@ -1,0 +1,604 @@
+"""Contact-reason counts and customer-months of exposure: the sufficient statistic for rates.
+
+:func:`contact_counts` is the one pass over raw contact rows for contact rates. The
+heavy group-by is written once against `narwhals <https://narwhals-dev.github.io/narwhals/>`_,
+so pandas, polars, DuckDB or PySpark frames are aggregated inside their own engine and
+only small tables come back:
+
+* contacts grouped by (raw reason text, channel, calendar month) — a few thousand rows;
+* customers grouped by the day they joined and the day they left (or the cut-off) —
+  at most a few thousand rows, from which customer-months per calendar month follow
+  exactly.
+
+Reason text is normalised on the small table of distinct raw values (lower case,
+single spaces, a user-given synonym map, several reasons split on ``;``). A contact
+with no reason is kept in an explicit ``"uncoded"`` group, never dropped.
+
+Multi-label contacts are counted three ways, because no single count is right for
+every question:
+
+``contacts``
+    contacts mentioning the reason in any position (the headline rate);
+``first_listed``
+    contacts whose *first* listed reason it is;
+``weighted``
+    each contact split evenly over its reasons (``1/k`` each), so reasons add up to
+    the number of contacts — the count used for money, so no contact is paid twice.
+
+Real-world caveat: when coders attach secondary topics inconsistently, mentions of
+a rare reason are dominated by those secondary tags, and its rate exceeds the rate
+at which it truly causes contacts. Compare ``first_listed`` with ``contacts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, cast
+
+import narwhals as nw
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from cx_economics._results import Result
+from cx_economics.data import (
+    DAYS_PER_MONTH,
+    Contacts,
+    Customers,
+    validate_contacts,
+    validate_customers,
+)
+from cx_economics.exceptions import CxDataError
+
+__all__ = [
+    "UNCODED",
+    "ContactCounts",
+    "LabelRule",
+    "contact_counts",
+    "contact_events",
+    "first_contacts",
+    "normalise_reason",
+]
+
+#: Label of contacts without a usable reason: an explicit group, never dropped.
+UNCODED = "uncoded"
+
+#: Which labels of a multi-label contact count: every one, or only the first listed.
+LabelRule = Literal["all", "first"]
+
+_CONTACT_COLUMNS = ("customer_id", "contact_date", "channel", "reason")
+_CUSTOMER_COLUMNS = ("start_date", "tenure_months", "churned")
+_COUNT_COLUMNS = ("contacts", "first_listed", "weighted", "weighted_sq")
+
+FloatArray = npt.NDArray[np.float64]
+AnyFrame = Any  # a narwhals DataFrame or LazyFrame
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _clean_synonyms(synonyms: Mapping[str, str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in (synonyms or {}).items():
+        if not isinstance(key, str) or not isinstance(value, str) or not _clean(value):
+            raise CxDataError(
+                f"`synonyms` must map reason text to non-empty reason text; got {key!r}: {value!r}"
+            )
+        out[_clean(key)] = _clean(value)
+    return out
+
+
+def normalise_reason(
+    text: str | None, synonyms: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """Split and normalise one raw reason text into distinct reason labels.
+
+    Parameters
+    ----------
+    text : str or None
+        Raw reason text; several reasons are separated by ``;``. ``None`` or blank
+        text means no reason was coded.
+    synonyms : mapping, optional
+        Raw label → the label to use (e.g. ``{"invoice wrong": "billing error"}``);
+        keys and values are compared after normalisation (case, whitespace).
+
+    Returns
+    -------
+    tuple of str
+        Labels in the order listed, lower case, single-spaced, synonyms applied,
+        duplicates removed; ``("uncoded",)`` when nothing usable is left.
+
+    Examples
+    --------
+    >>> normalise_reason("  Billing   Error; invoice wrong;billing error",
+    ...                  {"Invoice wrong": "billing error"})
+    ('billing error',)
+    >>> normalise_reason(None)
+    ('uncoded',)
+    """
+    table = _clean_synonyms(synonyms)
+    return _normalise(text, table)
+
+
+def _normalise(text: str | None, table: Mapping[str, str]) -> tuple[str, ...]:
+    labels: list[str] = []
+    for part in ("" if text is None else str(text)).split(";"):
+        label = _clean(part)
+        label = table.get(label, label)
+        if label and label not in labels:
+            labels.append(label)
+    coded = [x for x in labels if x != UNCODED]
+    return tuple(coded) if coded else (UNCODED,)
+
+
+def _explode_reasons(raw: pd.Series, table: Mapping[str, str], labels: LabelRule) -> pd.DataFrame:
+    """Distinct raw texts → one row per (raw text, label) with position and weight."""
+    rows: list[tuple[str, str, int, float]] = []
+    for text in pd.unique(raw):
+        parts = _normalise(text, table)
+        if labels == "first":
+            parts = parts[:1]
+        rows.extend((text, label, pos, 1.0 / len(parts)) for pos, label in enumerate(parts))
+    return pd.DataFrame(rows, columns=["reason_raw", "reason", "position", "weight"])
+
+
+# --------------------------------------------------------------------------- engine side
+
+
+def _collect(frame: AnyFrame) -> pd.DataFrame:
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    out: pd.DataFrame = frame.to_pandas().reset_index(drop=True)
+    return out
+
+
+def _from_native(native: object, name: str, needed: Iterable[str]) -> AnyFrame:
+    try:
+        frame = nw.from_native(cast(Any, native))
+    except TypeError:
+        raise CxDataError(
+            f"`{name}` must be a pandas, polars, pyarrow, DuckDB or PySpark frame, "
+            f"got {type(native).__name__}"
+        ) from None
+    present = frame.collect_schema().names()
+    missing = [c for c in needed if c not in present]
+    if missing:
+        raise CxDataError(
+            f"`{name}`: column(s) {missing} missing; its columns are {present}. "
+            "Rename them in your engine, or pass a pandas frame through "
+            "cx_economics.validate_* with columns={...}"
+        )
+    return frame
+
+
+def _check_no_nulls(frame: AnyFrame, name: str, columns: Iterable[str]) -> None:
+    cols = list(columns)
+    nulls = _collect(frame.select(*(nw.col(c).is_null().sum().alias(c) for c in cols)))
+    bad = {c: int(nulls[c].iloc[0]) for c in cols if int(nulls[c].iloc[0]) > 0}
+    if bad:
+        col, n = next(iter(bad.items()))
+        raise CxDataError(f"`{name}`: `{col}` must not be missing; {n} rows are missing")
+
+
+def _contacts_frame(contacts: object) -> AnyFrame:
+    """Contacts as a narwhals frame with canonical columns and a string ``reason``."""
+    if isinstance(contacts, pd.DataFrame | Contacts):
+        frame = validate_contacts(contacts).frame
+        joined = frame["reason"].map("; ".join)
+        return nw.from_native(frame.assign(reason=joined.astype(object)))
+    out = _from_native(contacts, "contacts", _CONTACT_COLUMNS)
+    dtype = out.collect_schema()["reason"]
+    if dtype != nw.String:
+        raise CxDataError(
+            f"`contacts`: `reason` must be text (several reasons separated by ';') in "
+            f"{type(contacts).__name__} frames, got {dtype}; list-typed reasons are read "
+            "from pandas frames only"
+        )
+    _check_no_nulls(out, "contacts", ("customer_id", "contact_date", "channel"))
+    return out
+
+
+def _day_number(column: str) -> Any:
+    """Days since 1970-01-01 of a date column, from year and day of year (any engine)."""
+    y = nw.col(column).dt.year()
+    leap_days = (y - 1969) // 4 - (y - 1901) // 100 + (y - 1601) // 400
+    return 365 * (y - 1970) + leap_days + nw.col(column).dt.ordinal_day() - 1
+
+
+def _month_key(column: str) -> Any:
+    """Months since 1970-01 of a date column (numpy ``datetime64[M]`` integers)."""
+    return (nw.col(column).dt.year() - 1970) * 12 + nw.col(column).dt.month() - 1
+
+
+def _raw_reason_counts(frame: AnyFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    """Engine-side: contacts grouped by raw reason text and ``keys``."""
+    prepared = frame.with_columns(
+        reason_raw=nw.col("reason").cast(nw.String).fill_null(""),
+        month_key=_month_key("contact_date"),
+    )
+    grouped = prepared.group_by("reason_raw", *keys).agg(nw.len().alias("n"))
+    out = _collect(grouped)
+    out["n"] = out["n"].astype(np.int64)
+    out["reason_raw"] = out["reason_raw"].astype(object)
+    return out
+
+
+def _customers_frame(customers: object) -> AnyFrame:
+    if isinstance(customers, pd.DataFrame | Customers):
+        valid = validate_customers(customers)
+        if "start_date" not in valid.frame:
+            raise CxDataError(
+                "`customers`: `start_date` is needed to place customers in calendar months "
+                "(contact rates are per calendar month); the table has only `tenure_months`"
+            )
+        return nw.from_native(valid.frame[list(_CUSTOMER_COLUMNS)])
+    out = _from_native(customers, "customers", _CUSTOMER_COLUMNS)
+    _check_no_nulls(out, "customers", _CUSTOMER_COLUMNS)
+    return out
+
+
+@dataclass(frozen=True)
+class _DaySums:
+    """Customers grouped by whole day of an instant: day, count, sum of exact instants."""
+
+    day: FloatArray
+    n: FloatArray
+    total: FloatArray
+
+
+def _day_sums(frame: AnyFrame, column: str) -> _DaySums:
+    grouped = frame.with_columns(day=nw.col(column).floor()).group_by("day")
+    out = _collect(grouped.agg(nw.len().alias("n"), nw.col(column).sum().alias("total")))
+    out = out.sort_values("day", ignore_index=True)
+    return _DaySums(
+        out["day"].to_numpy(np.float64),
+        out["n"].to_numpy(np.float64),
+        out["total"].to_numpy(np.float64),
+    )
+
+
+def _integral_before(sums: _DaySums, a: FloatArray, b: FloatArray) -> FloatArray:
+    """``Σ_i clip(x_i - a, 0, b - a)`` per month ``[a, b)`` for integer day bounds."""
+    cum_n = np.concatenate([[0.0], np.cumsum(sums.n)])
+    cum_total = np.concatenate([[0.0], np.cumsum(sums.total)])
+    ia = np.searchsorted(sums.day, a, side="left")
+    ib = np.searchsorted(sums.day, b, side="left")
+    inside = (cum_total[ib] - cum_total[ia]) - a * (cum_n[ib] - cum_n[ia])
+    after = (b - a) * (cum_n[-1] - cum_n[ib])
+    out: FloatArray = inside + after
+    return out
+
+
+def _month_bounds(first_key: int, last_key: int) -> tuple[FloatArray, FloatArray]:
+    keys = np.arange(first_key, last_key + 2).astype("datetime64[M]")
+    days = keys.astype("datetime64[D]").astype(np.int64).astype(np.float64)
+    return days[:-1], days[1:]
+
+
+def _exposure(customers: object) -> tuple[pd.DataFrame, int, int]:
+    """Customer-months per calendar month, active customers, customers."""
+    frame = _customers_frame(customers)
+    frame = frame.with_columns(start_day=_day_number("start_date").cast(nw.Float64))
+    frame = frame.with_columns(
+        end_day=nw.col("start_day") + nw.col("tenure_months").cast(nw.Float64) * DAYS_PER_MONTH,
+        active=1 - nw.col("churned").cast(nw.Int64),
+    )
+    totals = _collect(frame.select(nw.len().alias("n"), nw.col("active").sum().alias("active")))
+    starts, ends = _day_sums(frame, "start_day"), _day_sums(frame, "end_day")
+    first_key = int(np.datetime64(int(starts.day[0]), "D").astype("datetime64[M]").astype(int))
+    # The last day with any exposure: the day before an end that falls exactly on midnight.
+    latest_end = ends.total[-1] / ends.n[-1]
+    last_day = max(float(np.ceil(latest_end)) - 1.0, float(starts.day[-1]))
+    last_key = int(np.datetime64(int(last_day), "D").astype("datetime64[M]").astype(int))
+    a, b = _month_bounds(first_key, last_key)
+    customer_days = _integral_before(ends, a, b) - _integral_before(starts, a, b)
+    exposure = pd.DataFrame(
+        {
+            "month": np.arange(first_key, last_key + 1).astype("datetime64[M]").astype("M8[ns]"),
+            "customer_months": customer_days / DAYS_PER_MONTH,
+        }
+    )
+    return exposure, int(totals["active"].iloc[0]), int(totals["n"].iloc[0])
+
+
+# --------------------------------------------------------------------------- result
+
+
+def _frozen_map(mapping: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True, eq=False)
+class ContactCounts(Result):
+    """Contacts by (reason, channel, calendar month) and customer-months per month.
+
+    The sufficient statistic for contact rates: every rate, interval, trend test and
+    failure-demand cost in :mod:`cx_economics.drivers` is computed from it.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        One row per (``reason``, ``channel``, ``month``) with at least one contact:
+        ``contacts`` (contacts mentioning the reason), ``first_listed`` (contacts whose
+        first reason it is), ``weighted`` (each contact split ``1/k`` over its ``k``
+        reasons) and ``weighted_sq`` (sum of squared weights, for the variance of
+        ``weighted``). ``month`` is the first day of the calendar month; ``channel``
+        is the channel that handled the contact.
+    exposure : pandas.DataFrame
+        ``month`` and ``customer_months``: customers alive in that calendar month,
+        in months of 365.25/12 days (a customer alive all of February counts 0.92).
+    reason_map : pandas.DataFrame
+        Audit of the normalisation: ``reason_raw`` (text as found, ``""`` when
+        missing), ``reasons`` (labels it became, joined by ``"; "``), ``contacts``.
+    n_contacts : int
+        Contact rows counted (inside the months with exposure).
+    n_outside_window : int
+        Contact rows dropped because their month has no customer exposure.
+    active_customers, n_customers : int
+        Customers not churned at the cut-off, and all customers.
+    synonyms : mapping
+        The synonym map applied (normalised).
+    """
+
+    counts: pd.DataFrame
+    exposure: pd.DataFrame
+    reason_map: pd.DataFrame
+    n_contacts: int
+    n_outside_window: int
+    active_customers: int
+    n_customers: int
+    synonyms: Mapping[str, str] = field(default_factory=dict)
+
+    _title = "Contact counts by reason, channel and month"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "synonyms", _frozen_map(self.synonyms))
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Reasons, most mentioned first (``"uncoded"`` included)."""
+        totals = self.counts.groupby("reason")["contacts"].sum()
+        order = totals.sort_values(ascending=False, kind="stable").index
+        return tuple(str(r) for r in order)
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """Channels that handled contacts, sorted."""
+        return tuple(sorted(str(c) for c in self.counts["channel"].unique()))
+
+    @property
+    def total_customer_months(self) -> float:
+        """Customer-months of exposure over all months."""
+        return float(self.exposure["customer_months"].sum())
+
+    def monthly(self) -> pd.DataFrame:
+        """Dense reason × month grid (channels summed) with zeros and exposure.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``reason``, ``month``, the four count columns and ``customer_months``.
+        """
+        summed = self.counts.groupby(["reason", "month"], as_index=False)[
+            list(_COUNT_COLUMNS)
+        ].sum()
+        grid = pd.MultiIndex.from_product(
+            [list(self.reasons), self.exposure["month"]], names=["reason", "month"]
+        )
+        dense = summed.set_index(["reason", "month"]).reindex(grid, fill_value=0).reset_index()
+        return dense.merge(self.exposure, on="month", how="left")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Counts per (reason, channel, month) with the month's ``customer_months``."""
+        return self.counts.merge(self.exposure, on="month", how="left")
+
+    def _notes(self) -> list[str]:
+        notes = [
+            f"{self.n_contacts:,} contacts over {len(self.exposure)} months; "
+            f"{self.total_customer_months:,.0f} customer-months of exposure"
+        ]
+        if self.n_outside_window:
+            notes.append(
+                f"{self.n_outside_window:,} contacts fell in months without customer "
+                "exposure and were left out"
+            )
+        return notes
+
+
+def _count_reasons(raw_counts: pd.DataFrame, exploded: pd.DataFrame) -> pd.DataFrame:
+    rows = raw_counts.merge(exploded, on="reason_raw", how="inner")
+    n = rows["n"].to_numpy(np.float64)
+    weight = rows["weight"].to_numpy(np.float64)
+    rows = rows.assign(
+        contacts=rows["n"],
+        first_listed=np.where(rows["position"].to_numpy() == 0, rows["n"], 0),
+        weighted=n * weight,
+        weighted_sq=n * weight**2,
+    )
+    keys = ["reason", "channel", "month_key"]
+    out = rows.groupby(keys, as_index=False)[list(_COUNT_COLUMNS)].sum()
+    out["month"] = out.pop("month_key").to_numpy().astype("datetime64[M]").astype("M8[ns]")
+    out["contacts"] = out["contacts"].astype(np.int64)
+    out["first_listed"] = out["first_listed"].astype(np.int64)
+    return out.sort_values(["reason", "channel", "month"], ignore_index=True)[
+        ["reason", "channel", "month", *_COUNT_COLUMNS]
+    ]
+
+
+def _reason_map(raw_counts: pd.DataFrame, exploded: pd.DataFrame) -> pd.DataFrame:
+    per_raw = raw_counts.groupby("reason_raw", as_index=False)["n"].sum()
+    labels = exploded.groupby("reason_raw")["reason"].agg("; ".join).rename("reasons")
+    out: pd.DataFrame = per_raw.merge(labels, on="reason_raw")
+    out = out.rename(columns={"n": "contacts"})[["reason_raw", "reasons", "contacts"]]
+    return out.sort_values("contacts", ascending=False, ignore_index=True)
+
+
+def contact_counts(
+    contacts: object,
+    customers: object,
+    *,
+    synonyms: Mapping[str, str] | None = None,
+) -> ContactCounts:
+    """Count contacts by reason, channel and calendar month, with customer-months.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame, Contacts, or a polars / pyarrow / DuckDB / PySpark frame
+        One row per contact: ``customer_id``, ``contact_date``, ``channel`` (the
+        channel that handled it), ``reason`` (one reason, several separated by ``;``,
+        or — in pandas — a list; missing means uncoded). pandas frames are checked by
+        :func:`cx_economics.validate_contacts`; other engines are aggregated in place.
+    customers : pandas.DataFrame, Customers, or another engine's frame
+        One row per customer with ``start_date``, ``tenure_months`` (months) and
+        ``churned``; pandas frames may give ``end_date`` instead of tenure (see
+        :func:`cx_economics.validate_customers`). A customer is exposed from
+        ``start_date`` for ``tenure_months`` months.
+    synonyms : mapping, optional
+        Raw reason → reason, applied after lower-casing and collapsing whitespace.
+
+    Returns
+    -------
+    ContactCounts
+        Counts per (reason, channel, month) and customer-months per month.
+
+    Raises
+    ------
+    CxDataError
+        A column is missing or unusable, or the frame type is not supported.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(2_000, seed=1)
+    >>> counts = contact_counts(sim.contacts, sim.customers)
+    >>> counts.reasons[:2]
+    ('billing error', 'case status')
+    >>> bool(abs(counts.total_customer_months - sim.customers["tenure_months"].sum()) < 1e-6)
+    True
+    """
+    table = _clean_synonyms(synonyms)
+    raw = _raw_reason_counts(_contacts_frame(contacts), ("channel", "month_key"))
+    exposure, active, n_customers = _exposure(customers)
+    keys = exposure["month"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    inside = raw["month_key"].isin(keys)
+    exploded = _explode_reasons(raw["reason_raw"], table, "all")
+    return ContactCounts(
+        counts=_count_reasons(raw[inside], exploded),
+        exposure=exposure,
+        reason_map=_reason_map(raw, exploded),
+        n_contacts=int(raw.loc[inside, "n"].sum()),
+        n_outside_window=int(raw.loc[~inside, "n"].sum()),
+        active_customers=active,
+        n_customers=n_customers,
+        synonyms=table,
+    )
+
+
+# --------------------------------------------------------------------------- per customer
+
+
+def _per_customer(
+    contacts: object,
+    synonyms: Mapping[str, str] | None,
+    labels: LabelRule,
+    key: str,
+    how: Literal["min", "distinct"],
+) -> pd.DataFrame:
+    if labels not in ("all", "first"):
+        raise CxDataError(f"`labels` must be 'all' or 'first', got {labels!r}")
+    frame = _contacts_frame(contacts).with_columns(
+        reason_raw=nw.col("reason").cast(nw.String).fill_null("")
+    )
+    if how == "min":
+        grouped = frame.group_by("customer_id", "reason_raw").agg(nw.col("contact_date").min())
+    else:
+        grouped = frame.group_by("customer_id", "reason_raw", "contact_date").agg(
+            nw.len().alias("contacts")
+        )
+    raw = _collect(grouped)
+    raw["reason_raw"] = raw["reason_raw"].astype(object)
+    exploded = _explode_reasons(raw["reason_raw"], _clean_synonyms(synonyms), labels)
+    rows = raw.merge(exploded[["reason_raw", "reason"]], on="reason_raw").drop(columns="reason_raw")
+    rows["contact_date"] = pd.to_datetime(rows["contact_date"]).astype("M8[ns]")
+    if how == "min":
+        first = rows.groupby(["customer_id", "reason"])["contact_date"].min()
+        return first.reset_index(name=key)
+    per_day = rows.groupby(["customer_id", "contact_date", "reason"])["contacts"].sum()
+    return per_day.astype(np.int64).reset_index(name="contacts")
+
+
+def first_contacts(
+    contacts: object,
+    *,
+    synonyms: Mapping[str, str] | None = None,
+    labels: LabelRule = "all",
+) -> pd.DataFrame:
+    """Date of each customer's first contact about each reason.
+
+    The group-by (customer, raw reason text) runs in the contacts' own engine; the
+    result is what a time-varying "has contacted about X before" flag needs.
+
+    Parameters
+    ----------
+    contacts : frame
+        As in :func:`contact_counts`.
+    synonyms : mapping, optional
+        Raw reason → reason.
+    labels : {"all", "first"}
+        ``"all"``: every reason listed on a contact counts; ``"first"``: only the
+        first listed (use it when secondary tags are known to be noisy).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``reason``, ``first_contact_date``; one row per pair.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"customer_id": [1, 1, 2], "channel": ["web"] * 3,
+    ...                     "contact_date": ["2025-03-01", "2025-01-15", "2025-02-01"],
+    ...                     "reason": ["Billing", "billing; delivery", None]})
+    >>> first_contacts(raw)["first_contact_date"].dt.strftime("%Y-%m-%d").tolist()
+    ['2025-01-15', '2025-01-15', '2025-02-01']
+    """
+    return _per_customer(contacts, synonyms, labels, "first_contact_date", "min")
+
+
+def contact_events(
+    contacts: object,
+    *,
+    synonyms: Mapping[str, str] | None = None,
+    labels: LabelRule = "all",
+) -> pd.DataFrame:
+    """Contacts per (customer, day, reason), with reasons exploded and normalised.
+
+    Parameters
+    ----------
+    contacts : frame
+        As in :func:`contact_counts`.
+    synonyms : mapping, optional
+        Raw reason → reason.
+    labels : {"all", "first"}
+        Count every listed reason, or only the first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``contact_date``, ``reason``, ``contacts`` (count that day).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"customer_id": [1, 1], "channel": ["web", "chat"],
+    ...                     "contact_date": ["2025-01-15"] * 2, "reason": ["a; b", "A"]})
+    >>> contact_events(raw)[["reason", "contacts"]].values.tolist()
+    [['a', 2], ['b', 1]]
+    """
+    return _per_customer(contacts, synonyms, labels, "contact_date", "distinct")
