@@ -9,7 +9,6 @@ churn probability; and simulations with known Weibull truth.
 from __future__ import annotations
 
 import itertools
-import warnings
 from typing import Any
 
 import numpy as np
@@ -295,18 +294,20 @@ def test_piece_without_churn_fails_alone_but_auto_records_it() -> None:
 
 def test_bad_cells_raise_data_errors_naming_the_column() -> None:
     cells = pd.DataFrame({"duration": [1, -2, 1.5], "churned": [True, False, True], "customers": 3})
-    with pytest.raises(CxDataError, match=r"`duration`.*2 rows"):
+    with pytest.raises(CxDataError, match=r"`duration`.*2 cells"):
         fit_parametric(LifeTable(cells, (), "latest", None, False))
     cells = pd.DataFrame({"duration": [1, 2], "churned": [True, False], "customers": [3, -1]})
     with pytest.raises(CxDataError, match="`customers`"):
         fit_parametric(LifeTable(cells, (), "latest", None, False))
+    with pytest.raises(CxDataError, match="`table` must be a LifeTable"):
+        fit_parametric(cells)  # the raw frame, not a LifeTable
     with pytest.raises(CxDataError, match="`model`"):
         fit_parametric(LifeTable(cells.abs(), (), "latest", None, False), model="gompertz")
     with pytest.raises(CxDataError, match="`breakpoints`"):
         fit_parametric(LifeTable(cells.abs(), (), "latest", None, False), breakpoints=[12, 6])
 
 
-def test_input_frame_is_not_mutated_and_month_zero_churn_is_flagged() -> None:
+def test_input_frame_is_not_mutated_and_month_zero_churn_counts_as_month_one() -> None:
     cells = pd.DataFrame(
         {
             "duration": [0, 1, 2, 6],
@@ -316,17 +317,15 @@ def test_input_frame_is_not_mutated_and_month_zero_churn_is_flagged() -> None:
     )
     before = cells.copy()
     moved = cells.assign(duration=[1, 1, 2, 6])
-    with pytest.warns(CxAssumptionWarning, match="duration 0"):
-        curves = fit_parametric(
-            LifeTable(cells, (), "latest", None, False), model="weibull", horizon_months=12
-        )
+    curves = fit_parametric(
+        LifeTable(cells, (), "latest", None, False), model="weibull", horizon_months=12
+    )
     pd.testing.assert_frame_equal(cells, before)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        same = fit_parametric(
-            LifeTable(moved, (), "latest", None, False), model="weibull", horizon_months=12
-        )
+    same = fit_parametric(
+        LifeTable(moved, (), "latest", None, False), model="weibull", horizon_months=12
+    )
     np.testing.assert_allclose(curves.survival, same.survival)
+    assert curves.n_churned[0] == 40
 
 
 def test_to_frame_and_summary_are_tidy(sim_table: LifeTable) -> None:

@@ -610,17 +610,13 @@ def fit_parametric_intervals(
 
 
 # ------------------------------------------------------------------------ life tables
-_BAND_RANK = {"detractor": 0, "passive": 1, "promoter": 2, "unrated": 3}
-
-
 @dataclass(frozen=True)
 class _GroupCells:
-    """The life-table cells of one group."""
+    """One group of a life table: churners and active customers per month 0..T."""
 
     key: tuple[str, ...]
-    duration: npt.NDArray[np.int64]
-    churned: npt.NDArray[np.bool_]
-    customers: FloatArray
+    churned: FloatArray
+    censored: FloatArray
 
     @property
     def label(self) -> str:
@@ -628,112 +624,50 @@ class _GroupCells:
 
     @property
     def n_customers(self) -> float:
-        return float(self.customers.sum())
+        return float(self.churned.sum() + self.censored.sum())
 
     @property
     def n_churned(self) -> float:
-        return float(self.customers[self.churned].sum())
+        return float(self.churned.sum())
 
     @property
     def observed_months(self) -> float:
-        seen = self.duration[self.customers > 0]
+        seen = np.flatnonzero((self.churned + self.censored) > 0)
         return float(seen.max()) if seen.size else 0.0
+
+    def cells(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], FloatArray]:
+        """Non-empty cells as (duration in months, churned, customers)."""
+        months = np.arange(self.churned.size, dtype=np.int64)
+        gone, active = self.churned > 0, self.censored > 0
+        duration = np.concatenate([months[gone], months[active]])
+        flag = np.concatenate([np.ones(gone.sum(), bool), np.zeros(active.sum(), bool)])
+        return duration, flag, np.concatenate([self.churned[gone], self.censored[active]])
 
     def intervals(self) -> _Intervals:
         """Churners in ``(k-1, k]``, active customers right-censored at k months."""
-        k = self.duration.astype(np.float64)
-        gone = self.churned & (self.customers > 0)
-        active = ~self.churned & (self.customers > 0) & (k > 0)
+        k = np.arange(self.churned.size, dtype=np.float64)
+        gone, active = self.churned > 0, (self.censored > 0) & (k > 0)
         empty = np.zeros(0)
         return _Intervals(
-            empty,
-            empty,
-            k[active],
-            self.customers[active],
-            k[gone] - 1.0,
-            k[gone],
-            self.customers[gone],
-        )
-
-
-def _raise_bad(column: str, problem: str, labels: pd.Index) -> None:
-    if len(labels):
-        raise CxDataError(
-            f"`{column}` in the life table {problem}; "
-            + describe_rows(list(labels), verb="are not")
-        )
-
-
-def _validated_cells(table: LifeTable) -> pd.DataFrame:
-    """Check the life-table contract; return clean cells (key, int duration, bool churned)."""
-    if not isinstance(table, LifeTable):
-        raise CxDataError(f"`table` must be a LifeTable, got {type(table).__name__}")
-    frame = table.frame
-    needed = [*table.group_columns, "duration", "churned", "customers"]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing or frame.empty:
-        raise CxDataError(f"`table.frame` needs rows and columns {needed}; missing {missing}")
-    duration = pd.to_numeric(frame["duration"], errors="coerce").to_numpy(np.float64)
-    bad = ~(np.isfinite(duration) & (duration >= 0) & (duration == np.floor(duration)))
-    _raise_bad("duration", "must be whole months ≥ 0", frame.index[bad])
-    customers = pd.to_numeric(frame["customers"], errors="coerce").to_numpy(np.float64)
-    _raise_bad("customers", "must be counts ≥ 0", frame.index[~(customers >= 0)])
-    churned = frame["churned"]
-    if churned.dtype != bool:
-        ok = (churned.notna() & churned.isin([0, 1])).to_numpy()
-        _raise_bad("churned", "must be True/False", frame.index[~ok])
-    for column in table.group_columns:
-        _raise_bad(column, "must not be missing", frame.index[frame[column].isna().to_numpy()])
-    columns = [frame[c].astype(str).to_numpy() for c in table.group_columns]
-    cells = pd.DataFrame(
-        {
-            "key": list(zip(*columns, strict=True)) if columns else [()] * len(frame),
-            "duration": duration.astype(np.int64),
-            "churned": churned.astype(bool).to_numpy(),
-            "customers": customers,
-        }
-    )
-    return _move_month_zero_churn(cells)
-
-
-def _move_month_zero_churn(cells: pd.DataFrame) -> pd.DataFrame:
-    zero = cells["churned"].to_numpy() & (cells["duration"].to_numpy() == 0)
-    count = float(cells.loc[zero, "customers"].sum())
-    if count > 0:
-        warnings.warn(
-            f"{count:g} customers churned at duration 0 months; they are counted as churning "
-            "during month 1 (the interval (0, 1])",
-            CxAssumptionWarning,
-            stacklevel=4,
-        )
-    cells.loc[zero, "duration"] = 1
-    return cells
+            empty, empty, k[active], self.censored[active], k[gone] - 1.0, k[gone],
+            self.churned[gone],
+        )  # fmt: skip
 
 
 def _life_table_groups(table: LifeTable) -> tuple[tuple[str, ...], list[_GroupCells]]:
-    """Validated cells of each group (bands worst to best, then names); the group columns.
+    """Each group's monthly churn and censoring counts, from :meth:`LifeTable.risk_sets`.
 
-    A table without group columns is one group with key ``()``.
+    Groups come in the library's order (bands worst to best, then ``unrated``); a
+    churner recorded at duration 0 counts as churning in month 1, as in Kaplan–Meier.
     """
-    cells = _validated_cells(table)
-    rows: dict[tuple[str, ...], list[int]] = {}
-    for position, key in enumerate(cells["key"]):
-        rows.setdefault(key, []).append(position)
+    if not isinstance(table, LifeTable):
+        raise CxDataError(f"`table` must be a LifeTable, got {type(table).__name__}")
+    risk = table.risk_sets()
     groups = [
-        _GroupCells(
-            key=key,
-            duration=cells["duration"].to_numpy(np.int64)[where],
-            churned=cells["churned"].to_numpy(bool)[where],
-            customers=cells["customers"].to_numpy(np.float64)[where],
-        )
-        for key, where in rows.items()
+        _GroupCells(key, risk.churned[g].astype(np.float64), risk.censored[g].astype(np.float64))
+        for g, key in enumerate(risk.groups)
     ]
-
-    def rank(group: _GroupCells) -> tuple[tuple[int, str], ...]:
-        pairs = zip(table.group_columns, group.key, strict=True)
-        return tuple((_BAND_RANK.get(v, 9) if c == "band" else 0, v) for c, v in pairs)
-
-    return table.group_columns, sorted(groups, key=rank)
+    return tuple(risk.group_columns), groups
 
 
 def _check_horizon_and_level(horizon_months: int, level: float) -> None:
@@ -896,11 +830,11 @@ def fit_parametric(
     Two bands followed for 12 months, losing 2 % and 5 % of the starters a month:
 
     >>> k = np.arange(1, 13)
-    >>> def cohort(band, q):
+    >>> def cohort(band, lost_per_month):
     ...     return pd.DataFrame({"band": band, "duration": [*k, 12],
     ...                          "churned": [True] * 12 + [False],
-    ...                          "customers": [*np.full(12, 1000 * q), 1000 * (1 - 12 * q)]})
-    >>> cells = pd.concat([cohort("promoter", 0.02), cohort("detractor", 0.05)])
+    ...                          "customers": [*[lost_per_month] * 12, 1000 - 12 * lost_per_month]})
+    >>> cells = pd.concat([cohort("promoter", 20), cohort("detractor", 50)], ignore_index=True)
     >>> table = LifeTable(cells, ("band",), "latest", None, False)
     >>> curves = fit_parametric(table, model="weibull", horizon_months=24)
     >>> curves.groups

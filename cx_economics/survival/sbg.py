@@ -361,6 +361,4 @@ def fit_sbg(table: LifeTable, *, horizon_months: int = 60, level: float = 0.95) 
 
 
 def _fit_group(cells: _GroupCells, level: float) -> SbgFit:
-    return _fit_cells(
-        cells.duration, cells.churned, cells.customers, level, f"group {cells.label!r}"
-    )
+    return _fit_cells(*cells.cells(), level, f"group {cells.label!r}")
