@@ -213,11 +213,15 @@ def test_survival_function_matches_scipy_distributions() -> None:
         survival_function("weibull", {"scale": 1.0, "shape": 1.0}, t)
 
 
-def test_fitted_curves_equal_survival_function_of_their_parameters(sim_table: LifeTable) -> None:
-    curves = fit_parametric(sim_table, model="lognormal", horizon_months=48)
+@pytest.mark.parametrize("model", ["lognormal", "piecewise_exponential"])
+def test_fitted_curves_equal_survival_function_of_their_parameters(
+    sim_table: LifeTable, model: str
+) -> None:
+    curves = fit_parametric(sim_table, model=model, horizon_months=48)
     for key, fit in detail(curves, "fits").items():
         assert isinstance(fit, ParametricFit)
-        expected = survival_function("lognormal", fit.params, curves.months)
+        cuts = fit.breakpoints
+        expected = survival_function(fit.model, fit.params, curves.months, breakpoints=cuts)
         np.testing.assert_allclose(curves.curve(*key), expected, rtol=1e-12)
 
 

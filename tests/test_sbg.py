@@ -39,7 +39,8 @@ def sbg_cohort(rng: np.random.Generator, n: int, alpha: float, beta: float) -> n
 
 def survivors_of(periods: np.ndarray, n_periods: int) -> np.ndarray:
     """Customers alive at the start of periods 0..n_periods (plain counting)."""
-    return np.array([(periods > t).sum() for t in range(n_periods + 1)])
+    churned_in = np.bincount(np.minimum(periods, n_periods + 1), minlength=n_periods + 2)
+    return periods.size - np.cumsum(churned_in)[: n_periods + 1]
 
 
 @pytest.mark.parametrize("segment", ["regular", "high_end"])
@@ -155,8 +156,17 @@ def test_bad_survivor_series_raise_data_errors() -> None:
         fit_sbg_counts([1000])
     with pytest.raises(CxDataError, match="finite counts"):
         fit_sbg_counts([1000, -5])
-    with pytest.raises(CxModelError, match="needs both churners"):
+    with pytest.raises(CxModelError, match="no churn"):
         fit_sbg_counts([1000, 1000, 1000])
+
+
+def test_cohort_that_churned_completely_is_fitted() -> None:
+    rng = np.random.default_rng(6)
+    periods = sbg_cohort(rng, 20_000, 0.9, 1.6)
+    horizon = int(periods.max())
+    fit = fit_sbg_counts(survivors_of(periods, horizon))  # ends at 0: nobody censored
+    assert fit.alpha.contains(0.9) and fit.beta.contains(1.6)
+    assert fit.n_churned == fit.n_customers == 20_000
 
 
 def test_result_frames_and_notes() -> None:

@@ -170,10 +170,10 @@ def _fit_cells(
     use = weights > 0
     t, gone, w = duration[use].astype(np.float64), churned[use], weights[use]
     n_churned = float(w[gone].sum())
-    if n_churned <= 0 or n_churned >= w.sum():
+    if n_churned <= 0:
         raise CxModelError(
-            f"{what}: the sBG model needs both churners and customers still active "
-            f"({n_churned:g} of {w.sum():g} churned); use Kaplan–Meier or merge groups"
+            f"{what}: no churn among {w.sum():g} customers, so the sBG model cannot be "
+            "fitted; use Kaplan–Meier or merge groups"
         )
     keep = gone | (t > 0)
 
