@@ -9,6 +9,8 @@ closed form for its delta-method standard error.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -241,3 +243,15 @@ def test_kaplan_meier_curves_from_the_life_table_builder_get_greenwood_intervals
         assert result.rmst_months[i] == pytest.approx(
             integral - 1.0 + curves.survival[i, 24], rel=1e-10
         )
+    # kaplan_meier keeps the risk sets in details["at_risk"]: no table needed
+    without_table = restricted_mean_survival(curves, 24)
+    assert without_table.variance_method == result.variance_method
+    np.testing.assert_allclose(without_table.std_error, result.std_error, rtol=1e-9)
+    # a curve that keeps falling where nobody is at risk is not a Kaplan–Meier curve
+    tail = curves.survival.copy()
+    tail[:, 31:] *= np.exp(-0.02 * np.arange(1, 7))
+    spliced = dataclasses.replace(curves, survival=tail, lower=tail, upper=tail)
+    with pytest.warns(CxAssumptionWarning, match="no valid variance"):
+        beyond = restricted_mean_survival(spliced, 36)
+    assert set(beyond.variance_method) == {"none"}
+    assert restricted_mean_survival(spliced, 30).variance_method == result.variance_method

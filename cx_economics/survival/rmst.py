@@ -19,7 +19,8 @@ its sum (they ignore the strong correlation between months). Instead:
   :func:`~cx_economics.survival.sbg.fit_sbg` — the delta method with the fitted
   parameters' covariance: ``Var = g' V g`` with ``g = sum_t dS(t)/d theta``;
 * Kaplan–Meier curves — the Greenwood-type variance (Klein & Moeschberger, 2003,
-  §4.5) computed from the life table the curve came from (pass ``table``)::
+  §4.5) from the risk sets: those of the life table the curve came from (``table``),
+  or those implied by ``details["at_risk"]`` and the curve's drops::
 
       Var = sum_{j=1..H} A_j**2 * d_j / (n_j * (n_j - d_j)),   A_j = sum_{t=j..H} S(t)
 
@@ -186,6 +187,29 @@ def _risk_counts(table: LifeTable, horizon_months: int) -> dict[tuple[str, ...],
     }
 
 
+def _counts_from_at_risk(
+    curves: ChurnCurves, horizon_months: int
+) -> dict[tuple[str, ...], FloatArray]:
+    """Counts implied by Kaplan–Meier curves carrying ``details["at_risk"]`` (G, T).
+
+    Churned ``d_t = n_t (1 - S(t) / S(t-1))``. A group is left out when its curve falls
+    in a month with nobody at risk (an extrapolated tail, which Greenwood cannot cover).
+    """
+    at_risk = (curves.details or {}).get("at_risk")
+    if not isinstance(at_risk, np.ndarray) or at_risk.shape != curves.survival.shape:
+        return {}
+    window = slice(1, horizon_months + 1)
+    n = at_risk[:, window].astype(np.float64)
+    before, after = curves.survival[:, :horizon_months], curves.survival[:, window]
+    ratio = np.divide(after, before, out=np.ones_like(after), where=before > 0)
+    falls_unobserved: BoolArray = np.any((n <= 0) & (after < before - 1e-12), axis=1)
+    return {
+        key: np.vstack([n[g], n[g] * (1.0 - ratio[g])])
+        for g, key in enumerate(curves.groups)
+        if not falls_unobserved[g]
+    }
+
+
 def _greenwood_variance(
     counts: FloatArray, row: FloatArray, horizon_months: int, label: str
 ) -> float:
@@ -212,7 +236,8 @@ def _group_variances(
     details = curves.details or {}
     fits = details.get("fits")
     fits = fits if isinstance(fits, Mapping) else {}
-    counts = _risk_counts(table, horizon_months) if table is not None else {}
+    implied = _counts_from_at_risk(curves, horizon_months)
+    counts = _risk_counts(table, horizon_months) if table is not None else implied
     variances, methods = [], []
     for i, key in enumerate(curves.groups):
         row = curves.survival[i]
@@ -246,8 +271,10 @@ def restricted_mean_survival(
     horizon_months : int
         The horizon H in months (1 ≤ H ≤ the last month of the grid).
     table : LifeTable, optional
-        The life table Kaplan–Meier curves were estimated from; needed for their
-        Greenwood-type interval. Parametric and sBG curves carry their own covariance.
+        The life table Kaplan–Meier curves were estimated from, for their
+        Greenwood-type interval. Not needed when the curves carry
+        ``details["at_risk"]`` (as :func:`~cx_economics.survival.km.kaplan_meier`'s
+        do); parametric and sBG curves carry their own covariance.
     level : float, optional
         Coverage of the intervals; the curves' level by default.
 
