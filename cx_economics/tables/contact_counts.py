@@ -170,7 +170,8 @@ def _from_native(native: object, name: str, needed: Iterable[str]) -> AnyFrame:
     missing = [c for c in needed if c not in present]
     if missing:
         raise CxDataError(
-            f"`{name}`: column(s) {missing} missing; its columns are {present}. "
+            f"`{name}`: required column(s) {', '.join(f'`{c}`' for c in missing)} missing; "
+            f"its columns are {present}. "
             "Rename them in your engine, or pass a pandas frame through "
             "cx_economics.validate_* with columns={...}"
         )
