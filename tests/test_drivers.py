@@ -31,8 +31,8 @@ from cx_economics.drivers import (
     payback_months,
     poisson_rate_interval,
 )
-from cx_economics.drivers.churn import flag_column
 from cx_economics.drivers.nps_link import nps_with_variance
+from cx_economics.drivers.person_months import flag_column
 from cx_economics.drivers.rates import CHANGE_NOT_DETECTABLE, RELIABLE, TOO_SPARSE
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.tables.contact_counts import UNCODED, ContactCounts, contact_counts

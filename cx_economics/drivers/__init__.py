@@ -2,6 +2,7 @@
 
 * :mod:`~cx_economics.drivers.rates` — contact rates per reason with intervals,
   overdispersion and trend tests, reliability verdicts;
+* :mod:`~cx_economics.drivers.person_months` — person-months at risk by contact flags;
 * :mod:`~cx_economics.drivers.churn` — churn hazard ratio after a contact
   (time-varying flags; no immortal-time bias);
 * :mod:`~cx_economics.drivers.nps_link` — NPS of answers following a contact;
@@ -15,12 +16,7 @@ statsmodels is imported only when a model is fitted.
 from __future__ import annotations
 
 from cx_economics.drivers.analysis import DriverReport, contact_driver_analysis
-from cx_economics.drivers.churn import (
-    ChurnLink,
-    PersonMonths,
-    contact_churn_link,
-    contact_person_months,
-)
+from cx_economics.drivers.churn import ChurnLink, contact_churn_link
 from cx_economics.drivers.fixes import (
     Fix,
     FixScenarios,
@@ -32,6 +28,7 @@ from cx_economics.drivers.fixes import (
 )
 from cx_economics.drivers.money import ReasonMoney, money_per_reason
 from cx_economics.drivers.nps_link import NpsAfterContact, nps_after_contacts
+from cx_economics.drivers.person_months import PersonMonths, contact_person_months
 from cx_economics.drivers.rates import (
     ReasonRates,
     ReliabilityRules,
