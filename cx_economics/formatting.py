@@ -405,9 +405,14 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     "at_risk": ("Customers at risk", "Asiakkaita seurannassa"),
     "churn_at_months": ("Churned within {} months (%)", "Poistunut {} kk:ssa (%)"),
     "hazard_ratio": (
-        "Churn rate relative to promoters (hazard ratio, log scale)",
-        "Poistumariski suhteessa suosittelijoihin (riskisuhde, log-asteikko)",
+        "Monthly churn rate relative to {reference} (×, log scale)",
+        "Kuukausipoistuma suhteessa: {reference} (×, log-asteikko)",
     ),
+    "hazard_title": (
+        "How much faster each band churns",
+        "Kuinka paljon nopeammin ryhmät poistuvat",
+    ),
+    "reference": ("reference", "vertailu"),
     "lifetime_value_axis": (
         "Lifetime margin per customer ({}, {} months, discounted)",
         "Asiakkaan elinkaarikate ({}, {} kk, diskontattu)",

@@ -1,0 +1,173 @@
+"""The leadership report on the demo data: pages, key numbers, charts, missing sections.
+
+Independent checks: the NPS on page 1 is recomputed here from the raw scores; the
+hazard ratio printed on page 1 must cover the simulator's true ratio (known truth);
+page counts are read back from the PDF with pypdf; charts are checked as pixels.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.image import imread
+
+from cx_economics.assumptions import Assumptions
+from cx_economics.datasets import load_demo, simulate
+from cx_economics.exceptions import CxDataError
+from cx_economics.formatting import format_count, format_nps, label
+from cx_economics.report import SECTIONS, ReportResult, build_report
+
+pypdf = pytest.importorskip("pypdf")
+
+FAST = Assumptions(n_bootstrap=50)
+
+
+def _pages(result: ReportResult) -> list[str]:
+    reader = pypdf.PdfReader(str(result.pdf_path))
+    return [page.extract_text() for page in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportResult, list[str]]:
+    demo = load_demo()
+    out = tmp_path_factory.mktemp("demo_report")
+    result = build_report(
+        demo.customers,
+        demo.responses,
+        demo.contacts,
+        demo.channel_costs,
+        channel_history=demo.channel_history,
+        out_dir=out,
+        assumptions=FAST,
+        seed=7,
+    )
+    return result, _pages(result)
+
+
+def test_pdf_pages_match_the_sections(demo_report: tuple[ReportResult, list[str]]) -> None:
+    result, pages = demo_report
+    assert len(pages) == result.n_pages == sum(s.pages for s in result.sections)
+    assert [s.key for s in result.sections] == [s.key for s in SECTIONS]
+    assert result.sections[0].key == "executive_summary" and result.sections[0].included
+    assert result.sections[-1].key == "appendix" and result.sections[-1].included
+    assert label("executive_summary", "en") in pages[0]
+    assert label("appendix", "en") in pages[-1]
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} / {len(pages)}" in text
+
+
+def test_page_one_states_the_nps_recomputed_from_raw_scores(
+    demo_report: tuple[ReportResult, list[str]],
+) -> None:
+    _, pages = demo_report
+    scores = load_demo().responses["score"].to_numpy()
+    overall = 100.0 * (np.mean(scores >= 9) - np.mean(scores <= 6))
+    assert f"NPS across all channels is {format_nps(overall)}" in pages[0]
+    assert format_count(len(scores)) in pages[0]
+    assert "50,000" in pages[0]
+
+
+def test_page_one_hazard_ratio_covers_the_true_ratio(
+    demo_report: tuple[ReportResult, list[str]],
+) -> None:
+    result, pages = demo_report
+    text = " ".join(pages[0].split())
+    match = re.search(
+        r"Detractors leave ([\d.]+) times as fast as promoters "
+        r"\(95% interval: ([\d.]+) to ([\d.]+)\)",
+        text,
+    )
+    assert match is not None, text
+    value, lower, upper = (float(g) for g in match.groups())
+    truth = load_demo().truth.hazard_ratio("detractor")  # 0.030 / 0.011
+    assert lower - 0.05 <= truth <= upper + 0.05
+    assert abs(value - truth) < 0.3
+    assert any("Detractors leave" in s for s in result.key_sentences)
+
+
+def test_every_chart_is_a_non_blank_png(demo_report: tuple[ReportResult, list[str]]) -> None:
+    result, _ = demo_report
+    listed = [name for s in result.sections for name in s.charts]
+    assert [p.name for p in result.chart_paths] == listed
+    assert {"nps_by_channel.png", "churn_curves.png", "hazard_ratios.png"} <= set(listed)
+    for path in result.chart_paths:
+        pixels = imread(path)
+        assert pixels.ndim == 3 and pixels.shape[0] > 200 and pixels.shape[1] > 300
+        assert pixels[..., :3].std() > 0.02, path.name
+
+
+def test_data_quality_page_counts_rows_and_lists_every_section(
+    demo_report: tuple[ReportResult, list[str]],
+) -> None:
+    result, pages = demo_report
+    page = next(p for p in pages if label("data_quality", "en") in p and "Rows read" in p)
+    demo = load_demo()
+    unrated = (~demo.customers["customer_id"].isin(demo.responses["customer_id"])).sum()
+    assert f"{unrated:,} customers gave no survey answer" in page
+    for outcome in result.sections:
+        if outcome.key != "data_quality":
+            assert outcome.title in page
+    for outcome in result.sections:
+        if not outcome.included:
+            assert outcome.reason, outcome.key
+
+
+@pytest.fixture(scope="module")
+def small_finnish_report(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[ReportResult, list[str]]:
+    sim = simulate(3_000, seed=3)
+    out = tmp_path_factory.mktemp("small_fi")
+    result = build_report(
+        sim.customers, sim.responses, out_dir=out, assumptions=FAST, language="fi", seed=1
+    )
+    return result, _pages(result)
+
+
+def test_missing_contacts_section_is_listed_as_not_available(
+    small_finnish_report: tuple[ReportResult, list[str]],
+) -> None:
+    result, pages = small_finnish_report
+    assert label("executive_summary", "fi") in pages[0]
+    page = next(p for p in pages if "Rivejä luettu" in p)
+    assert label("not_available", "fi") in page
+    contacts_row = next(line for line in page.splitlines() if line.startswith("Yhteydenotot"))
+    assert label("dq_not_given", "fi") in contacts_row
+    drivers = [s for s in result.sections if s.key == "contact_drivers"]
+    if drivers:
+        assert not drivers[0].included
+        assert drivers[0].title in page
+
+
+def test_same_seed_same_report_text(
+    small_finnish_report: tuple[ReportResult, list[str]], tmp_path: Path
+) -> None:
+    first, _ = small_finnish_report
+    sim = simulate(3_000, seed=3)
+    again = build_report(
+        sim.customers, sim.responses, out_dir=tmp_path, assumptions=FAST, language="fi", seed=1
+    )
+    assert again.key_sentences == first.key_sentences
+    assert again.n_pages == first.n_pages
+
+
+def test_bad_data_raise_before_anything_is_written(tmp_path: Path) -> None:
+    sim = simulate(500, seed=2)
+    responses = sim.responses.copy()
+    responses.loc[[3, 8, 13], "score"] = 11
+    out = tmp_path / "never"
+    with pytest.raises(CxDataError, match=r"`score`.*3 rows"):
+        build_report(sim.customers, responses, out_dir=out, assumptions=FAST)
+    assert not out.exists()
+
+
+def test_input_frames_are_not_modified(tmp_path: Path) -> None:
+    sim = simulate(800, seed=4)
+    before = sim.customers.copy(), sim.responses.copy()
+    build_report(sim.customers, sim.responses, out_dir=tmp_path, assumptions=FAST)
+    pd.testing.assert_frame_equal(sim.customers, before[0])
+    pd.testing.assert_frame_equal(sim.responses, before[1])
