@@ -5,6 +5,8 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cx_economics.data import DAYS_PER_MONTH
 from cx_economics.datasets import simulate
@@ -268,3 +270,46 @@ def test_first_contacts_and_events_match_a_pandas_oracle(sim) -> None:  # type: 
     assert len(events) == len(per_day)
     with pytest.raises(CxDataError, match="`labels`"):
         first_contacts(sim.contacts, labels="second")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- properties
+
+reason_text = st.lists(
+    st.text(alphabet=st.sampled_from(list("abAB ;\t")), max_size=12), max_size=4
+).map(";".join)
+
+
+@given(text=reason_text)
+def test_normalising_twice_changes_nothing(text: str) -> None:
+    once = normalise_reason(text)
+    assert normalise_reason("; ".join(once)) == once
+    assert all(label == " ".join(label.lower().split()) and label for label in once)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    starts=st.lists(st.integers(0, 900), min_size=1, max_size=25),
+    tenures=st.lists(st.floats(0.0, 30.0), min_size=25, max_size=25),
+)
+def test_exposure_adds_up_to_tenure_and_never_exceeds_a_full_month(
+    starts: list[int], tenures: list[float]
+) -> None:
+    n = len(starts)
+    customers = pd.DataFrame(
+        {
+            "customer_id": np.arange(n),
+            "channel": "web",
+            "start_date": pd.Timestamp("2022-01-01") + pd.to_timedelta(starts, unit="D"),
+            "tenure_months": tenures[:n],
+            "churned": False,
+        }
+    )
+    contacts = pd.DataFrame(
+        {"customer_id": [0], "contact_date": customers["start_date"].iloc[:1],
+         "channel": ["web"], "reason": [None]}
+    )  # fmt: skip
+    exposure = contact_counts(contacts, customers).exposure
+    assert exposure["customer_months"].sum() == pytest.approx(sum(tenures[:n]), abs=1e-6)
+    days = exposure["month"].dt.days_in_month.to_numpy()
+    assert (exposure["customer_months"].to_numpy() <= n * days / DAYS_PER_MONTH + 1e-9).all()
+    assert (exposure["customer_months"] >= -1e-9).all()

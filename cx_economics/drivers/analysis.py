@@ -33,7 +33,7 @@ from cx_economics.drivers.fixes import Fix, Levers, fix_returns
 from cx_economics.drivers.money import ReasonMoney, money_per_reason
 from cx_economics.drivers.nps_link import NpsAfterContact, nps_after_contacts
 from cx_economics.drivers.rates import ReasonRates, ReliabilityRules, contact_rates
-from cx_economics.exceptions import CxModelError
+from cx_economics.exceptions import CxError, CxModelError
 from cx_economics.tables.contact_counts import ContactCounts, LabelRule, contact_counts
 
 __all__ = ["DriverReport", "contact_driver_analysis"]
@@ -61,6 +61,17 @@ class DriverReport(Result):
         Fixes with NPV, payback, ROI, ranked.
     assumptions : Assumptions
         The finance inputs used.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(2_000, seed=5)
+    >>> a = Assumptions(cost_per_contact={"phone": 6, "branch": 9, "chat": 3, "web": 1.5},
+    ...                 n_bootstrap=100)
+    >>> report = contact_driver_analysis(sim.customers, sim.contacts, assumptions=a,
+    ...                                  lifetime_value=300.0)
+    >>> report.to_frame().columns[:3].tolist()
+    ['reason', 'rate_per_1000', 'rate_lower']
     """
 
     counts: ContactCounts = field(repr=False)
@@ -135,7 +146,13 @@ def _resolve_lifetime_value(
             "no `lifetime_value` given and cx_economics.value.value_by_band is unavailable "
             f"({exc}); pass lifetime_value=<currency per customer> or a mapping per band"
         ) from None
-    values = value_by_band(customers, responses, assumptions, seed=seed).to_frame()
+    try:
+        values = value_by_band(customers, responses, assumptions, seed=seed).to_frame()
+    except CxError as exc:
+        raise CxModelError(
+            f"no `lifetime_value` given and value_by_band failed ({exc}); pass "
+            "lifetime_value=<currency per customer> or a mapping per band"
+        ) from exc
     if "band" not in values or "value" not in values:
         raise CxModelError(
             "value_by_band returned no `band`/`value` columns; pass `lifetime_value` explicitly"
@@ -218,7 +235,7 @@ def contact_driver_analysis(
     rates = contact_rates(counts, level=assumptions.confidence_level, rules=rules)
     adjust = ("channel", "band") if responses is not None else ("channel",)
     churn = contact_churn_link(
-        customers, contacts, responses, synonyms=dict(synonyms or {}), labels=labels,
+        customers, contacts, responses, synonyms=synonyms, labels=labels,
         adjust_for=adjust, level=assumptions.confidence_level,
     )  # fmt: skip
     nps = None

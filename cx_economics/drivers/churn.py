@@ -17,7 +17,7 @@ bin they are summed further, which leaves the grouped binomial likelihood unchan
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,6 +118,14 @@ class ChurnLink(Result):
         Churn events in the model.
     n_customers : int
         Customers in the model.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(2_000, seed=4)
+    >>> link = contact_churn_link(sim.customers, sim.contacts, reasons=["billing error"])
+    >>> link.table.columns[:4].tolist()
+    ['reason', 'customers_contacted', 'flagged_person_months', 'flagged_churners']
     """
 
     table: pd.DataFrame
@@ -194,7 +202,7 @@ def contact_churn_link(
     *,
     reasons: Sequence[str] | None = None,
     max_reasons: int = 12,
-    synonyms: dict[str, str] | None = None,
+    synonyms: Mapping[str, str] | None = None,
     labels: LabelRule = "all",
     exposure: ExposureRule = "time-varying",
     adjust_for: Sequence[str] = ("channel", "band"),

@@ -221,12 +221,26 @@ class Levers(Result):
         ``"fixes"`` when costs were given; ``"scenario"`` when each reason is priced
         at a default reduction with no cost (ranked by break-even cost).
     currency : str
+        ISO code of every amount.
     horizon_months : int
         Months the benefits last.
     annual_discount_rate : float
         Fraction per year.
     level : float
         Nominal coverage of the intervals.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.drivers.money import money_per_reason
+    >>> from cx_economics.drivers.rates import contact_rates
+    >>> from cx_economics.tables.contact_counts import contact_counts
+    >>> sim = simulate(1_000, seed=1)
+    >>> a = Assumptions(cost_per_contact={"phone": 6, "branch": 9, "chat": 3, "web": 1.5})
+    >>> money = money_per_reason(contact_rates(contact_counts(sim.contacts, sim.customers)),
+    ...                          None, assumptions=a)
+    >>> fix_returns(money, assumptions=a).mode
+    'scenario'
     """
 
     table: pd.DataFrame
@@ -380,7 +394,22 @@ class FixScenarios(Result):
         :class:`Levers` ``table`` that describe returns (benefit, NPV, ROI, payback,
         break-even cost with intervals, probability NPV > 0).
     currency : str
+        ISO code of every amount.
     horizon_months : int
+        Months the benefits last.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.drivers.money import money_per_reason
+    >>> from cx_economics.drivers.rates import contact_rates
+    >>> from cx_economics.tables.contact_counts import contact_counts
+    >>> sim = simulate(1_000, seed=1)
+    >>> a = Assumptions(cost_per_contact={"phone": 6, "branch": 9, "chat": 3, "web": 1.5})
+    >>> money = money_per_reason(contact_rates(contact_counts(sim.contacts, sim.customers)),
+    ...                          None, assumptions=a)
+    >>> fix_scenarios(money, assumptions=a, reductions=(0.5,)).horizon_months
+    60
     """
 
     table: pd.DataFrame

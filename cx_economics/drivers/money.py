@@ -92,6 +92,17 @@ class ReasonMoney(Result):
         Channel → cost of one contact (currency) used.
     lifetime_value : mapping
         Band → value lost when a customer of that band churns (currency per customer).
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.drivers.rates import contact_rates
+    >>> from cx_economics.tables.contact_counts import contact_counts
+    >>> sim = simulate(1_000, seed=1)
+    >>> rates = contact_rates(contact_counts(sim.contacts, sim.customers))
+    >>> a = Assumptions(cost_per_contact={"phone": 6, "branch": 9, "chat": 3, "web": 1.5})
+    >>> money_per_reason(rates, None, assumptions=a).failure_draws.shape[1]
+    1000
     """
 
     table: pd.DataFrame

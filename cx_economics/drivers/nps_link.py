@@ -80,6 +80,13 @@ class NpsAfterContact(Result):
         Nominal coverage.
     n_responses : int
         Answers analysed.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(1_000, seed=2)
+    >>> nps_after_contacts(sim.responses, sim.contacts, window_days=14).window_days
+    14
     """
 
     table: pd.DataFrame

@@ -11,7 +11,7 @@ binomial (discrete-time hazard) model.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -79,6 +79,13 @@ class PersonMonths(Result):
         (left out).
     flagged_customers : tuple of int
         Per reason, customers whose flag switched on within their observed months.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(1_000, seed=3)
+    >>> contact_person_months(sim.customers, sim.contacts, reasons=["case status"]).flag_columns
+    ('contacted: case status',)
     """
 
     frame: pd.DataFrame
@@ -173,7 +180,7 @@ def _choose_reasons(
 
 
 def _onsets(
-    cust: _Customers, contacts: object, synonyms: dict[str, str] | None, labels: LabelRule
+    cust: _Customers, contacts: object, synonyms: Mapping[str, str] | None, labels: LabelRule
 ) -> tuple[pd.DataFrame, int]:
     first = first_contacts(contacts, synonyms=synonyms, labels=labels)
     row = cust.ids.get_indexer(pd.Index(first["customer_id"]))
@@ -244,7 +251,7 @@ def contact_person_months(
     reasons: Sequence[str] | None = None,
     max_reasons: int = 12,
     min_customers: int = 20,
-    synonyms: dict[str, str] | None = None,
+    synonyms: Mapping[str, str] | None = None,
     labels: LabelRule = "all",
     exposure: ExposureRule = "time-varying",
 ) -> PersonMonths:

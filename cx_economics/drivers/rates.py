@@ -72,6 +72,11 @@ class ReliabilityRules:
         rate of the Benjamini–Hochberg adjustment across reasons.
     overdispersion_alpha : float, default 0.05
         Level of the negative-binomial test for extra-Poisson variation over months.
+
+    Examples
+    --------
+    >>> ReliabilityRules(min_contacts=50).max_relative_half_width
+    0.2
     """
 
     min_contacts: int = 100
@@ -283,6 +288,15 @@ class ReasonRates(Result):
         Customers not churned at the cut-off (the base going forward).
     counts : ContactCounts
         The sufficient statistic the rates come from.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.tables.contact_counts import contact_counts
+    >>> sim = simulate(2_000, seed=1)
+    >>> rates = contact_rates(contact_counts(sim.contacts, sim.customers))
+    >>> rates.table.loc[0, ["reason", "verdict"]].tolist()
+    ['billing error', 'change not detectable']
     """
 
     table: pd.DataFrame

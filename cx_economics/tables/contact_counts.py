@@ -345,6 +345,14 @@ class ContactCounts(Result):
         Customers not churned at the cut-off, and all customers.
     synonyms : mapping
         The synonym map applied (normalised).
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(1_000, seed=2)
+    >>> counts = contact_counts(sim.contacts, sim.customers)
+    >>> int(counts.counts["first_listed"].sum()) == len(sim.contacts)
+    True
     """
 
     counts: pd.DataFrame
