@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cx_economics.data import DAYS_PER_MONTH
-from cx_economics.datasets import simulate
+from cx_economics.datasets import SimulatedData, simulate
 from cx_economics.exceptions import CxDataError
 from cx_economics.tables.contact_counts import (
     UNCODED,
@@ -21,7 +21,7 @@ from cx_economics.tables.contact_counts import (
 
 
 @pytest.fixture(scope="module")
-def sim():  # type: ignore[no-untyped-def]
+def sim() -> SimulatedData:
     return simulate(3_000, seed=11)
 
 
@@ -153,7 +153,7 @@ def test_exposure_equals_exact_overlap_computed_customer_by_customer() -> None:
     assert exposure.sum() == pytest.approx(tenure.sum())
 
 
-def test_sums_of_counts_match_the_raw_table(sim) -> None:  # type: ignore[no-untyped-def]
+def test_sums_of_counts_match_the_raw_table(sim: SimulatedData) -> None:
     counts = contact_counts(sim.contacts, sim.customers)
     oracle = _oracle_explode(sim.contacts)
     n = len(sim.contacts)
@@ -169,7 +169,7 @@ def test_sums_of_counts_match_the_raw_table(sim) -> None:  # type: ignore[no-unt
     assert counts.active_customers == int((~sim.customers["churned"]).sum())
 
 
-def test_pandas_polars_and_duckdb_give_identical_counts(sim) -> None:  # type: ignore[no-untyped-def]
+def test_pandas_polars_and_duckdb_give_identical_counts(sim: SimulatedData) -> None:
     from_pandas = contact_counts(sim.contacts, sim.customers)
     from_polars = contact_counts(pl.from_pandas(sim.contacts), pl.from_pandas(sim.customers))
     pd.testing.assert_frame_equal(from_pandas.counts, from_polars.counts)
@@ -183,7 +183,7 @@ def test_pandas_polars_and_duckdb_give_identical_counts(sim) -> None:  # type: i
     assert from_polars.active_customers == from_pandas.active_customers
 
 
-def test_monthly_grid_is_dense_and_sums_to_the_counts(sim) -> None:  # type: ignore[no-untyped-def]
+def test_monthly_grid_is_dense_and_sums_to_the_counts(sim: SimulatedData) -> None:
     counts = contact_counts(sim.contacts, sim.customers)
     grid = counts.monthly()
     assert len(grid) == len(counts.reasons) * len(counts.exposure)
@@ -219,7 +219,7 @@ def test_synonyms_merge_reasons_and_the_reason_map_audits_them() -> None:
     assert "billing; delivery" in counts.reason_map["reason_raw"].str.lower().tolist()
 
 
-def test_inputs_are_not_mutated(sim) -> None:  # type: ignore[no-untyped-def]
+def test_inputs_are_not_mutated(sim: SimulatedData) -> None:
     contacts, customers = sim.contacts.copy(), sim.customers.copy()
     contact_counts(sim.contacts, sim.customers)
     first_contacts(sim.contacts)
@@ -251,7 +251,7 @@ def test_errors_name_the_column() -> None:
         contact_counts(nulls, customers)
 
 
-def test_first_contacts_and_events_match_a_pandas_oracle(sim) -> None:  # type: ignore[no-untyped-def]
+def test_first_contacts_and_events_match_a_pandas_oracle(sim: SimulatedData) -> None:
     oracle = _oracle_explode(sim.contacts)
     first = oracle.groupby(["customer_id", "reason"], as_index=False)["contact_date"].min()
     got = first_contacts(pl.from_pandas(sim.contacts))
@@ -269,7 +269,7 @@ def test_first_contacts_and_events_match_a_pandas_oracle(sim) -> None:  # type: 
     assert events["contacts"].sum() == per_day.sum()
     assert len(events) == len(per_day)
     with pytest.raises(CxDataError, match="`labels`"):
-        first_contacts(sim.contacts, labels="second")  # type: ignore[arg-type]
+        first_contacts(sim.contacts, labels="second")  # type: ignore[arg-type]  # wrong on purpose
 
 
 # --------------------------------------------------------------------------- properties

@@ -13,7 +13,7 @@ from statsmodels.stats import rates as sm_rates
 
 from cx_economics.assumptions import Assumptions
 from cx_economics.data import DAYS_PER_MONTH
-from cx_economics.datasets import simulate
+from cx_economics.datasets import SimulatedData, simulate
 from cx_economics.drivers import (
     ChurnLink,
     Fix,
@@ -44,7 +44,7 @@ SECOND_LABEL, UNCODED_SHARE = 0.12, 0.04
 
 
 @pytest.fixture(scope="module")
-def big_sim():  # type: ignore[no-untyped-def]
+def big_sim() -> SimulatedData:
     return simulate(20_000, seed=2024)
 
 
@@ -93,7 +93,7 @@ def test_garwood_interval_covers_at_least_nominally() -> None:
         assert coverage >= 0.95 - 3 * math.sqrt(0.95 * 0.05 / 4_000)
 
 
-def test_rates_recover_the_simulated_truth_after_coding_noise(big_sim) -> None:  # type: ignore[no-untyped-def]
+def test_rates_recover_the_simulated_truth_after_coding_noise(big_sim: SimulatedData) -> None:
     rates = contact_rates(contact_counts(big_sim.contacts, big_sim.customers))
     table = rates.table.set_index("reason")
     truth = big_sim.truth.reasons
@@ -204,7 +204,7 @@ def test_reliability_rules_and_level_are_checked() -> None:
 # --------------------------------------------------------------------------- churn link
 
 
-def _oracle_person_months(sim, reasons: list[str]) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _oracle_person_months(sim: SimulatedData, reasons: list[str]) -> pd.DataFrame:
     """Person-months expanded row by row, from the raw tables, with plain pandas."""
     cust = sim.customers.set_index("customer_id")
     latest = sim.responses.sort_values("response_date").groupby("customer_id")["score"].last()
@@ -268,7 +268,9 @@ def test_discrete_time_hazard_ratios_agree_with_lifelines_cox() -> None:
         assert abs(ours - theirs) < 0.05 * se, reason  # grouped-time model vs Efron ties
 
 
-def test_time_varying_flags_recover_the_truth_and_ever_contacted_is_biased(big_sim) -> None:  # type: ignore[no-untyped-def]
+def test_time_varying_flags_recover_the_truth_and_ever_contacted_is_biased(
+    big_sim: SimulatedData,
+) -> None:
     sim = big_sim
     link = contact_churn_link(sim.customers, sim.contacts, sim.responses, labels="first")
     table = link.table.set_index("reason")
@@ -299,7 +301,7 @@ def test_churn_link_input_errors() -> None:
     with pytest.raises(CxDataError, match="`reasons`"):
         contact_churn_link(sim.customers, sim.contacts, reasons=["no such reason"])
     with pytest.raises(CxDataError, match="`exposure`"):
-        contact_person_months(sim.customers, sim.contacts, exposure="landmark")  # type: ignore[arg-type]
+        contact_person_months(sim.customers, sim.contacts, exposure="landmark")  # type: ignore[arg-type]  # wrong on purpose
     stranger = sim.contacts.iloc[:3].assign(customer_id=-1)
     with pytest.warns(CxAssumptionWarning, match="not in `customers`"):
         contact_person_months(
@@ -371,7 +373,7 @@ def test_nps_after_contact_finds_an_injected_drop_and_not_a_null() -> None:
 # --------------------------------------------------------------------------- money
 
 
-def _oracle_failure_cost(sim, costs: dict[str, float]) -> pd.Series:  # type: ignore[no-untyped-def]
+def _oracle_failure_cost(sim: SimulatedData, costs: dict[str, float]) -> pd.Series:
     c = sim.contacts.copy()
     labels = (
         c["reason"]
@@ -546,12 +548,14 @@ def test_default_lifetime_value_comes_from_value_by_band(monkeypatch: pytest.Mon
                  "value": [200.0, 400.0, 600.0, 400.0]}
             )  # fmt: skip
 
-    def value_by_band(customers, responses, assumptions, **kwargs):  # type: ignore[no-untyped-def]
+    def value_by_band(
+        customers: object, responses: object, assumptions: Assumptions, **kwargs: object
+    ) -> _Values:
         calls.append(assumptions)
         return _Values()
 
     fake = types.ModuleType("cx_economics.value")
-    fake.value_by_band = value_by_band  # type: ignore[attr-defined]
+    setattr(fake, "value_by_band", value_by_band)  # noqa: B010 - a module built at runtime
     monkeypatch.setitem(sys.modules, "cx_economics.value", fake)
     sim = simulate(2_000, seed=12)
     a = Assumptions(cost_per_contact=COSTS, n_bootstrap=100)

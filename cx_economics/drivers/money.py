@@ -5,7 +5,9 @@ Per reason, per year (currency of :class:`~cx_economics.assumptions.Assumptions`
 ``failure_cost``
     failure demand: contacts the reason causes × cost per contact in the channel
     that handled them (``Assumptions.cost_per_contact``). Multi-label contacts are
-    split ``1/k`` over their ``k`` reasons, so no contact is paid twice.
+    split ``1/k`` over their ``k`` reasons, so no contact is paid twice. Every
+    contact about a reason counts as caused by a failure; how many a fix can avoid
+    is the fix's ``reduction``.
 ``churn_value``
     value lost through excess churn: churners whose hazard was raised by an earlier
     contact about the reason × ``(1 − 1/HR)`` (the share of their churn the raise

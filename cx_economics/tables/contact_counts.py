@@ -463,6 +463,8 @@ def contact_counts(
         channel that handled it), ``reason`` (one reason, several separated by ``;``,
         or — in pandas — a list; missing means uncoded). pandas frames are checked by
         :func:`cx_economics.validate_contacts`; other engines are aggregated in place.
+        Contacts are not joined to ``customers``: a contact from someone outside the
+        table still counts (it was handled), and rates stay per customer of the base.
     customers : pandas.DataFrame, Customers, or another engine's frame
         One row per customer with ``start_date``, ``tenure_months`` (months) and
         ``churned``; pandas frames may give ``end_date`` instead of tenure (see
