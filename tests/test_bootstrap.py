@@ -169,11 +169,23 @@ def test_tail_extends_each_replicate_with_the_conditional_shape() -> None:
         np.array([100]),
         np.array([24]),
     )
-    draws = bootstrap_survival(table, n_replicates=200, horizon_months=12, seed=4, tail=tail)
-    assert draws.shape == (200, 1, 13)
+    fixed = bootstrap_survival(
+        table, n_replicates=200, horizon_months=12, seed=4, tail=tail, rescale_tail=False
+    )
+    assert fixed.shape == (200, 1, 13)
     # every replicate reaches month 3 (76 active there), so the anchor is month 3
-    ratio = draws[:, 0, 3:] / draws[:, 0, 3:4]
+    ratio = fixed[:, 0, 3:] / fixed[:, 0, 3:4]
     np.testing.assert_allclose(ratio, np.broadcast_to(0.95 ** np.arange(10.0), ratio.shape))
+    # rescaled: the tail's hazard is scaled by the replicate's churn per exposure month
+    rescaled = bootstrap_survival(table, n_replicates=200, horizon_months=12, seed=4, tail=tail)
+    np.testing.assert_array_equal(rescaled[:, :, :4], fixed[:, :, :4])
+    counts = resample_life_table(table, n_replicates=200, seed=4)
+    exposure = np.array([1, 2, 3, 3])
+    churn = np.array([1, 1, 1, 0])
+    data_rate = 24 / (10 * 1 + 8 * 2 + 6 * 3 + 76 * 3)  # churners per month of exposure
+    theta = (counts @ churn / (counts @ exposure)) / data_rate
+    log_ratio = np.log(rescaled[:, 0, 4:] / rescaled[:, 0, 3:4])
+    np.testing.assert_allclose(log_ratio, theta[:, None] * np.log(0.95) * np.arange(1, 10))
     with pytest.raises(CxDataError, match="beyond the longest tenure"):
         bootstrap_survival(table, n_replicates=10, horizon_months=12, seed=4)
     with pytest.raises(CxDataError, match="fewer than `horizon_months`"):

@@ -34,6 +34,7 @@ __all__ = [
     "bootstrap_survival",
     "life_table_groups",
     "replicate_mean_revenue",
+    "replicate_retention",
     "replicate_survival",
     "resample_life_table",
 ]
@@ -194,10 +195,10 @@ def _check_counts(frame: pd.DataFrame, counts: IntArray) -> IntArray:
     return arr.astype(np.int64, copy=False)
 
 
-def _km_from_counts(
+def _km_factors(
     counts: IntArray, duration: IntArray, churned: npt.NDArray[np.bool_], horizon_months: int
-) -> tuple[FloatArray, IntArray]:
-    """KM on months 0..H for one group's cells; returns (B, H+1) curves and last at-risk month."""
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """KM factors ``1 - d_t / n_t`` on months 0..H for one group's cells, and ``n_t > 0``."""
     n_months = horizon_months + 1
     clipped = np.minimum(duration, n_months)  # n_months = "still there after the horizon"
     event_month = np.where(churned, np.maximum(duration, 1), 0)
@@ -211,15 +212,23 @@ def _km_from_counts(
     events = weights @ onehot_events
     at_risk = np.cumsum(leaving[:, ::-1], axis=1)[:, ::-1]  # customers with duration >= t
     # duration-0 churners are at risk in month 1 too (they leave in month 1)
-    zero_churn = weights[:, churned & (duration == 0)].sum(axis=1)
-    at_risk[:, 1] += zero_churn
+    at_risk[:, 1] += weights[:, churned & (duration == 0)].sum(axis=1)
     at_risk, events = at_risk[:, :n_months], events[:, :n_months]
-    factor = np.where(at_risk > 0, 1.0 - events / np.where(at_risk > 0, at_risk, 1.0), 1.0)
-    factor[:, 0] = 1.0
-    curves: FloatArray = np.cumprod(factor, axis=1, dtype=np.float64)
-    has_risk = at_risk[:, 1:] > 0
-    last = np.where(has_risk.any(axis=1), n_months - 1 - np.argmax(has_risk[:, ::-1], axis=1), 0)
-    return curves, last.astype(np.int64)
+    has_risk = at_risk > 0
+    factors = np.ones_like(at_risk)
+    np.divide(at_risk - events, at_risk, out=factors, where=has_risk)
+    factors[:, 0] = 1.0
+    has_risk[:, 0] = True
+    return factors, has_risk
+
+
+def _tail_factors(tail_curve: FloatArray) -> FloatArray:
+    """Monthly retention ``S(t) / S(t-1)`` of a point curve (0 once it reaches 0)."""
+    factors = np.zeros_like(tail_curve)
+    np.divide(tail_curve[1:], tail_curve[:-1], out=factors[1:], where=tail_curve[:-1] > 0)
+    factors[0] = 1.0
+    out: FloatArray = np.clip(factors, 0.0, 1.0)
+    return out
 
 
 def _tail_rows(
@@ -244,30 +253,42 @@ def _tail_rows(
     return tail_rows
 
 
-def _extend_with_tail(
-    curves: FloatArray, last: IntArray, tail_curve: FloatArray, tail_observed: float
+def _hazard_scale(
+    counts: IntArray, own: IntArray, duration: IntArray, churned: npt.NDArray[np.bool_]
 ) -> FloatArray:
-    """Beyond each replicate's anchor month, follow the tail's conditional survival."""
-    n_months = curves.shape[1]
-    anchor = np.minimum(last, int(np.floor(tail_observed)))
-    anchor = np.clip(anchor, 0, n_months - 1)
-    s_anchor = np.take_along_axis(curves, anchor[:, None], axis=1)
-    t_anchor = tail_curve[anchor][:, None]
-    ratio = np.divide(tail_curve[None, :], t_anchor, out=np.zeros_like(curves), where=t_anchor > 0)
-    beyond = np.arange(n_months)[None, :] > anchor[:, None]
-    out: FloatArray = np.where(beyond, s_anchor * np.minimum(ratio, 1.0), curves)
-    return out
+    """Each replicate's churn per month of exposure relative to the data's, shape (B,)."""
+    exposure_months = np.maximum(duration, churned.astype(np.int64)).astype(np.float64)
+    events = churned.astype(np.float64)
+    both = np.vstack([own[None, :], counts]).astype(np.float64)
+    rate = (both @ events) / np.maximum(both @ exposure_months, 1.0)
+    if rate[0] <= 0:
+        return np.ones(counts.shape[0])
+    scale: FloatArray = rate[1:] / rate[0]
+    return scale
 
 
-def replicate_survival(
+def replicate_retention(
     table: LifeTable,
     counts: IntArray,
     *,
     horizon_months: int,
     tail: ChurnCurves | None = None,
     groups: Sequence[GroupKey] | None = None,
+    rescale_tail: bool = True,
 ) -> FloatArray:
-    """Kaplan–Meier curves of resampled life tables, vectorised over replicates.
+    """Monthly retention ``S(t) / S(t-1)`` of resampled life tables (Kaplan–Meier factors).
+
+    Month ``t``'s factor is ``1 - d_t / n_t`` from the replicate's counts. Where the
+    replicate has nobody at risk, or beyond ``tail.observed_months``, it comes from
+    the ``tail`` curves' factor ``S_tail(t) / S_tail(t-1)``: each replicate follows its
+    own data, then the point estimate's tail. With ``rescale_tail`` (default) the tail's
+    hazard *level* is re-estimated cheaply in every replicate — its factor is raised to
+    the power ``theta_b``, the replicate's churn events per month of exposure over the
+    data's (a proportional change of the tail's cumulative hazard, exact refitting for
+    a constant-hazard tail) — while the tail's *shape* stays the point estimate's, so
+    the uncertainty of the shape itself is not included. Without ``tail`` the factor is
+    1 there (the curve stays flat). Working with factors keeps conditional survival
+    ``S(a + t) / S(a)`` defined even where a replicate's curve has dropped to 0.
 
     Parameters
     ----------
@@ -277,22 +298,21 @@ def replicate_survival(
         Customers per cell per replicate, from :func:`resample_life_table` (or the
         table's own counts, ``table.frame["customers"].to_numpy()[None, :]``).
     horizon_months : int
-        Last month of the grid; curves cover months ``0..horizon_months``.
+        Last month of the grid; factors cover months ``0..horizon_months``.
     tail : ChurnCurves, optional
-        Point-estimate curves (e.g. Kaplan–Meier extended by a parametric tail). When
-        given, each replicate follows its own Kaplan–Meier curve up to its anchor
-        month ``min(last month with customers at risk, tail.observed_months)`` and
-        beyond it ``S_b(anchor) * S_tail(t) / S_tail(anchor)``. The *shape* of the tail
-        is the point estimate's: its own uncertainty is not included, so intervals on
-        extrapolated months are too narrow (warned about in value results).
+        Point-estimate curves (e.g. Kaplan–Meier extended by a parametric tail), same
+        group columns as ``table``, on a grid reaching ``horizon_months``.
     groups : sequence of tuple of str, optional
         Order of the group axis; ``tail.groups`` when ``tail`` is given, else
         :func:`life_table_groups`.
+    rescale_tail : bool, default True
+        Re-estimate the tail's hazard level per replicate (see above); ``False`` keeps
+        the point estimate's tail factors as they are.
 
     Returns
     -------
     ndarray of float64, shape (B, G, horizon_months + 1)
-        Survival probabilities (fractions 0–1) on months ``0..horizon_months``.
+        Retention factors (fractions 0–1); month 0's factor is 1.
 
     Raises
     ------
@@ -310,8 +330,8 @@ def replicate_survival(
     ...                       "revenue_sum": 0.0, "revenue_sq_sum": 0.0})
     >>> table = LifeTable(cells, ("band",), "latest", None, False)
     >>> own = table.frame["customers"].to_numpy()[None, :]
-    >>> replicate_survival(table, own, horizon_months=2)[0, 0].tolist()
-    [1.0, 0.75, 0.75]
+    >>> replicate_retention(table, own, horizon_months=2)[0, 0].tolist()
+    [1.0, 0.75, 1.0]
     """
     frame = _check_table(table)
     counts = _check_counts(frame, counts)
@@ -324,18 +344,96 @@ def replicate_survival(
     duration = frame["duration"].to_numpy(np.int64)
     churned = frame["churned"].to_numpy(bool)
     tail_rows = _tail_rows(tail, table, order, horizon_months) if tail is not None else None
+    months = np.arange(horizon_months + 1)
+    own_counts = frame["customers"].to_numpy(np.int64)
     out = np.empty((counts.shape[0], len(order), horizon_months + 1))
     for g, cells in enumerate(rows):
-        curves, last = _km_from_counts(
+        factors, has_risk = _km_factors(
             counts[:, cells], duration[cells], churned[cells], horizon_months
         )
         if tail is not None and tail_rows is not None:
             observed = float(tail.observed_months[tail.index_of(*order[g])])
-            curves = _extend_with_tail(curves, last, tail_rows[g], observed)
+            in_data = has_risk & (months <= np.floor(observed))[None, :]
+            tail_factors = _tail_factors(tail_rows[g])[None, :]
+            if rescale_tail:
+                scale = _hazard_scale(
+                    counts[:, cells], own_counts[cells], duration[cells], churned[cells]
+                )
+                tail_factors = tail_factors ** scale[:, None]
+            factors = np.where(in_data, factors, tail_factors)
         else:
             _require_data_reach(order[g], int(duration[cells].max()), horizon_months)
-        out[:, g, :] = curves
+        out[:, g, :] = factors
     return out
+
+
+def replicate_survival(
+    table: LifeTable,
+    counts: IntArray,
+    *,
+    horizon_months: int,
+    tail: ChurnCurves | None = None,
+    groups: Sequence[GroupKey] | None = None,
+    rescale_tail: bool = True,
+) -> FloatArray:
+    """Kaplan–Meier curves of resampled life tables, vectorised over replicates.
+
+    ``S(t) = prod_{s <= t} 1 - d_s / n_s`` from each replicate's counts: the
+    cumulative product of :func:`replicate_retention`. With ``tail``, each replicate
+    follows its own Kaplan–Meier curve up to its anchor month ``a = min(last month
+    with customers at risk, tail.observed_months)`` and beyond it
+    ``S_b(a) * (S_tail(t) / S_tail(a)) ** theta_b`` (``theta_b = 1`` without
+    ``rescale_tail``); the tail shape's own uncertainty is not included. Without
+    ``tail``, a replicate whose data stop early stays flat.
+
+    Parameters
+    ----------
+    table : LifeTable
+        The life table the counts were resampled from.
+    counts : ndarray of int, shape (B, K)
+        Customers per cell per replicate (see :func:`replicate_retention`).
+    horizon_months : int
+        Last month of the grid; curves cover months ``0..horizon_months``.
+    tail : ChurnCurves, optional
+        Point-estimate curves whose conditional shape extends each replicate.
+    groups : sequence of tuple of str, optional
+        Order of the group axis; ``tail.groups`` when ``tail`` is given, else
+        :func:`life_table_groups`.
+    rescale_tail : bool, default True
+        Re-estimate the tail's hazard level per replicate.
+
+    Returns
+    -------
+    ndarray of float64, shape (B, G, horizon_months + 1)
+        Survival probabilities (fractions 0–1) on months ``0..horizon_months``.
+
+    Raises
+    ------
+    CxDataError
+        As :func:`replicate_retention`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cx_economics.tables.life import LifeTable
+    >>> cells = pd.DataFrame({"band": ["promoter"] * 2, "duration": [1, 2],
+    ...                       "churned": [True, False], "customers": [1, 3],
+    ...                       "revenue_sum": 0.0, "revenue_sq_sum": 0.0})
+    >>> table = LifeTable(cells, ("band",), "latest", None, False)
+    >>> own = table.frame["customers"].to_numpy()[None, :]
+    >>> replicate_survival(table, own, horizon_months=2)[0, 0].tolist()
+    [1.0, 0.75, 0.75]
+    """
+    factors = replicate_retention(
+        table,
+        counts,
+        horizon_months=horizon_months,
+        tail=tail,
+        groups=groups,
+        rescale_tail=rescale_tail,
+    )
+    survival: FloatArray = np.cumprod(factors, axis=-1, dtype=np.float64)
+    return survival
 
 
 def _require_data_reach(key: GroupKey, longest: int, horizon_months: int) -> None:
@@ -422,6 +520,7 @@ def bootstrap_survival(
     seed: int | np.random.Generator,
     tail: ChurnCurves | None = None,
     groups: Sequence[GroupKey] | None = None,
+    rescale_tail: bool = True,
 ) -> FloatArray:
     """Bootstrap Kaplan–Meier survival per group by resampling life-table cells.
 
@@ -442,11 +541,13 @@ def bootstrap_survival(
         Randomness; the same seed gives bit-identical replicates.
     tail : ChurnCurves, optional
         Point-estimate curves whose conditional survival extends every replicate past
-        its data (see :func:`replicate_survival`; the tail shape's own uncertainty is
-        not included).
+        its data (see :func:`replicate_retention`: the tail's hazard level is
+        re-estimated per replicate, its shape's own uncertainty is not included).
     groups : sequence of tuple of str, optional
         Order of the group axis; ``tail.groups`` when ``tail`` is given, else
         :func:`life_table_groups`.
+    rescale_tail : bool, default True
+        Re-estimate the tail's hazard level per replicate.
 
     Returns
     -------
@@ -469,5 +570,10 @@ def bootstrap_survival(
     """
     counts = resample_life_table(table, n_replicates=n_replicates, seed=seed)
     return replicate_survival(
-        table, counts, horizon_months=horizon_months, tail=tail, groups=groups
+        table,
+        counts,
+        horizon_months=horizon_months,
+        tail=tail,
+        groups=groups,
+        rescale_tail=rescale_tail,
     )
