@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -313,3 +318,45 @@ def test_exposure_adds_up_to_tenure_and_never_exceeds_a_full_month(
     days = exposure["month"].dt.days_in_month.to_numpy()
     assert (exposure["customer_months"].to_numpy() <= n * days / DAYS_PER_MONTH + 1e-9).all()
     assert (exposure["customer_months"] >= -1e-9).all()
+
+
+# --------------------------------------------------------------------------- PySpark
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("PySpark needs Java (not found on PATH or JAVA_HOME)")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("cx_economics-contact-counts")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.mark.spark
+def test_spark_gives_the_same_counts_exposure_and_first_contacts(
+    spark: Any, sim: SimulatedData
+) -> None:
+    lean = sim.customers[["customer_id", "start_date", "tenure_months", "churned"]]
+    from_spark = contact_counts(spark.createDataFrame(sim.contacts), spark.createDataFrame(lean))
+    from_pandas = contact_counts(sim.contacts, sim.customers)
+    pd.testing.assert_frame_equal(from_spark.counts, from_pandas.counts, check_dtype=False)
+    pd.testing.assert_frame_equal(from_spark.exposure, from_pandas.exposure, check_dtype=False)
+    assert from_spark.active_customers == from_pandas.active_customers
+    first = first_contacts(spark.createDataFrame(sim.contacts)).sort_values(
+        ["customer_id", "reason"], ignore_index=True
+    )
+    expected = first_contacts(sim.contacts).sort_values(
+        ["customer_id", "reason"], ignore_index=True
+    )
+    pd.testing.assert_frame_equal(first, expected, check_dtype=False)

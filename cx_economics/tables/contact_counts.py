@@ -50,6 +50,7 @@ from cx_economics.data import (
     validate_contacts,
     validate_customers,
 )
+from cx_economics.engines import count_true
 from cx_economics.exceptions import CxDataError
 
 __all__ = [
@@ -180,7 +181,7 @@ def _from_native(native: object, name: str, needed: Iterable[str]) -> AnyFrame:
 
 def _check_no_nulls(frame: AnyFrame, name: str, columns: Iterable[str]) -> None:
     cols = list(columns)
-    nulls = _collect(frame.select(*(nw.col(c).is_null().sum().alias(c) for c in cols)))
+    nulls = _collect(frame.select(*(count_true(nw.col(c).is_null()).alias(c) for c in cols)))
     bad = {c: int(nulls[c].iloc[0]) for c in cols if int(nulls[c].iloc[0]) > 0}
     if bad:
         col, n = next(iter(bad.items()))
@@ -514,6 +515,18 @@ def contact_counts(
 # --------------------------------------------------------------------------- per customer
 
 
+def _naive_dates(values: pd.Series) -> pd.Series:
+    """Dates as timezone-naive ``datetime64[ns]`` in the engine's wall-clock time.
+
+    Engines such as PySpark hand timestamps back in their session time zone; the
+    wall-clock date is what their month keys were computed from, so it is kept.
+    """
+    dates = pd.to_datetime(values)
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
+    return dates.astype("M8[ns]")
+
+
 def _per_customer(
     contacts: object,
     synonyms: Mapping[str, str] | None,
@@ -536,7 +549,7 @@ def _per_customer(
     raw["reason_raw"] = raw["reason_raw"].astype(object)
     exploded = _explode_reasons(raw["reason_raw"], _clean_synonyms(synonyms), labels)
     rows = raw.merge(exploded[["reason_raw", "reason"]], on="reason_raw").drop(columns="reason_raw")
-    rows["contact_date"] = pd.to_datetime(rows["contact_date"]).astype("M8[ns]")
+    rows["contact_date"] = _naive_dates(rows["contact_date"])
     if how == "min":
         first = rows.groupby(["customer_id", "reason"])["contact_date"].min()
         return first.reset_index(name=key)
