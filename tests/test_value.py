@@ -440,6 +440,9 @@ def test_margins_fall_back_on_assumptions_and_overrides_win() -> None:
         margin_by_band(table)
     flat = margin_by_band(table, monthly_revenue=50.0, margin_rate=0.2)
     np.testing.assert_allclose(flat.monthly_margin, [10.0, 10.0])
+    bare = LifeTable(table.frame.drop(columns=["revenue_sum", "revenue_sq_sum"]), ("band",),
+                     "latest", None, False)  # fmt: skip
+    np.testing.assert_allclose(margin_by_band(bare, monthly_revenue=50.0).monthly_margin, 15.0)
     assumptions = Assumptions(monthly_margin_by_band={"promoter": 14.0}, monthly_revenue=40.0)
     mixed = margin_by_band(table, assumptions=assumptions)
     assert mixed.monthly_margin.tolist() == [pytest.approx(12.0), 14.0]

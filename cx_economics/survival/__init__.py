@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from cx_economics.survival.bootstrap import (
+    bootstrap_survival,
+    replicate_mean_revenue,
+    replicate_retention,
+    replicate_survival,
+    resample_life_table,
+)
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.parametric import (
     ParametricFit,
@@ -17,10 +24,15 @@ __all__ = [
     "ParametricFit",
     "RmstResult",
     "SbgFit",
+    "bootstrap_survival",
     "fit_parametric",
     "fit_parametric_intervals",
     "fit_sbg",
     "fit_sbg_counts",
+    "replicate_mean_revenue",
+    "replicate_retention",
+    "replicate_survival",
+    "resample_life_table",
     "restricted_mean_survival",
     "survival_function",
 ]
