@@ -18,6 +18,7 @@ Matplotlib is imported inside the functions, so ``import cx_economics`` stays li
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,21 +56,25 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from cx_economics._results import Estimate
+    from cx_economics.drivers.analysis import DriverReport
     from cx_economics.economics import ChannelEconomics
     from cx_economics.nps import NpsTable
     from cx_economics.survival.curves import ChurnCurves
     from cx_economics.survival.hazards import HazardRatios
     from cx_economics.tables.life import LifeTable
+    from cx_economics.targets.naive import TargetComparison
     from cx_economics.value import LifetimeValues
 
 __all__ = [
     "at_risk_counts",
     "plot_churn_at",
     "plot_churn_curves",
+    "plot_drivers",
     "plot_hazard_ratios",
     "plot_lifetime_values",
     "plot_money_lost",
     "plot_nps",
+    "plot_targets",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -525,7 +530,12 @@ def plot_churn_at(
                 fontsize=9,
                 fontweight="bold",
             )
-        ax.set_xticks(x, [_group_label(k, language) for k in curves.groups])
+        names = [_group_label(k, language) for k in curves.groups]
+        ax.set_xticks(
+            x,
+            [textwrap.fill(n, 11, break_long_words=False) for n in names],
+            fontsize=8.5 if len(x) > 3 else 9,
+        )
         ax.set_ylim(0, max(float(np.nanmax(upper)) * 1.2, 0.05))
         _percent_axis(ax, "y", language)
         ax.set_ylabel(label("share_churned", language))
@@ -713,7 +723,11 @@ def plot_money_lost(
         ax.set_xlim(0, float(np.nanmax(right)) * 1.45 if len(right) else 1.0)
         _money_axis(ax, "x", currency, language)
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel(label("money_lost_axis", language).format(currency))
+        if per_year:
+            ax.set_xlabel(label("money_lost_axis_year", language).format(currency))
+        else:
+            axis_label = label("money_lost_axis", language)
+            ax.set_xlabel(axis_label.format(currency, economics.horizon_months))
         ax.set_title(
             f"{label('money_lost', language)}: {format_money_compact(total, currency, language)}"
         )
@@ -775,4 +789,208 @@ def plot_lifetime_values(
         horizon = "∞" if values.horizon_months is None else str(values.horizon_months)
         ax.set_ylabel(label("lifetime_value_axis", language).format(currency, horizon))
         ax.set_title(label("lifetime_value", language))
+    return figure
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def plot_targets(
+    comparison: TargetComparison, *, ax: Axes | None = None, language: Language = "en"
+) -> Figure:
+    """NPS today, the "+25 %" target and the value-based target per channel.
+
+    Parameters
+    ----------
+    comparison : TargetComparison
+        Both rules priced on the same value and cost curves (NPS points, currency).
+    ax : matplotlib.axes.Axes, optional
+        Draw here instead of in a new figure.
+    language : {"en", "fi"}
+        Language of labels and numbers.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row per channel on an NPS axis (points): today as a grey dot, the naive
+        target as an open diamond, the value-based target as a filled dot with its
+        interval and an arrow from today; each target is written next to its mark.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cx_economics.economics import economics_from_arrays
+    >>> from cx_economics.targets.naive import compare_targets
+    >>> class ExpCost:
+    ...     def cost_at(self, nps):
+    ...         return 80e3 * np.exp((np.asarray(nps, dtype=float) - 25.0) / 25.0)
+    >>> flows = np.array([[[4.0] * 60, [8.0] * 60, [9.0] * 60]])
+    >>> econ = economics_from_arrays(("phone",), [12_000], [[250, 250, 500]], flows,
+    ...     excellent_nps=[40.0], monthly_discount_rate=0.0, n_bootstrap=100,
+    ...     cost_models={"phone": ExpCost()})
+    >>> fig = plot_targets(compare_targets(econ, last_year=25.0))
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['phone']
+    """
+    language = check_language(language)
+    channels = comparison.channels
+    today = comparison.nps_today
+    naive, value = comparison.target[0], comparison.target[1]
+    low, high = comparison.target_lower[1], comparison.target_upper[1]
+    with use_house_style():
+        figure, ax = _figure_and_axes(ax, (CHART_INCHES[0], 1.6 + 0.6 * len(channels)))
+        y = np.arange(len(channels), dtype=np.float64)[::-1]
+        naive_style = series_style(1)
+        for i in range(len(channels)):
+            ax.annotate(
+                "",
+                xy=(value[i], y[i]),
+                xytext=(today[i], y[i]),
+                arrowprops={"arrowstyle": "->", "color": ACCENT, "linewidth": 1.2},
+            )
+            ax.plot([low[i], high[i]], [y[i], y[i]], color=ACCENT, linewidth=3.0, alpha=0.35)
+        ax.plot(
+            today,
+            y,
+            "o",
+            color=MUTED,
+            markersize=7,
+            linestyle="",
+            label=label("nps_today", language),
+        )
+        ax.plot(
+            naive,
+            y + 0.22,
+            "D",
+            color=naive_style.color,
+            markerfacecolor="white",
+            markeredgewidth=1.6,
+            markersize=7,
+            linestyle="",
+            label=label("target_naive", language),
+        )
+        ax.plot(
+            value,
+            y,
+            "o",
+            color=ACCENT,
+            markersize=8,
+            linestyle="",
+            label=label("target_value_based", language),
+        )
+        for i in range(len(channels)):
+            ax.annotate(
+                format_nps(value[i], language),
+                xy=(value[i], y[i]),
+                xytext=(0, -13),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=9,
+                color=ACCENT,
+                fontweight="bold",
+            )
+            ax.annotate(
+                format_nps(naive[i], language),
+                xy=(naive[i], y[i] + 0.22),
+                xytext=(7, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+                color=naive_style.color,
+            )
+        points = np.concatenate([today, naive, low, high])
+        span = max(float(np.nanmax(points) - np.nanmin(points)), 10.0)
+        ax.set_xlim(float(np.nanmin(points)) - 0.08 * span, float(np.nanmax(points)) + 0.12 * span)
+        ax.set_ylim(-0.8, len(channels) - 0.3)
+        ax.set_yticks(y, list(channels))
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: format_nps(x, language)))
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(label("nps_points", language))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=3)
+        ax.set_title(label("targets_title", language))
+    return figure
+
+
+# --------------------------------------------------------------------------- drivers
+
+
+def plot_drivers(
+    report: DriverReport, *, ax: Axes | None = None, language: Language = "en", top: int = 8
+) -> Figure:
+    """Money per contact reason per year, with intervals; unreliable reasons hollow.
+
+    Parameters
+    ----------
+    report : DriverReport
+        Contact-driver analysis (money in currency per year).
+    ax : matplotlib.axes.Axes, optional
+        Draw here instead of in a new figure.
+    language : {"en", "fi"}
+        Language of labels and numbers.
+    top : int, default 8
+        Reasons shown, most money first.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Horizontal bars: failure-demand cost plus value of the churn each reason
+        causes (currency per year); ranked levers are labelled ``#1``, ``#2``…;
+        reasons too sparse to judge are drawn hollow and not ranked.
+    """
+    language = check_language(language)
+    frame = report.to_frame()
+    _require_columns(frame, ["reason", "annual_money", "money_lower", "money_upper"], "report")
+    currency = str(frame["currency"].iloc[0]) if len(frame) else "EUR"
+    frame = frame.dropna(subset=["annual_money"]).nlargest(top, "annual_money").iloc[::-1]
+    with use_house_style():
+        figure, ax = _figure_and_axes(ax, (CHART_INCHES[0], 1.4 + 0.42 * len(frame)))
+        value = frame["annual_money"].to_numpy(np.float64)
+        lower = frame["money_lower"].to_numpy(np.float64)
+        upper = frame["money_upper"].to_numpy(np.float64)
+        ranks = pd.to_numeric(frame["lever_rank"], errors="coerce").to_numpy(np.float64)
+        y = np.arange(len(frame), dtype=np.float64)
+        for i in range(len(frame)):
+            ranked = bool(np.isfinite(ranks[i]))
+            ax.barh(
+                y[i],
+                value[i],
+                height=0.62,
+                color=ACCENT if ranked else "white",
+                edgecolor=ACCENT if ranked else MUTED,
+                hatch="" if ranked else "//",
+            )
+            text = format_money_compact(value[i], currency, language)
+            text += f"  ({format_money_range(lower[i], upper[i], currency, language)})"
+            ax.annotate(
+                (f"#{int(ranks[i])}  " if ranked else "") + text,
+                xy=(max(upper[i], value[i]), y[i]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+                color="black" if ranked else MUTED,
+            )
+        ax.errorbar(
+            value,
+            y,
+            xerr=[value - lower, upper - value],
+            fmt="none",
+            ecolor="black",
+            elinewidth=1.0,
+            capsize=3,
+        )
+        ax.set_yticks(y, frame["reason"].astype(str).tolist())
+        if len(frame):
+            span = float(np.nanmax(upper)) - min(float(np.nanmin(lower)), 0.0)
+            ax.set_xlim(
+                min(float(np.nanmin(lower)), 0.0) - 0.03 * span, np.nanmax(upper) + 0.6 * span
+            )
+        ax.axvline(0.0, color=MUTED, linewidth=0.8)
+        _money_axis(ax, "x", currency, language)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(label("driver_money_axis", language).format(currency))
+        ax.set_title(label("drivers_title", language))
     return figure
