@@ -75,6 +75,10 @@ Exit codes: 0 report written; 2 a file is missing or the command is wrong;
 
 ProgressCallback = Callable[[str], None]
 
+#: Cost of one contact (currency) by channel, stated for the demo only: the simulated
+#: base carries no cost data, and the contact-drivers page needs a price per contact.
+DEMO_COST_PER_CONTACT: dict[str, float] = {"phone": 6.5, "branch": 9.0, "chat": 3.0, "web": 1.5}
+
 
 class _UsageError(Exception):
     """A command-line mistake: unknown file type, missing optional dependency."""
@@ -156,13 +160,18 @@ def _progress() -> ProgressCallback | None:
     return lambda message: print(f"cx-economics: {message}", file=sys.stderr, flush=True)
 
 
-def _assumptions(args: argparse.Namespace) -> Assumptions:
+def _assumptions(args: argparse.Namespace, *, demo: bool = False) -> Assumptions:
     from cx_economics.assumptions import Assumptions, load_assumptions
 
     path = getattr(args, "assumptions", None)
     if path is not None and not Path(path).is_file():
         raise FileNotFoundError(2, "assumptions file not found", str(path))
-    result = load_assumptions(path) if path is not None else Assumptions()
+    if path is not None:
+        result = load_assumptions(path)
+    elif demo:
+        result = Assumptions(cost_per_contact=DEMO_COST_PER_CONTACT)
+    else:
+        result = Assumptions()
     if args.bootstrap is not None:
         result = dataclasses.replace(result, n_bootstrap=args.bootstrap)
     return result
@@ -186,7 +195,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     if progress is not None:
         progress("loading the demo data (50,000 simulated customers)…")
     demo = load_demo()
-    assumptions = _assumptions(args)
+    assumptions = _assumptions(args, demo=True)
     result = build_report(
         demo.customers,
         demo.responses,

@@ -410,7 +410,7 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     ),
     "hazard_title": (
         "How much faster each band churns",
-        "Kuinka paljon nopeammin ryhmät poistuvat",
+        "Poistumanopeus ryhmittäin",
     ),
     "reference": ("reference", "vertailu"),
     "lifetime_value_axis": (
@@ -418,8 +418,12 @@ _LABELS: Mapping[str, tuple[str, str]] = {
         "Asiakkaan elinkaarikate ({}, {} kk, diskontattu)",
     ),
     "money_lost_axis": (
-        "Value lost below excellent NPS ({})",
-        "Menetetty arvo erinomaiseen NPS:ään verrattuna ({})",
+        "Customer equity lost below excellent NPS ({}, present value over {} months)",
+        "Menetetty asiakaspääoma erinomaiseen NPS:ään verrattuna ({}, nykyarvo {} kk)",
+    ),
+    "money_lost_axis_year": (
+        "Value lost below excellent NPS ({} per year)",
+        "Menetetty arvo erinomaiseen NPS:ään verrattuna ({} vuodessa)",
     ),
     "money_lost": ("Money lost below excellence", "Menetetty arvo erinomaisuuden alapuolella"),
     "value_of_point": ("Value of one NPS point", "Yhden NPS-pisteen arvo"),
@@ -445,6 +449,94 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     "reason": ("Reason", "Syy"),
     "saving_per_year": ("Value per year if fixed ({})", "Arvo vuodessa, jos korjataan ({})"),
     "contact_reason": ("Contact reason", "Yhteydenoton syy"),
+    "never": ("> horizon", "> horisontti"),
+    "excellent_short": ("Excellent", "Erinomainen"),
+    "rule": ("Rule", "Sääntö"),
+    "target": ("Target", "Tavoite"),
+    "drivers_title": ("Money per contact reason per year", "Raha yhteydenoton syyttäin vuodessa"),
+    "per_year": ("a year", "vuodessa"),
+    "rank": ("#", "#"),
+    "reduction": ("Cut", "Vähennys"),
+    "benefit_per_year": ("Value a year (interval)", "Arvo vuodessa (väli)"),
+    "break_even": ("Fix may cost up to", "Korjaus saa maksaa"),
+    "npv": ("NPV", "Nykyarvo"),
+    "decision": ("Decision", "Päätös"),
+    "payback": ("Payback", "Takaisinmaksu"),
+    "roi": ("ROI", "ROI"),
+    "value_of_point_short": ("+1 point", "+1 piste"),
+    "money_lost_short": ("Money lost", "Menetetty"),
+    "per_year_short": ("Lost / year", "Menetys / v"),
+    "cost_of_excellence_short": ("Extra cost / yr", "Lisäkulu / v"),
+    "extra_cost_short": ("Extra cost / yr", "Lisäkulu / v"),
+    "net_value_short": ("Net value", "Nettoarvo"),
+    "naive_target": ("“+25 %” rule", "”+25 %” -sääntö"),
+    "value_target": ("Value-based", "Arvoon perustuva"),
+    "tile_money_lost": (
+        "lost a year below excellent NPS (all channels)",
+        "menetetään vuodessa erinomaisen NPS:n alapuolella (kaikki kanavat)",
+    ),
+    "say_money_lost": (
+        "Below excellent NPS the customer base loses {total} of customer equity over "
+        "{months} months{interval}, about {per_year} a year; the largest gap is in "
+        "{channel} ({amount}{range}).",
+        "Erinomaisen NPS:n alapuolella asiakaskunta menettää {total} asiakaspääomaa "
+        "{months} kuukaudessa{interval}, noin {per_year} vuodessa; suurin aukko on "
+        "kanavassa {channel} ({amount}{range}).",
+    ),
+    "say_targets": (
+        "Value-based targets ({targets}) are worth {value_net} net; the “+25 %” rule "
+        "({naive}) is worth {naive_net}: {gap} left on the table.",
+        "Arvoon perustuvat tavoitteet ({targets}) tuottavat nettona {value_net}; "
+        "”+25 %” -sääntö ({naive}) tuottaa {naive_net}: {gap} jää saamatta.",
+    ),
+    "say_levers_fixes": (
+        "The biggest levers, by the net present value of their fixes: {levers}.",
+        "Suurimmat vipuvarret korjausten nettonykyarvon mukaan: {levers}.",
+    ),
+    "say_levers_scenario": (
+        "The biggest levers, if their contacts were cut by {reduction}: {levers}.",
+        "Suurimmat vipuvarret, jos yhteydenottoja vähennetään {reduction}: {levers}.",
+    ),
+    "reason_no_costs": (
+        "no channel cost table was given",
+        "kanavien kustannustaulukkoa ei annettu",
+    ),
+    "reason_no_contact_cost": (
+        "no cost per contact in the assumptions for channel(s) {}",
+        "oletuksista puuttuu yhteydenoton hinta kanaville {}",
+    ),
+    "economics_note": (
+        "Money lost: customer equity (present value over {months} months) of today's base "
+        "if each channel's band mix were at its excellent NPS, minus today's; mix shift "
+        "rule: {rule}; {interval}s from the bootstrap. Extra cost, net value, payback and "
+        "ROI use the channel cost curves.",
+        "Menetetty arvo: nykyisen asiakaskunnan asiakaspääoma ({months} kk nykyarvo), jos "
+        "kanavan NPS-jakauma olisi erinomaisella tasolla, miinus nykyinen; jakauman "
+        "siirtosääntö: {rule}; {interval} bootstrapista. Lisäkulu, nettoarvo, "
+        "takaisinmaksu ja ROI kanavien kustannuskäyristä.",
+    ),
+    "targets_note": (
+        "Value-based target: the NPS where one more point stops paying (marginal value = "
+        "marginal cost). Against it, the “+25 %” rule gives up {gap} of net value.",
+        "Arvoon perustuva tavoite: NPS, jossa seuraava piste ei enää kannata (rajahyöty = "
+        "rajakustannus). Siihen verrattuna ”+25 %” -sääntö menettää {gap} nettoarvoa.",
+    ),
+    "drivers_note": (
+        "Value a year: contact-handling cost avoided plus the lifetime value of the churn "
+        "no longer caused; a fix costing less than the break-even amount pays back within "
+        "{months} months. Reasons too sparse to judge are shown hollow and not ranked.",
+        "Arvo vuodessa: vältetyt yhteydenottokulut ja poistuman elinkaariarvo; korjaus, "
+        "joka maksaa alle rajan, maksaa itsensä takaisin {months} kuukaudessa. Liian "
+        "harvinaiset syyt näytetään ontoina eikä niitä järjestetä.",
+    ),
+    "targets_title": (
+        "NPS targets: value-based against “+25 %”",
+        "NPS-tavoitteet: arvoon perustuva ja ”+25 %”",
+    ),
+    "driver_money_axis": (
+        "Cost of the contacts and of the churn they cause ({} per year)",
+        "Yhteydenottojen ja niiden aiheuttaman poistuman hinta ({} vuodessa)",
+    ),
     "team": ("Team", "Tiimi"),
     "nps": ("NPS", "NPS"),
     "yes": ("yes", "kyllä"),
@@ -522,6 +614,10 @@ _LABELS: Mapping[str, tuple[str, str]] = {
     "dq_contacts": (
         "{orphans} contacts name no known customer (not linked to churn)",
         "{orphans} yhteydenottoa ei kuulu tunnetulle asiakkaalle (ei liitetä poistumaan)",
+    ),
+    "more_caveats": (
+        "… and {n} more caveats (see ReportResult.caveats)",
+        "… ja {n} muuta huomiota",
     ),
     "dq_not_given": ("not given", "ei annettu"),
     "dq_small": (

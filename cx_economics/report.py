@@ -12,8 +12,9 @@ demand, cached) and lets a list of *sections* (:data:`SECTIONS`) draw the pages:
 9. methods and assumptions (:meth:`Assumptions.to_frame`).
 
 A section whose inputs are missing (no contacts table, an analysis module not in this
-installation, a model that cannot be fitted) is skipped and listed as "not
-available" on the data-quality page. Bad input data are never skipped: they raise
+installation, a model that cannot be fitted, an assumption the data cannot supply) is
+skipped and listed as "not available", with the reason, on the data-quality page.
+Unusable input tables are never skipped: they raise
 :class:`~cx_economics.exceptions.CxDataError` before anything is written.
 
 To add a section, write ``def _section_x(ctx, book)`` drawing its pages with
@@ -23,12 +24,16 @@ To add a section, write ``def _section_x(ctx, book)`` drawing its pages with
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import re
 import textwrap
+import warnings
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,12 +51,15 @@ from cx_economics.data import (
     validate_customers,
     validate_responses,
 )
-from cx_economics.exceptions import CxModelError
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.formatting import (
     Language,
     check_language,
     format_count,
     format_money,
+    format_money_compact,
+    format_money_range,
+    format_months,
     format_nps,
     format_number,
     format_percent,
@@ -127,6 +135,13 @@ class ReportResult(Result):
         ``"en"`` or ``"fi"``.
     key_sentences : tuple of str
         The executive summary's sentences, as printed on page 1.
+    caveats : tuple of str
+        Fragile-but-allowed situations met on the way (small groups, extrapolated
+        cost curves…), as listed on the data-quality page.
+    analyses : mapping
+        Every analysis that ran, by name (``"nps_channel"``, ``"km"``,
+        ``"hazard_ratios"``, ``"lifetime_values"``, ``"economics"``, ``"targets"``,
+        ``"drivers"``…): the result objects behind the pages, for ``to_frame()``.
     """
 
     pdf_path: Path
@@ -135,6 +150,8 @@ class ReportResult(Result):
     n_pages: int
     language: str
     key_sentences: tuple[str, ...]
+    caveats: tuple[str, ...] = ()
+    analyses: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     _title = "Leadership report"
 
@@ -177,6 +194,11 @@ def _function(module: str, name: str) -> Callable[..., Any]:
     return function
 
 
+def _number_free(message: str) -> str:
+    """A caveat without its numbers: repeats that differ only in numbers are listed once."""
+    return re.sub(r"[-−]?\d+(?:[.,]\d+)?", "#", message)
+
+
 @dataclass
 class _Context:
     """Validated inputs, settings, and the cache of analyses run so far."""
@@ -192,6 +214,25 @@ class _Context:
     progress: ProgressCallback | None
     results: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    caveats: list[str] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def collecting_caveats(self) -> Iterator[None]:
+        """Keep :class:`CxAssumptionWarning` messages for the data-quality page.
+
+        Other warnings are passed on unchanged.
+        """
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CxAssumptionWarning)
+            yield
+        seen = {_number_free(c) for c in self.caveats}
+        for item in caught:
+            if issubclass(item.category, CxAssumptionWarning):
+                if _number_free(str(item.message)) not in seen:
+                    seen.add(_number_free(str(item.message)))
+                    self.caveats.append(str(item.message))
+            else:
+                warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
 
     def seed_for(self, name: str) -> int:
         """A seed of its own per analysis: adding one never changes another's numbers."""
@@ -212,12 +253,20 @@ class _Context:
         message, compute = ANALYSES[name]
         self.say(message)
         try:
-            value = compute(self)
+            with self.collecting_caveats():
+                value = compute(self)
         except _Unavailable as exc:
             self.failures[name] = str(exc)
             raise
-        except CxModelError as exc:
+        except (CxModelError, CxDataError) as exc:
+            # inputs were validated up front; what is left is "this analysis cannot be
+            # done with these data or assumptions": skip its section and say why
             self.failures[name] = f"{message.rstrip('…')}: {exc}"
+            raise _Unavailable(self.failures[name]) from exc
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("cx_economics."):
+                raise
+            self.failures[name] = f"needs `{exc.name}`, which is not part of this installation"
             raise _Unavailable(self.failures[name]) from exc
         self.results[name] = value
         return value
@@ -274,11 +323,41 @@ def _lifetime_values(ctx: _Context) -> Any:
     )
 
 
+def _economics(ctx: _Context) -> Any:
+    return _function("cx_economics.economics", "channel_economics")(
+        ctx.customers,
+        ctx.responses,
+        assumptions=ctx.assumptions,
+        channel_costs=ctx.channel_costs,
+        seed=ctx.seed_for("economics"),
+    )
+
+
+def _targets(ctx: _Context) -> Any:
+    if ctx.channel_costs is None:
+        raise _Unavailable(label("reason_no_costs", ctx.language))
+    compare = _function("cx_economics.targets.naive", "compare_targets")
+    return compare(ctx.get("economics"), seed=ctx.seed_for("targets"))
+
+
 def _drivers(ctx: _Context) -> Any:
     if ctx.contacts is None:
         raise _Unavailable(label("reason_no_contacts", ctx.language))
+    channels = sorted(set(ctx.contacts.frame["channel"]))
+    unpriced = [c for c in channels if c not in ctx.assumptions.cost_per_contact]
+    if unpriced:
+        raise _Unavailable(label("reason_no_contact_cost", ctx.language).format(unpriced))
+    values = ctx.optional("lifetime_values")
+    per_band = (
+        None if values is None else dict(zip(values.to_frame()["band"], values.value, strict=True))
+    )
     return _function("cx_economics.drivers", "contact_driver_analysis")(
-        ctx.customers, ctx.contacts, ctx.responses, assumptions=ctx.assumptions
+        ctx.customers,
+        ctx.contacts,
+        ctx.responses,
+        assumptions=ctx.assumptions,
+        lifetime_value=per_band,
+        seed=ctx.seed_for("drivers"),
     )
 
 
@@ -291,6 +370,8 @@ ANALYSES: dict[str, tuple[str, Callable[[_Context], Any]]] = {
     "km": ("estimating churn curves (Kaplan–Meier)…", _kaplan_meier),
     "hazard_ratios": ("estimating hazard ratios…", _hazard_ratios),
     "lifetime_values": ("valuing customers by band (bootstrap)…", _lifetime_values),
+    "economics": ("pricing the channels (money lost below excellence)…", _economics),
+    "targets": ("setting value-based targets…", _targets),
     "drivers": ("analysing contact drivers…", _drivers),
 }
 
@@ -421,8 +502,82 @@ def _say_value(ctx: _Context) -> str:
     )
 
 
+def _money(value: float, ctx: _Context) -> str:
+    return format_money_compact(value, ctx.assumptions.currency, ctx.language)
+
+
+def _range(lower: float, upper: float, ctx: _Context) -> str:
+    return format_money_range(lower, upper, ctx.assumptions.currency, ctx.language)
+
+
+def _nps_range(value: float, lower: float, upper: float, lang: Language) -> str:
+    return f"{format_nps(value, lang)} ({format_nps(lower, lang)}…{format_nps(upper, lang)})"
+
+
+def _say_money_lost(ctx: _Context) -> str:
+    economics = ctx.get("economics")
+    frame = economics.to_frame()
+    total = frame[frame["channel"] == "total"].iloc[0]
+    channels = frame[frame["channel"] != "total"].sort_values("money_lost")
+    worst = channels.iloc[-1]
+    lang = ctx.language
+    interval = ""
+    if pd.notna(total.get("money_lost_lower", np.nan)):
+        interval = f" ({_range(total['money_lost_lower'], total['money_lost_upper'], ctx)})"
+    worst_range = ""
+    if "money_lost_lower" in channels:
+        worst_range = f", {_range(worst['money_lost_lower'], worst['money_lost_upper'], ctx)}"
+    return label("say_money_lost", lang).format(
+        total=_money(total["money_lost"], ctx),
+        interval=interval,
+        months=economics.horizon_months,
+        per_year=_money(total["money_lost_per_year"], ctx),
+        channel=worst["channel"],
+        amount=_money(worst["money_lost"], ctx),
+        range=worst_range,
+    )
+
+
+def _say_targets(ctx: _Context) -> str:
+    comparison = ctx.get("targets")
+    lang = ctx.language
+    naive_net, value_net = comparison.net_value.sum(axis=1)
+
+    def listing(row: int) -> str:
+        return ", ".join(
+            f"{ch} {format_nps(x, lang)}"
+            for ch, x in zip(comparison.channels, comparison.target[row], strict=True)
+        )
+
+    return label("say_targets", lang).format(
+        targets=listing(1),
+        value_net=_money(value_net, ctx),
+        naive=listing(0),
+        naive_net=_money(naive_net, ctx),
+        gap=_money(value_net - naive_net, ctx),
+    )
+
+
+def _say_levers(ctx: _Context) -> str:
+    report = ctx.get("drivers")
+    top = report.top_levers(3)
+    if top.empty:
+        raise _Unavailable("no contact reason is reliable enough to rank")
+    lang = ctx.language
+    per_year = label("per_year", lang)
+    items = [f"{r.reason} ({_money(r.annual_benefit, ctx)} {per_year})" for r in top.itertuples()]
+    key = "say_levers_fixes" if report.levers.mode == "fixes" else "say_levers_scenario"
+    return label(key, lang).format(
+        levers="; ".join(items),
+        reduction=format_percent(float(top["reduction"].iloc[0]), lang, decimals=0),
+    )
+
+
 #: The executive summary's sentences, in order; each is left out when it cannot be said.
 SENTENCES: tuple[Callable[[_Context], str], ...] = (
+    _say_money_lost,
+    _say_targets,
+    _say_levers,
     _say_nps,
     _say_hazard,
     _say_churn_12,
@@ -434,6 +589,11 @@ def _key_numbers(ctx: _Context) -> list[tuple[str, str]]:
     """(number, caption) tiles for page 1 from the analyses available."""
     lang = ctx.language
     tiles: list[tuple[str, str]] = []
+    economics = ctx.optional("economics")
+    if economics is not None:
+        frame = economics.to_frame()
+        total = frame.loc[frame["channel"] == "total", "money_lost_per_year"].sum()
+        tiles.append((_money(total, ctx), label("tile_money_lost", lang)))
     overall = ctx.optional("nps")
     if overall is not None:
         tiles.append(
@@ -501,10 +661,13 @@ def _section_summary(ctx: _Context, book: _Book) -> None:
         draw_key_number(ax, number, caption)
     by_channel = ctx.optional("nps_channel")
     if by_channel is None:
-        draw_paragraphs(bottom.add_subplot(), sentences, fontsize=12, width=120)
+        draw_paragraphs(bottom.add_subplot(), sentences, fontsize=12, width=105)
         return
     text_ax, chart_ax = bottom.subplots(1, 2, width_ratios=[1.0, 1.0])
-    draw_paragraphs(text_ax, sentences, fontsize=12, width=58)
+    crowded = len(sentences) > 5
+    draw_paragraphs(
+        text_ax, sentences, fontsize=10.5 if crowded else 12, width=66 if crowded else 58
+    )
     plot_nps(by_channel, ax=chart_ax, language=ctx.language)
 
 
@@ -551,7 +714,7 @@ def _section_nps(ctx: _Context, book: _Book) -> None:
     note = label("nps_note", lang).format(
         interval=_level_text(ctx), margin=table.reliability_margin, method=table.method
     )
-    draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.5, width=150, bullet="")
+    draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.5, width=135, bullet="")
     teams = ctx.optional("nps_team")
     if teams is not None:
         team_page = book.page(label("nps_by_team", lang))
@@ -585,8 +748,8 @@ def _section_value(ctx: _Context, book: _Book) -> None:
     values = ctx.get("lifetime_values")
     lang, cur = ctx.language, values.currency
     figure = book.page()
-    grid = figure.add_gridspec(2, 2, height_ratios=[3.0, 1.0], width_ratios=[1.1, 1.0])
-    plot_lifetime_values(values, ax=figure.add_subplot(grid[0, 0]), language=lang)
+    grid = figure.add_gridspec(3, 1, height_ratios=[2.6, 0.35 + 0.22 * len(values.groups), 0.45])
+    plot_lifetime_values(values, ax=figure.add_subplot(grid[0]), language=lang)
     book.chart("lifetime_value", plot_lifetime_values, values)
     frame = values.to_frame()
     rows = [
@@ -611,7 +774,13 @@ def _section_value(ctx: _Context, book: _Book) -> None:
             "extrapolated_share",
         )
     ]
-    draw_table(figure.add_subplot(grid[0, 1]), header, rows, align="lrrrrr")
+    draw_table(
+        figure.add_subplot(grid[1]),
+        header,
+        rows,
+        align="lrrrrr",
+        col_widths=[0.16, 0.14, 0.14, 0.16, 0.24, 0.14],
+    )
     note = label("value_note", lang).format(
         months=values.horizon_months or "∞",
         rate=format_percent(values.annual_discount_rate, lang, decimals=1),
@@ -619,10 +788,213 @@ def _section_value(ctx: _Context, book: _Book) -> None:
         interval=_level_text(ctx),
         method=values.interval_method,
     )
-    draw_paragraphs(figure.add_subplot(grid[1, :]), [note], fontsize=9.5, width=150, bullet="")
+    draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.5, width=135, bullet="")
 
 
 _BANDS = ("detractor", "passive", "promoter", "unrated")
+
+
+def _payback(months: float, lang: Language) -> str:
+    if not np.isfinite(months):
+        return label("never", lang)
+    return format_months(round(float(months)), lang)
+
+
+def _ratio(value: float, lang: Language) -> str:
+    return "—" if not np.isfinite(value) else format_percent(value, lang, decimals=0)
+
+
+def _economics_rows(frame: pd.DataFrame, ctx: _Context) -> list[list[str]]:
+    lang = ctx.language
+    rows = []
+    for r in frame.to_dict("records"):
+        is_total = r["channel"] == "total"
+        interval = (
+            ""
+            if is_total or "money_lost_lower" not in r
+            else _range(r["money_lost_lower"], r["money_lost_upper"], ctx)
+        )
+        nps_text = "" if is_total else _nps_range(r["nps"], r["nps_lower"], r["nps_upper"], lang)
+        rows.append(
+            [
+                label("total", lang) if is_total else str(r["channel"]),
+                format_count(r["customers"], lang),
+                nps_text,
+                "" if is_total else format_nps(r["excellent_nps"], lang),
+                _money(r["value_per_point"], ctx),
+                _money(r["money_lost"], ctx),
+                interval,
+                _money(r["money_lost_per_year"], ctx),
+                "—" if pd.isna(r["cost_of_excellence"]) else _money(r["cost_of_excellence"], ctx),
+                "—" if pd.isna(r["net_value"]) else _money(r["net_value"], ctx),
+                ""
+                if is_total or not r["cost_of_excellence"] > 0
+                else _payback(r["payback_months"], lang),
+                _ratio(r["roi"], lang),
+            ]
+        )
+    return rows
+
+
+def _section_economics(ctx: _Context, book: _Book) -> None:
+    from cx_economics.plots import plot_money_lost
+
+    economics = ctx.get("economics")
+    lang = ctx.language
+    frame = economics.to_frame()
+    figure = book.page()
+    grid = figure.add_gridspec(3, 1, height_ratios=[2.6, 0.35 + 0.22 * len(frame), 0.45])
+    plot_money_lost(economics, ax=figure.add_subplot(grid[0]), language=lang)
+    book.chart("money_lost", plot_money_lost, economics)
+    keys = (
+        "channel",
+        "customers",
+        "nps_today",
+        "excellent_short",
+        "value_of_point_short",
+        "money_lost_short",
+        "interval_short",
+        "per_year_short",
+        "cost_of_excellence_short",
+        "net_value_short",
+        "payback",
+        "roi",
+    )
+    draw_table(
+        figure.add_subplot(grid[1]),
+        [label(k, lang) for k in keys],
+        _economics_rows(frame, ctx),
+        align="lrrrrrrrrrrr",
+        fontsize=8.0,
+        col_widths=[0.07, 0.08, 0.12, 0.07, 0.07, 0.08, 0.12, 0.07, 0.09, 0.08, 0.08, 0.05],
+    )
+    note = label("economics_note", lang).format(
+        months=economics.horizon_months,
+        rule=economics.mix_shift.rule,
+        interval=_level_text(ctx),
+    )
+    draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.0, width=140, bullet="")
+
+
+def _target_rows(comparison: Any, ctx: _Context) -> list[list[str]]:
+    """Two rows per channel (naive rule, value-based), then a total per rule."""
+    lang = ctx.language
+    names = (label("naive_target", lang), label("value_target", lang))
+    rows = []
+    for i, channel in enumerate(comparison.channels):
+        for r in (0, 1):
+            moves = comparison.extra_cost[r, i] > 0
+            target = (
+                format_nps(comparison.target[0, i], lang)
+                if r == 0
+                else _nps_range(
+                    comparison.target[1, i],
+                    comparison.target_lower[1, i],
+                    comparison.target_upper[1, i],
+                    lang,
+                )
+            )
+            rows.append(
+                [
+                    channel if r == 0 else "",
+                    names[r],
+                    target,
+                    _money(comparison.extra_cost[r, i], ctx),
+                    _money(comparison.net_value[r, i], ctx),
+                    _range(comparison.net_value_lower[r, i], comparison.net_value_upper[r, i], ctx)
+                    if r == 1
+                    else "",
+                    _ratio(comparison.roi[r, i], lang) if moves else "—",
+                    _payback(comparison.payback_months[r, i], lang) if moves else "—",
+                ]
+            )
+    for r in (0, 1):
+        rows.append(
+            [
+                label("total", lang) if r == 0 else "",
+                names[r],
+                "",
+                _money(comparison.extra_cost[r].sum(), ctx),
+                _money(comparison.net_value[r].sum(), ctx),
+                "",
+                "",
+                "",
+            ]
+        )
+    return rows
+
+
+def _section_targets(ctx: _Context, book: _Book) -> None:
+    from cx_economics.plots import plot_targets
+
+    comparison = ctx.get("targets")
+    lang = ctx.language
+    figure = book.page()
+    rows = _target_rows(comparison, ctx)
+    grid = figure.add_gridspec(3, 1, height_ratios=[2.2, 0.35 + 0.2 * len(rows), 0.4])
+    plot_targets(comparison, ax=figure.add_subplot(grid[0]), language=lang)
+    book.chart("targets", plot_targets, comparison)
+    keys = (
+        "channel",
+        "rule",
+        "target",
+        "extra_cost_short",
+        "net_value_short",
+        "interval_short",
+        "roi",
+        "payback",
+    )
+    draw_table(
+        figure.add_subplot(grid[1]),
+        [label(k, lang) for k in keys],
+        rows,
+        align="llrrrrrr",
+        fontsize=8.5,
+        col_widths=[0.1, 0.14, 0.14, 0.12, 0.11, 0.17, 0.08, 0.12],
+    )
+    note = label("targets_note", lang).format(
+        gap=_money(float(comparison.net_value_given_up.sum()), ctx)
+    )
+    draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.0, width=140, bullet="")
+
+
+def _section_drivers(ctx: _Context, book: _Book) -> None:
+    from cx_economics.plots import plot_drivers
+
+    report = ctx.get("drivers")
+    lang = ctx.language
+    figure = book.page()
+    top = report.top_levers(5)
+    grid = figure.add_gridspec(3, 1, height_ratios=[2.6, 0.35 + 0.22 * len(top), 0.45])
+    plot_drivers(report, ax=figure.add_subplot(grid[0]), language=lang)
+    book.chart("contact_drivers", plot_drivers, report)
+    fixes = report.levers.mode == "fixes"
+    rows = [
+        [
+            str(int(r.rank)),
+            str(r.reason),
+            format_percent(r.reduction, lang, decimals=0),
+            f"{_money(r.annual_benefit, ctx)} "
+            f"({_range(r.annual_benefit_lower, r.annual_benefit_upper, ctx)})",
+            _money(r.break_even_cost, ctx),
+            *([_money(r.npv, ctx)] if fixes else []),
+            str(r.decision),
+        ]
+        for r in top.itertuples()
+    ]
+    keys = ["rank", "contact_reason", "reduction", "benefit_per_year", "break_even"]
+    keys += ["npv", "decision"] if fixes else ["decision"]
+    widths = [0.04, 0.17, 0.07, 0.25, 0.15] + ([0.1, 0.22] if fixes else [0.32])
+    draw_table(
+        figure.add_subplot(grid[1]),
+        [label(k, lang) for k in keys],
+        rows,
+        align="rlrrrrl" if fixes else "rlrrrl",
+        fontsize=8.5,
+        col_widths=widths,
+    )
+    note = label("drivers_note", lang).format(months=report.levers.horizon_months)
+    draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.0, width=140, bullet="")
 
 
 def _input_rows(ctx: _Context) -> list[list[str]]:
@@ -698,16 +1070,21 @@ def _small_sample_lines(ctx: _Context) -> list[str]:
 def _section_data_quality(ctx: _Context, book: _Book) -> None:
     lang = ctx.language
     figure = book.page()
-    grid = figure.add_gridspec(3, 1, height_ratios=[1.3, 0.7, 2.0])
+    grid = figure.add_gridspec(3, 1, height_ratios=[1.1, 1.2, 1.7])
     header = [label(k, lang) for k in ("table", "rows_read", "rows_used", "rows_ignored", "note")]
     draw_table(
         figure.add_subplot(grid[0]),
         header,
         _input_rows(ctx),
         align="lrrrl",
-        col_widths=[0.13, 0.1, 0.1, 0.1, 0.57],
+        col_widths=[0.13, 0.11, 0.11, 0.12, 0.53],
     )
-    draw_paragraphs(figure.add_subplot(grid[1]), _small_sample_lines(ctx), width=150)
+    caveats = [textwrap.shorten(c, 190, placeholder=" …") for c in ctx.caveats[:5]]
+    if len(ctx.caveats) > 5:
+        caveats.append(label("more_caveats", lang).format(n=len(ctx.caveats) - 5))
+    draw_paragraphs(
+        figure.add_subplot(grid[1]), _small_sample_lines(ctx) + caveats, fontsize=9.5, width=130
+    )
     rows = [
         [
             title,
@@ -798,6 +1175,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("nps_by_channel", _section_nps),
     Section("churn_by_band", _section_churn),
     Section("lifetime_value", _section_value),
+    Section("channel_economics", _section_economics),
+    Section("targets", _section_targets),
+    Section("contact_drivers", _section_drivers),
     Section("data_quality", _section_data_quality, last=True),
     Section("appendix", _section_appendix),
 )
@@ -811,7 +1191,8 @@ def _run_section(section: Section, ctx: _Context, book: _Book) -> SectionOutcome
     book.section = section.key
     ctx.say(f"drawing “{title}”…")
     try:
-        section.build(ctx, book)
+        with ctx.collecting_caveats():
+            section.build(ctx, book)
     except _Unavailable as exc:
         book.discard(section.key)
         return SectionOutcome(section.key, title, False, str(exc), 0, ())
@@ -920,4 +1301,6 @@ def build_report(
         n_pages=n_pages,
         language=language,
         key_sentences=tuple(ctx.results.get("_sentences", ())),
+        caveats=tuple(ctx.caveats),
+        analyses=MappingProxyType({k: v for k, v in ctx.results.items() if not k.startswith("_")}),
     )

@@ -177,8 +177,8 @@ def house_rc_params() -> dict[RcKeyType, Any]:
     dict
         rcParams keys and values: DejaVu Sans (shipped with matplotlib, so every
         machine renders the same), light grid, no top/right spines, TrueType fonts
-        embedded in PDFs (text stays searchable), a colour/marker cycle from
-        :data:`SERIES_STYLES`.
+        embedded in PDFs (text stays searchable), the colour cycle of
+        :data:`SERIES_STYLES` (their markers and hatches are applied per series).
 
     Examples
     --------
@@ -201,9 +201,7 @@ def house_rc_params() -> dict[RcKeyType, Any]:
         "axes.spines.right": False,
         "axes.grid": True,
         "axes.axisbelow": True,
-        "axes.prop_cycle": cycler(
-            color=[s.color for s in SERIES_STYLES], marker=[s.marker for s in SERIES_STYLES]
-        ),
+        "axes.prop_cycle": cycler(color=[s.color for s in SERIES_STYLES]),
         "axes.unicode_minus": True,
         "grid.color": GRID,
         "grid.linewidth": 0.6,
