@@ -529,6 +529,36 @@ _LABELS: Mapping[str, tuple[str, str]] = {
         "joka maksaa alle rajan, maksaa itsensä takaisin {months} kuukaudessa. Liian "
         "harvinaiset syyt näytetään ontoina eikä niitä järjestetä.",
     ),
+    "method_economics": (
+        "Money lost: customer equity of each channel's band mix at its excellent NPS minus "
+        "today's (mix shift: {rule}). Excellent NPS: {levels}.",
+        "Menetetty arvo: kanavan asiakaspääoma erinomaisella NPS:llä miinus nykyinen "
+        "(jakauman siirto: {rule}). Erinomainen NPS: {levels}.",
+    ),
+    "method_targets": (
+        "Targets: the profit-maximising NPS per channel (marginal value of a point = its "
+        "marginal cost on finance's cost curve). The “+25 %” rule multiplies today's NPS by "
+        "1.25 (at or below zero: a step of at least one point).",
+        "Tavoitteet: kanavan voiton maksimoiva NPS (pisteen rajahyöty = rajakustannus "
+        "talouden kustannuskäyrällä). ”+25 %” -sääntö kertoo nykyisen NPS:n 1,25:llä "
+        "(nollassa tai alle: vähintään yhden pisteen askel).",
+    ),
+    "method_drivers_fixes": (
+        "Contact drivers: rates per 1,000 customers a month, churn after a contact "
+        "(time-varying hazard), failure-demand cost at the cost per contact; fixes priced "
+        "with their given costs (NPV, payback, ROI).",
+        "Yhteydenottojen syyt: määrä 1 000 asiakasta kohden kuukaudessa, poistuma "
+        "yhteydenoton jälkeen (ajassa muuttuva riski), hoitokulu yhteydenoton hinnalla; "
+        "korjaukset annetuin kustannuksin (nykyarvo, takaisinmaksu, ROI).",
+    ),
+    "method_drivers_scenario": (
+        "Contact drivers: rates per 1,000 customers a month, churn after a contact "
+        "(time-varying hazard), failure-demand cost at the cost per contact; no fix costs "
+        "given, so each reason is priced as a scenario and ranked by what a fix may cost.",
+        "Yhteydenottojen syyt: määrä 1 000 asiakasta kohden kuukaudessa, poistuma "
+        "yhteydenoton jälkeen (ajassa muuttuva riski), hoitokulu yhteydenoton hinnalla; "
+        "korjausten hintoja ei annettu, joten syyt on hinnoiteltu skenaarioina.",
+    ),
     "targets_title": (
         "NPS targets: value-based against “+25 %”",
         "NPS-tavoitteet: arvoon perustuva ja ”+25 %”",

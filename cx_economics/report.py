@@ -1139,6 +1139,32 @@ def _method_lines(ctx: _Context) -> list[str]:
                 n=format_count(ctx.assumptions.n_bootstrap, lang),
             )
         )
+    return lines + _model_method_lines(ctx)
+
+
+def _model_method_lines(ctx: _Context) -> list[str]:
+    """Methods of the money sections, for those that ran."""
+    lang = ctx.language
+    lines = []
+    economics = ctx.optional("economics")
+    if economics is not None:
+        levels = ", ".join(
+            f"{ch} {format_nps(x, lang)} ({src})"
+            for ch, x, src in zip(
+                economics.channels,
+                economics.excellent_nps,
+                economics.excellent_source,
+                strict=True,
+            )
+        )
+        lines.append(
+            label("method_economics", lang).format(levels=levels, rule=economics.mix_shift.rule)
+        )
+    if ctx.optional("targets") is not None:
+        lines.append(label("method_targets", lang))
+    drivers = ctx.optional("drivers")
+    if drivers is not None:
+        lines.append(label(f"method_drivers_{drivers.levers.mode}", lang))
     return lines
 
 
@@ -1151,7 +1177,7 @@ def book_date(ctx: _Context) -> str:
 def _section_appendix(ctx: _Context, book: _Book) -> None:
     lang = ctx.language
     figure = book.page()
-    grid = figure.add_gridspec(1, 2, width_ratios=[1.0, 1.0])
+    grid = figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0])
     frame = ctx.assumptions.to_frame()
     rows = [
         [str(r.assumption), _assumption_value(r.value, lang), str(r.unit)]
@@ -1164,7 +1190,7 @@ def _section_appendix(ctx: _Context, book: _Book) -> None:
         rows,
         align="lrl",
         fontsize=8.5,
-        col_widths=[0.5, 0.17, 0.33],
+        col_widths=[0.46, 0.14, 0.4],
     )
     draw_paragraphs(figure.add_subplot(grid[1]), _method_lines(ctx), fontsize=9.5, width=72)
 
