@@ -1215,7 +1215,6 @@ SECTIONS: tuple[Section, ...] = (
 def _run_section(section: Section, ctx: _Context, book: _Book) -> SectionOutcome:
     title = label(section.key, ctx.language)
     book.section = section.key
-    ctx.say(f"drawing “{title}”…")
     try:
         with ctx.collecting_caveats():
             section.build(ctx, book)
