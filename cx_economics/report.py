@@ -1279,11 +1279,11 @@ def build_report(
     --------
     >>> import tempfile
     >>> from cx_economics.datasets import simulate
-    >>> sim = simulate(2_000, seed=1)
+    >>> sim = simulate(1_000, seed=1)
     >>> out = build_report(sim.customers, sim.responses, out_dir=tempfile.mkdtemp(),
-    ...                    assumptions=Assumptions(n_bootstrap=50))  # doctest: +SKIP
-    >>> out.pdf_path.name  # doctest: +SKIP
-    'cx_report.pdf'
+    ...                    assumptions=Assumptions(n_bootstrap=50))
+    >>> out.pdf_path.name, out.sections[0].title
+    ('cx_report.pdf', 'Executive summary')
     """
     language = check_language(language)
     if isinstance(seed, np.random.Generator):
