@@ -94,7 +94,7 @@ def estimated_economics(demo: SimulatedData) -> ChannelEconomics:
 
 def show(title: str, frame: pd.DataFrame, columns: list[str]) -> None:
     print(f"\n{title}\n{'-' * len(title)}")
-    print(frame[columns].to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+    print(frame[columns].to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
 
 
 def main(estimated: bool = False) -> None:
