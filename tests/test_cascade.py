@@ -176,3 +176,22 @@ def test_bad_inputs() -> None:
     cascade = cascade_targets(raw, {"phone": 10.0})
     with pytest.raises(CxDataError, match="`period`"):
         scorecards(raw, cascade, period="W")  # type: ignore[arg-type]
+
+
+def test_results_are_frozen_tidy_and_render() -> None:
+    import dataclasses
+
+    raw = responses()
+    cascade = cascade_targets(raw, {"phone": 10.0})
+    results = [
+        cascade,
+        standing(raw, cascade, level="team"),
+        achievability_frontier(raw, min_responses=50),
+    ]
+    for result in results:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.level = "x"  # type: ignore[misc, assignment]
+        frame = result.to_frame()
+        assert len(frame) >= 4 and frame.columns.is_unique
+        assert result.summary().startswith(result._title)
+        assert "<table" in result._repr_html_()

@@ -377,3 +377,53 @@ def test_compare_prices_both_rules_by_closed_form() -> None:
     # a naive target below today is already met: nothing spent, nothing gained
     met = compare_targets(econ, last_year={"c0": 10.0, "c1": -40.0})
     assert met.pursued[0, 0] == econ.nps_today[0] and met.net_value[0, 0] == 0.0
+
+
+# --------------------------------------------------------------------------- contracts, demo
+
+
+def test_results_are_frozen_tidy_and_render() -> None:
+    import dataclasses
+
+    from cx_economics.targets.budget import allocate_budget
+
+    cost = ExpCost(80e3, 5.0, 25.0)
+    econ = make_econ(
+        [[240.0, 480.0, 540.0]] * 2, [[300, 350, 350]] * 2, [cost, cost], [12_000, 9_000]
+    )
+    results = [
+        value_based_targets(econ),
+        naive_targets({"c0": 5.0, "c1": -3.0}),
+        compare_targets(econ),
+        allocate_budget(econ, 30_000.0),
+    ]
+    for result in results:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            result.currency = "USD"  # type: ignore[misc]
+        frame = result.to_frame()
+        assert len(frame) >= 2 and frame.columns.is_unique
+        assert result.summary().startswith(result._title)
+        assert "<table" in result._repr_html_()
+
+
+def test_example_prints_both_rules_on_the_demo() -> None:
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).parents[1] / "examples" / "value_based_targets.py"
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    import re
+
+    notes = re.findall(
+        r"\+25 % rule (-?[\d,]+), value-based (-?[\d,]+); the \+25 % rule "
+        r"gives up ([\d,]+)",
+        out,
+    )
+    assert len(notes) == 2  # this year's NPS + 25 %, and the seed's 25 → 31.25
+    for naive, value, gap in ([float(v.replace(",", "")) for v in note] for note in notes):
+        assert value > naive and gap == pytest.approx(value - naive, abs=1.0)
+    assert out.count("31.25") >= 4  # every channel gets 31.25 under the seed's rule
+    assert "total value-based" in out and "total       +25 %" in out
