@@ -224,3 +224,19 @@ def test_page_one_names_the_three_biggest_levers(
     assert positions == sorted(positions)  # in rank order
     # the simulator's costliest reason (largest rate × hazard ratio) leads
     assert top["reason"].iloc[0] == "billing error"
+
+
+def test_report_result_is_a_frozen_tidy_result(
+    small_finnish_report: tuple[ReportResult, list[str]],
+) -> None:
+    import dataclasses
+
+    result, _ = small_finnish_report
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.n_pages = 0  # type: ignore[misc]
+    frame = result.to_frame()
+    assert list(frame["section"]) == [s.key for s in SECTIONS]
+    assert frame["pages"].sum() == result.n_pages
+    assert "Leadership report" in result.summary()
+    assert result._repr_html_().startswith("<div>")
+    assert "nps_channel" in result.analyses
