@@ -1,35 +1,6 @@
-r"""Net Promoter Score with honest intervals, reliability flags, comparisons and sample sizes.
+"""NPS per group with its interval (Wald, adjusted Wald, bootstrap) and reliability flag.
 
-NPS is ``100 × (share of promoters − share of detractors)``, on −100..100 (NPS
-points). With ``n`` responses split ``(p₋, p₀, p₊)`` over detractors, passives and
-promoters, the band of one response is a trinomial draw and
-
-.. math:: \operatorname{Var}(\widehat{NPS}) = 100^2\,[p_+ + p_- - (p_+ - p_-)^2]\,/\,n .
-
-Three intervals are offered (``method=``):
-
-``"wald"``
-    ``NPS ± z·se`` with the trinomial variance above at the observed shares. Too
-    narrow at small ``n`` and collapses to a point when every answer is in one band.
-``"adjusted_wald"`` (what ``"auto"`` uses)
-    Rocks (2016): add 3 pseudo-observations — ¾ detractor, 1½ passive, ¾ promoter —
-    then build the Wald interval on the adjusted counts (``n + 3``). This is the
-    default of the ``adjusted.wald`` test in Rocks's R package ``NPS`` (argument
-    ``pseudo_observations = c(0.75, 1.50, 0.75)``) and the recipe Lewis & Sauro
-    (MeasuringU, 2021) recommend. Exact trinomial enumeration (see
-    ``tests/test_nps.py``) shows its coverage closest to nominal for n = 10–100.
-``"bootstrap"``
-    Percentile interval of the NPS over multinomial resamples of the counts,
-    vectorised over groups and replicates.
-
-Intervals are clipped to [−100, 100]. A group is *reliable* when its interval's
-half-width is at most ``reliability_margin`` NPS points; unreliable groups are
-never ranked (:meth:`NpsTable.ranked`).
-
-References
-----------
-Rocks, B. (2016). Interval estimation for the "net promoter score". *The American
-Statistician* 70(4), 365–372. doi:10.1080/00031305.2016.1158124 (arXiv:1601.07235).
+The intervals and the reasons for the default are explained in :mod:`cx_economics.nps`.
 """
 
 from __future__ import annotations
@@ -52,13 +23,11 @@ from cx_economics.tables.nps_counts import NpsCounts, Period, nps_counts
 
 __all__ = [
     "ADJUSTED_PSEUDO_COUNTS",
+    "AUTO_METHOD",
     "Method",
-    "NpsComparison",
     "NpsEstimate",
     "NpsTable",
-    "compare_nps",
     "nps",
-    "sample_size_for_margin",
 ]
 
 Method = Literal["auto", "wald", "adjusted_wald", "bootstrap"]
@@ -120,6 +89,16 @@ def _check_nonempty(counts: NpsCounts) -> None:
             f"`data`: NPS needs at least one response per group; {empty.size} group(s) have "
             f"n = 0 (e.g. {shown}). Drop them or merge them into a larger group"
         )
+
+
+def _responses_for_margin(half_width: float, z: float, variance: float = 1.0) -> int:
+    """Responses for an interval of ± ``half_width`` NPS points (``variance`` per response)."""
+    return max(1, math.ceil((z * 100.0 / half_width) ** 2 * variance - 1e-9))
+
+
+def _worst_case_responses(margin: float, level: float = 0.95) -> int:
+    """``sample_size_for_margin(margin, level=level)``: ± ``margin`` points whatever the mix."""
+    return _responses_for_margin(_check_positive("margin", margin), _z(level))
 
 
 # --------------------------------------------------------------------------- intervals
@@ -269,7 +248,7 @@ class NpsEstimate(Result):
             margin = self.reliability_margin
             notes.append(
                 f"unreliable: half-width ±{self.half_width:.1f} exceeds ±{margin:g} points "
-                f"(n = {self.n}); about {sample_size_for_margin(margin)} responses give ±{margin:g}"
+                f"(n = {self.n}); about {_worst_case_responses(margin)} responses give ±{margin:g}"
                 " whatever the band mix"
             )
         return notes
@@ -426,7 +405,7 @@ def _reliable(
 ) -> BoolArray:
     """Half-width within ``margin``; a zero-width interval (one band only) needs n ≥ worst case."""
     narrow = (interval.upper - interval.lower) / 2.0 <= margin
-    informative = (interval.se > 0) | (n >= sample_size_for_margin(margin, level=level))
+    informative = (interval.se > 0) | (n >= _worst_case_responses(margin, level))
     out: BoolArray = narrow & informative
     return out
 
@@ -489,7 +468,7 @@ def nps(
         :class:`NpsTable` with one row per group. For :class:`NpsCounts`, ``by`` keeps
         a subset of its group columns and sums over the others.
     method : {"auto", "wald", "adjusted_wald", "bootstrap"}, default "auto"
-        Interval (see the module docstring); ``"auto"`` is ``"adjusted_wald"``, whose
+        Interval (see :mod:`cx_economics.nps`); ``"auto"`` is ``"adjusted_wald"``, whose
         coverage is closest to nominal at small ``n``.
     level : float, default 0.95
         Nominal coverage (0..1).
@@ -550,197 +529,3 @@ def nps(
         reliability_margin=margin,
     )
     return table if by is not None else table.estimate(counts.groups[0])
-
-
-# --------------------------------------------------------------------------- comparison
-
-
-@dataclass(frozen=True)
-class NpsComparison(Result):
-    """Difference of two independent NPS (a − b), its interval and two-sided p-value.
-
-    Attributes
-    ----------
-    nps_a, nps_b : float
-        The two scores, NPS points.
-    n_a, n_b : int
-        Responses behind each.
-    difference : float
-        ``nps_a - nps_b``, NPS points (−200..200), from the raw counts.
-    se : float
-        Standard error of the difference the interval is built on, NPS points.
-    lower, upper : float
-        Interval for the difference, NPS points.
-    level : float
-        Nominal coverage.
-    p_value : float
-        Two-sided p-value of "both NPS are equal", consistent with the interval
-        (``p < 1 − level`` exactly when the interval excludes 0).
-    method : str
-        ``"wald"`` or ``"adjusted_wald"``.
-    """
-
-    nps_a: float
-    nps_b: float
-    n_a: int
-    n_b: int
-    difference: float
-    se: float
-    lower: float
-    upper: float
-    level: float
-    p_value: float
-    method: str
-
-    _title = "NPS difference (a − b)"
-
-    @property
-    def significant(self) -> bool:
-        """Whether the difference is significant at ``1 − level``."""
-        return self.p_value < 1.0 - self.level
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return one row with every field."""
-        return pd.DataFrame([{k: getattr(self, k) for k in self.__dataclass_fields__}])
-
-    def _notes(self) -> list[str]:
-        verdict = "significant" if self.significant else "not significant"
-        return [f"{verdict} at {1 - self.level:.0%} (two-sided); NPS points"]
-
-
-def _triple(name: str, x: NpsCounts | NpsEstimate | Sequence[int]) -> npt.NDArray[np.float64]:
-    if isinstance(x, NpsCounts):
-        if len(x) != 1:
-            raise CxDataError(f"`{name}` must be one group; pick one with counts.group(key)")
-        values = [x.detractors[0], x.passives[0], x.promoters[0]]
-    elif isinstance(x, NpsEstimate):
-        shares = (x.detractor_share, x.passive_share, x.promoter_share)
-        values = [round(s * x.n) for s in shares]
-    else:
-        values = list(x)
-    if len(values) != 3:
-        raise CxDataError(f"`{name}` must be (detractors, passives, promoters); got {x!r}")
-    single = NpsCounts.from_counts(detractors=values[0], passives=values[1], promoters=values[2])
-    if single.n_total == 0:
-        raise CxDataError(f"`{name}` has no responses (n = 0)")
-    return np.array(values, dtype=np.float64)
-
-
-def compare_nps(
-    a: NpsCounts | NpsEstimate | Sequence[int],
-    b: NpsCounts | NpsEstimate | Sequence[int],
-    *,
-    level: float = 0.95,
-    method: Literal["auto", "wald", "adjusted_wald"] = "auto",
-) -> NpsComparison:
-    """Compare the NPS of two independent samples (e.g. two channels, or two quarters).
-
-    The variance of the difference is the sum of the two trinomial variances; with
-    ``"adjusted_wald"`` (the ``"auto"`` choice) each sample first receives Rocks's
-    pseudo-counts (¾, 1½, ¾), as in the two-sample ``adjusted.wald`` test of the R
-    package ``NPS``. The p-value is two-sided, from the same standard error as the
-    interval.
-
-    Parameters
-    ----------
-    a, b : NpsCounts (one group), NpsEstimate, or (detractors, passives, promoters)
-        The two samples; they must be independent (different respondents).
-    level : float, default 0.95
-        Coverage of the interval for the difference.
-    method : {"auto", "wald", "adjusted_wald"}, default "auto"
-        Interval and test.
-
-    Returns
-    -------
-    NpsComparison
-        Difference ``a − b`` in NPS points, its interval and p-value.
-
-    Examples
-    --------
-    >>> c = compare_nps((20, 30, 50), (30, 30, 40))
-    >>> round(c.difference, 1), round(c.p_value, 3), c.significant
-    (20.0, 0.083, False)
-    """
-    resolved = _resolve_method(method, ("wald", "adjusted_wald"))
-    z = _z(level)
-    pair = np.vstack([_triple("a", a), _triple("b", b)])
-    pseudo = ADJUSTED_PSEUDO_COUNTS if resolved == "adjusted_wald" else (0.0, 0.0, 0.0)
-    each = _trinomial(pair, z, pseudo)
-    centres = (each.lower + each.upper) / 2.0
-    centre = float(centres[0] - centres[1])
-    se = float(np.hypot(each.se[0], each.se[1]))
-    raw = 100.0 * (pair[:, 2] - pair[:, 0]) / pair.sum(axis=1)
-    if se > 0:
-        p_value = float(2.0 * stats.norm.sf(abs(centre) / se))
-    else:
-        p_value = 1.0 if centre == 0 else 0.0
-    return NpsComparison(
-        nps_a=float(raw[0]),
-        nps_b=float(raw[1]),
-        n_a=int(pair[0].sum()),
-        n_b=int(pair[1].sum()),
-        difference=float(raw[0] - raw[1]),
-        se=se,
-        lower=max(centre - z * se, -200.0),
-        upper=min(centre + z * se, 200.0),
-        level=float(level),
-        p_value=p_value,
-        method=resolved,
-    )
-
-
-# --------------------------------------------------------------------------- sample size
-
-
-def sample_size_for_margin(
-    margin: float, shares: Sequence[float] | None = None, level: float = 0.95
-) -> int:
-    """Responses needed for an NPS interval of ± ``margin`` NPS points.
-
-    Uses the trinomial variance: ``n = ⌈(z · 100 · σ / margin)²⌉`` with
-    ``σ² = p₊ + p₋ − (p₊ − p₋)²`` per response. Without ``shares`` the worst case
-    ``σ² = 1`` is used (half promoters, half detractors), which covers any mix.
-
-    Parameters
-    ----------
-    margin : float
-        Wanted interval half-width, NPS points (> 0), e.g. 10 for ±10.
-    shares : (detractor, passive, promoter), optional
-        Expected band fractions, summing to 1.
-    level : float, default 0.95
-        Coverage of the interval.
-
-    Returns
-    -------
-    int
-        Number of responses.
-
-    Examples
-    --------
-    >>> sample_size_for_margin(10)
-    385
-    >>> sample_size_for_margin(5, shares=(0.2, 0.3, 0.5))
-    938
-    """
-    half = _check_positive("margin", margin)
-    z = _z(level)
-    variance = 1.0 if shares is None else _share_variance(shares)
-    return max(1, math.ceil((z * 100.0 / half) ** 2 * variance - 1e-9))
-
-
-def _share_variance(shares: Sequence[float]) -> float:
-    values = np.asarray(list(shares), dtype=np.float64)
-    if values.shape != (3,) or not np.all(np.isfinite(values)) or (values < 0).any():
-        raise CxDataError(
-            f"`shares` must be three fractions ≥ 0 (detractor, passive, promoter); got {shares!r}"
-        )
-    if abs(values.sum() - 1.0) > 1e-6:
-        raise CxDataError(f"`shares` must sum to 1; they sum to {values.sum():.6g}")
-    detractor, promoter = values[0], values[2]
-    variance = float(promoter + detractor - (promoter - detractor) ** 2)
-    if variance <= 0:
-        raise CxDataError(
-            "`shares` put every response in one band, so the NPS variance is 0 and no sample "
-            "size follows; give plausible shares, or none for the worst case"
-        )
-    return variance
