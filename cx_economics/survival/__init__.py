@@ -10,6 +10,20 @@ from cx_economics.survival.bootstrap import (
     resample_life_table,
 )
 from cx_economics.survival.curves import ChurnCurves
+from cx_economics.survival.fit import fit_churn, splice_tail
+from cx_economics.survival.hazards import (
+    HazardRatios,
+    ProportionalHazardsCheck,
+    check_proportional_hazards,
+    hazard_ratios,
+)
+from cx_economics.survival.km import (
+    KmSummary,
+    LogRankResult,
+    kaplan_meier,
+    km_summary,
+    logrank_test,
+)
 from cx_economics.survival.parametric import (
     ParametricFit,
     fit_parametric,
@@ -21,18 +35,29 @@ from cx_economics.survival.sbg import SbgFit, fit_sbg, fit_sbg_counts
 
 __all__ = [
     "ChurnCurves",
+    "HazardRatios",
+    "KmSummary",
+    "LogRankResult",
     "ParametricFit",
+    "ProportionalHazardsCheck",
     "RmstResult",
     "SbgFit",
     "bootstrap_survival",
+    "check_proportional_hazards",
+    "fit_churn",
     "fit_parametric",
     "fit_parametric_intervals",
     "fit_sbg",
     "fit_sbg_counts",
+    "hazard_ratios",
+    "kaplan_meier",
+    "km_summary",
+    "logrank_test",
     "replicate_mean_revenue",
     "replicate_retention",
     "replicate_survival",
     "resample_life_table",
     "restricted_mean_survival",
+    "splice_tail",
     "survival_function",
 ]

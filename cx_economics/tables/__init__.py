@@ -8,7 +8,15 @@
 from __future__ import annotations
 
 from cx_economics.tables.contact_counts import ContactCounts, contact_counts
-from cx_economics.tables.life import LifeTable
+from cx_economics.tables.life import LifeTable, RiskSets, life_table
 from cx_economics.tables.nps_counts import NpsCounts, nps_counts
 
-__all__ = ["ContactCounts", "LifeTable", "NpsCounts", "contact_counts", "nps_counts"]
+__all__ = [
+    "ContactCounts",
+    "LifeTable",
+    "NpsCounts",
+    "RiskSets",
+    "contact_counts",
+    "life_table",
+    "nps_counts",
+]
