@@ -128,46 +128,51 @@ class HazardRatios(Result):
 # --------------------------------------------------------------------------- design
 
 
-def _references(table: LifeTable, reference: str) -> dict[str, str]:
-    """Reference level per group column: ``reference`` for bands, else the first level."""
+Levels = dict[str, list[str]]  # group column -> its levels, in the table's group order
+
+
+def _references(table: LifeTable, reference: str) -> tuple[dict[str, str], Levels]:
+    """Reference level per group column, and every column's levels.
+
+    Bands use ``reference``; other columns their first level in sorted order.
+    """
+    groups = table.groups
+    levels: Levels = {
+        column: list(dict.fromkeys(key[i] for key in groups))
+        for i, column in enumerate(table.group_columns)
+    }
     references: dict[str, str] = {}
-    for i, column in enumerate(table.group_columns):
-        levels = sorted({key[i] for key in table.groups})
-        if column == "band":
-            if reference not in levels:
-                raise CxDataError(
-                    f"`reference` band {reference!r} is not in the table; its bands are {levels}"
-                )
-            references[column] = reference
-        else:
-            references[column] = levels[0]
-    return references
+    for column, values in levels.items():
+        if column == "band" and reference not in values:
+            raise CxDataError(
+                f"`reference` band {reference!r} is not in the table; its bands are {values}"
+            )
+        references[column] = reference if column == "band" else sorted(values)[0]
+    return references, levels
 
 
 def _covariates(
-    frame: pd.DataFrame, table: LifeTable, references: Mapping[str, str]
+    frame: pd.DataFrame, levels: Levels, references: Mapping[str, str]
 ) -> tuple[FloatArray, list[tuple[str, str]]]:
     """Treatment-coded dummies of every group column, levels in the table's group order."""
     blocks: list[FloatArray] = []
     terms: list[tuple[str, str]] = []
-    for i, column in enumerate(table.group_columns):
-        levels = list(dict.fromkeys(key[i] for key in table.groups))
-        values = frame[column].astype(str).to_numpy()
-        for level in levels:
+    for column, values in levels.items():
+        observed = frame[column].astype(str).to_numpy()
+        for level in values:
             if level != references[column]:
-                blocks.append((values == level).astype(np.float64))
+                blocks.append((observed == level).astype(np.float64))
                 terms.append((column, level))
     matrix = np.column_stack(blocks) if blocks else np.zeros((len(frame), 0))
     return matrix, terms
 
 
-def _check_events(table: LifeTable, terms: Sequence[tuple[str, str]]) -> None:
+def _check_events(table: LifeTable, levels: Levels, terms: Sequence[tuple[str, str]]) -> None:
     """Every level (references included) needs churn events for a finite ratio."""
     cells = table.frame[table.frame["churned"].to_numpy(bool)]
-    for column in table.group_columns:
+    for column, values in levels.items():
         events = cells.groupby(cells[column].astype(str))["customers"].sum()
-        levels = {key[table.group_columns.index(column)] for key in table.groups}
-        empty = sorted(level for level in levels if events.get(level, 0) == 0)
+        empty = sorted(level for level in values if events.get(level, 0) == 0)
         if empty:
             raise CxModelError(
                 f"no churn among {column} level(s) {empty}: their hazard ratio is not "
@@ -245,10 +250,12 @@ def _fit_cloglog(rows: pd.DataFrame, design: FloatArray, n_baseline: int) -> _Gl
     )
 
 
-def _discrete(table: LifeTable, references: Mapping[str, str], level: float) -> HazardRatios:
+def _discrete(
+    table: LifeTable, references: Mapping[str, str], levels: Levels, level: float
+) -> HazardRatios:
     rows, baseline, churn_months = _person_months(table)
-    covariates, terms = _covariates(rows, table, references)
-    _check_events(table, terms)
+    covariates, terms = _covariates(rows, levels, references)
+    _check_events(table, levels, terms)
     fit = _fit_cloglog(rows, np.column_stack([baseline, covariates]), baseline.shape[1])
     return HazardRatios(
         method="discrete",
@@ -267,13 +274,15 @@ def _discrete(table: LifeTable, references: Mapping[str, str], level: float) -> 
     )
 
 
-def _cox(table: LifeTable, references: Mapping[str, str], level: float) -> HazardRatios:
+def _cox(
+    table: LifeTable, references: Mapping[str, str], levels: Levels, level: float
+) -> HazardRatios:
     from lifelines import CoxPHFitter
     from lifelines.exceptions import ConvergenceError
 
     cells = table.frame[table.frame["customers"].to_numpy() > 0].reset_index(drop=True)
-    covariates, terms = _covariates(cells, table, references)
-    _check_events(table, terms)
+    covariates, terms = _covariates(cells, levels, references)
+    _check_events(table, levels, terms)
     names = [f"{c}={v}" for c, v in terms]
     data = pd.DataFrame(covariates, columns=names)
     churned = cells["churned"].to_numpy(bool)
@@ -355,9 +364,9 @@ def hazard_ratios(
         raise CxDataError(f"`method` must be 'discrete' or 'cox', got {method!r}")
     if not 0.0 < level < 1.0:
         raise CxDataError(f"`level` must be a coverage in (0, 1), e.g. 0.95; got {level!r}")
-    references = _references(table, reference)
+    references, levels = _references(table, reference)
     fit = _discrete if method == "discrete" else _cox
-    return fit(table, references, level)
+    return fit(table, references, levels, level)
 
 
 # --------------------------------------------------------------------------- PH check
@@ -476,10 +485,10 @@ def check_proportional_hazards(
         raise CxDataError(
             f"`columns` {unknown} are not group columns of the table {list(table.group_columns)}"
         )
-    references = _references(table, "promoter" if "band" in table.group_columns else "")
+    references, levels = _references(table, "promoter")
     rows, baseline, _ = _person_months(table)
-    covariates, terms = _covariates(rows, table, references)
-    _check_events(table, terms)
+    covariates, terms = _covariates(rows, levels, references)
+    _check_events(table, levels, terms)
     drift_terms = [i for i, (c, v) in enumerate(terms) if c in tested and v != "unrated"]
     if not drift_terms:
         raise CxDataError(f"`columns` {list(tested)} have no rated levels besides the reference")
