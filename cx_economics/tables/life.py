@@ -583,7 +583,10 @@ Check = tuple[str, str, nw.Expr]  # column, problem, expression true on bad rows
 def _run_checks(lazy: Lazy, table: str, checks: Sequence[Check]) -> None:
     """Count every check's bad rows in one pass; raise on the first failing one."""
     bad_rows = [bad.fill_null(True) for _, _, bad in checks]
-    counts = lazy.select(*(b.sum().alias(f"_{i}") for i, b in enumerate(bad_rows))).collect()
+    # booleans are cast before summing: some engines (Spark) do not sum booleans
+    counts = lazy.select(
+        *(b.cast(nw.Int64).sum().alias(f"_{i}") for i, b in enumerate(bad_rows))
+    ).collect()
     for i, (column, problem, _) in enumerate(checks):
         count = int(counts[f"_{i}"].item())
         if count:
@@ -668,7 +671,7 @@ def _resolve_cutoff(
         latest = responses.select(nw.col("response_date").max()).collect().item()
         return pd.Timestamp(latest)
     late = nw.col("response_date") > nw.lit(cutoff.to_pydatetime())
-    count = int(responses.select(late.sum()).collect().item())
+    count = int(responses.select(late.cast(nw.Int64).sum()).collect().item())
     if count and not explicit:
         warnings.warn(
             f"{count} responses are dated after the cut-off {cutoff.date()} taken from the "
