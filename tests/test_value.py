@@ -24,6 +24,7 @@ import cx_economics.value as value_module
 from cx_economics.assumptions import Assumptions
 from cx_economics.bands import BAND_ORDER
 from cx_economics.datasets import SimulationTruth, simulate
+from cx_economics.equity import CustomerEquity, ResidualValues, customer_equity, residual_value
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.survival.bootstrap import (
     life_table_groups,
@@ -34,15 +35,11 @@ from cx_economics.survival.bootstrap import (
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 from cx_economics.value import (
-    CustomerEquity,
     LifetimeValues,
     MarginByBand,
-    ResidualValues,
-    customer_equity,
     discounted_value,
     lifetime_value,
     margin_by_band,
-    residual_value,
 )
 
 TRUTH = SimulationTruth(reasons={}, team_nps_sd=0.0)
