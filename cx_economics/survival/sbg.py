@@ -29,8 +29,7 @@ from scipy import special, stats
 
 from cx_economics._results import Estimate, Result
 from cx_economics.exceptions import CxDataError, CxModelError, describe_rows
-from cx_economics.survival.curves import ChurnCurves
-from cx_economics.survival.parametric import (
+from cx_economics.survival._mle import (
     _check_horizon_and_level,
     _cloglog_band,
     _curves_from_fits,
@@ -39,6 +38,7 @@ from cx_economics.survival.parametric import (
     _maximise,
     _warn_fragile,
 )
+from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 
 __all__ = ["SbgFit", "fit_sbg", "fit_sbg_counts"]
