@@ -21,6 +21,7 @@ Units and conventions
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -30,10 +31,31 @@ import numpy.typing as npt
 import pandas as pd
 
 from cx_economics._results import Result
-from cx_economics.exceptions import CxDataError
-from cx_economics.impact import MixShift
+from cx_economics.assumptions import Assumptions
+from cx_economics.bands import BAND_ORDER
+from cx_economics.data import (
+    ChannelCosts,
+    Customers,
+    Responses,
+    validate_channel_costs,
+    validate_customers,
+    validate_responses,
+)
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.impact import MixRule, MixShift
+from cx_economics.survival.fit import ChurnModel
+from cx_economics.tables.life import LifeTable
+from cx_economics.tables.nps_counts import NpsCounts
 
-__all__ = ["ChannelEconomics", "CostModel", "annuity_months", "economics_from_arrays"]
+__all__ = [
+    "ChannelEconomics",
+    "CostModel",
+    "annuity_months",
+    "band_flows",
+    "channel_economics",
+    "economics_from_arrays",
+    "economics_from_tables",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -143,20 +165,31 @@ class ChannelEconomics(Result):
         out: FloatArray = self.customers * np.sum(shares * self.band_values, axis=-1)
         return out
 
-    def _value_reps_at(self, nps: FloatArray, rng: np.random.Generator) -> FloatArray | None:
-        """Replicates (B, C) of customer equity at ``nps`` per channel."""
+    def _value_reps_at(
+        self, nps: FloatArray, rng: np.random.Generator, *, relative: bool = True
+    ) -> FloatArray | None:
+        """Replicates (B, C) of customer equity at ``nps`` per channel.
+
+        ``relative``: each replicate moves by ``nps − nps_today`` points from its own
+        NPS (value of a point); otherwise it moves to ``max(nps, its own NPS)`` (money
+        lost below an absolute bar, so the gap carries today's sampling uncertainty).
+        """
         if self.band_flow_replicates is None or self.share_replicates is None:
             return None
         b = self.share_replicates.shape[0]
         coef = self.mix_shift.draw_coefficients(b, rng)
         coef = None if coef is None else coef[:, None, :]
-        shares = self.mix_shift.shares_at(self.share_replicates, nps, coefficients=coef)
+        rep_nps = 100.0 * (self.share_replicates[..., 2] - self.share_replicates[..., 0])
+        target = rep_nps + (nps - self.nps_today) if relative else np.maximum(nps, rep_nps)
+        shares = self.mix_shift.shares_at(self.share_replicates, target, coefficients=coef)
         values = self.band_flow_replicates.sum(axis=-1)
         out: FloatArray = self.customers * np.sum(shares * values, axis=-1)
         return out
 
-    def _reps_or_fail(self, nps: FloatArray, rng: np.random.Generator) -> FloatArray:
-        reps = self._value_reps_at(nps, rng)
+    def _reps_or_fail(
+        self, nps: FloatArray, rng: np.random.Generator, *, relative: bool = True
+    ) -> FloatArray:
+        reps = self._value_reps_at(nps, rng, relative=relative)
         if reps is None:
             raise CxDataError("no bootstrap replicates: build the table with replicates")
         return reps
@@ -172,15 +205,31 @@ class ChannelEconomics(Result):
 
     # ------------------------------------------------------------------ costs
     def cost_at(self, nps: npt.ArrayLike) -> FloatArray:
-        """Yearly cost per channel at ``nps`` (currency per year); NaN without cost models."""
+        """Yearly cost per channel at ``nps`` (currency per year); NaN without cost models.
+
+        Extrapolation warnings of the cost curves are not repeated on every call;
+        :meth:`summary` notes the channels whose levels lie outside their curve's range.
+        """
         target = np.broadcast_to(np.asarray(nps, dtype=np.float64), self.nps_today.shape)
         if not self.cost_models:
             return np.full(target.shape, np.nan)
-        out = [
-            float(np.asarray(self.cost_models[ch].cost_at(x))) if ch in self.cost_models else np.nan
-            for ch, x in zip(self.channels, target, strict=True)
-        ]
+        out = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CxAssumptionWarning)
+            for ch, x in zip(self.channels, target, strict=True):
+                model = self.cost_models.get(ch)
+                out.append(np.nan if model is None else float(np.asarray(model.cost_at(x))))
         return np.asarray(out, dtype=np.float64)
+
+    def _extrapolated_costs(self) -> list[str]:
+        """Channels whose today or excellent NPS lies outside their cost curve's range."""
+        found = []
+        for ch, today, bar in zip(self.channels, self.nps_today, self.excellent_nps, strict=True):
+            model = (self.cost_models or {}).get(ch)
+            span = getattr(model, "valid_range", None)
+            if span is not None and not (span[0] <= min(today, bar) and max(today, bar) <= span[1]):
+                found.append(f"{ch} (NPS {today:.0f}→{bar:.0f}, curve {span[0]:g}–{span[1]:g})")
+        return found
 
     def payback_months(self) -> FloatArray:
         """Months until the value of moving to excellence repays its extra cost (inf: never)."""
@@ -225,7 +274,7 @@ class ChannelEconomics(Result):
         reps_today = self._value_reps_at(self.nps_today, rng)
         if reps_today is not None:
             state = rng.bit_generator.state
-            lost_reps = self._reps_or_fail(target, rng) - reps_today
+            lost_reps = self._reps_or_fail(target, rng, relative=False) - reps_today
             rng.bit_generator.state = state  # same coefficient draws for the +1 point
             vpp_reps = self._reps_or_fail(self.nps_today + 1.0, rng) - reps_today
             frame["value_per_point_lower"], frame["value_per_point_upper"] = _percentile_interval(
@@ -258,6 +307,9 @@ class ChannelEconomics(Result):
         ]
         if not self.cost_models:
             notes.append("no cost curves given: cost, net value, payback and ROI are not available")
+        far = self._extrapolated_costs()
+        if far:
+            notes.append("costs extrapolated beyond the cost curve's range: " + ", ".join(far))
         return notes
 
 
@@ -369,4 +421,269 @@ def economics_from_arrays(
         monthly_discount_rate=monthly_discount_rate,
         currency=currency,
         level=level,
+    )
+
+
+# --------------------------------------------------------------------------- from data
+
+
+def _excellent_levels(
+    team_counts: NpsCounts | None,
+    channels: tuple[str, ...],
+    given: Mapping[str, float],
+    reliability_margin: float,
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """Excellent NPS per channel: as given, else the best quartile of reliable teams."""
+    from cx_economics.nps import nps
+
+    levels, sources = [], []
+    teams = None
+    if team_counts is not None and set(channels) - set(given):
+        teams = nps(team_counts, by=("channel", "team"), reliability_margin=reliability_margin)
+    for ch in channels:
+        if ch in given:
+            levels.append(float(given[ch]))
+            sources.append("assumption")
+            continue
+        if teams is None:
+            raise CxDataError(
+                f"no excellent NPS for channel {ch!r}: give Assumptions.excellent_nps or "
+                "responses with a `team` column (the best quartile of teams is used)"
+            )
+        mask = np.array([g[0] == ch for g in teams.groups]) & teams.reliable
+        if mask.sum() < 2:
+            raise CxDataError(
+                f"channel {ch!r} has {int(mask.sum())} teams with a reliable NPS; set "
+                "Assumptions.excellent_nps for it"
+            )
+        levels.append(float(np.quantile(teams.nps[mask], 0.75)))
+        sources.append(f"best quartile of {int(mask.sum())} teams")
+    return np.asarray(levels, dtype=np.float64), tuple(sources)
+
+
+def band_flows(
+    table: LifeTable,
+    assumptions: Assumptions,
+    *,
+    model: ChurnModel = "auto",
+    n_bootstrap: int | None = None,
+    seed: int | np.random.Generator = 0,
+) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
+    """Discounted margin per customer per month by channel and band, with replicates.
+
+    Parameters
+    ----------
+    table : LifeTable
+        Grouped by ``("band", "channel")``.
+    assumptions : Assumptions
+        Horizon, discount rate, margins.
+    model : str
+        Churn model for :func:`cx_economics.survival.fit_churn`.
+    n_bootstrap : int, optional
+        Replicates (default ``assumptions.n_bootstrap``).
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    channels : tuple of str
+    flows : ndarray (C, 3, H)
+        ``margin_b × S_b(t) / (1+i)^t`` per customer (currency) for months 1..H.
+    replicates : ndarray (B, C, 3, H)
+        The same from life-table bootstrap replicates of the curves (margins fixed).
+    """
+    from cx_economics.margins import margin_by_band
+    from cx_economics.survival.bootstrap import bootstrap_survival
+    from cx_economics.survival.fit import fit_churn
+
+    if tuple(table.group_columns) != ("band", "channel"):
+        raise CxDataError(
+            f"`table` must be grouped by ('band', 'channel'), got {table.group_columns}"
+        )
+    horizon = assumptions.horizon_months
+    b = n_bootstrap or assumptions.n_bootstrap
+    curves = fit_churn(table, model=model, by=("band", "channel"), horizon_months=horizon)
+    margins = margin_by_band(table, assumptions=assumptions)
+    channels = tuple(sorted({g[1] for g in curves.groups}))
+    keys = [(band.value, ch) for ch in channels for band in BAND_ORDER]
+    missing = [k for k in keys if k not in curves.groups or k not in margins.groups]
+    if missing:
+        raise CxDataError(
+            f"no rated customers for band × channel {missing[:3]}: every channel needs "
+            "customers in every band to price its mix"
+        )
+    rows = [curves.groups.index(k) for k in keys]
+    margin = margins.monthly_margin[[margins.groups.index(k) for k in keys]]
+    disc = annuity_months(assumptions.monthly_discount_rate, horizon)
+    weight = margin[:, None] * disc
+    point = curves.survival[rows, 1 : horizon + 1] * weight
+    reps = bootstrap_survival(table, n_replicates=b, horizon_months=horizon, seed=seed, tail=curves)
+    reps = reps[:, rows, 1 : horizon + 1] * weight[None]
+    shape = (len(channels), len(BAND_ORDER), horizon)
+    return channels, point.reshape(shape), reps.reshape((b, *shape))
+
+
+def _cost_models(
+    channel_costs: pd.DataFrame | ChannelCosts | None,
+    cost_models: Mapping[str, CostModel] | None,
+    channels: tuple[str, ...],
+) -> Mapping[str, CostModel] | None:
+    if cost_models is not None:
+        return cost_models
+    if channel_costs is None:
+        return None
+    from cx_economics.cost import cost_curves_from_table
+
+    valid = validate_channel_costs(channel_costs, known_channels=channels)
+    return cost_curves_from_table(valid.frame)
+
+
+def economics_from_tables(
+    table: LifeTable,
+    counts: NpsCounts,
+    active_customers: Mapping[str, float],
+    *,
+    assumptions: Assumptions | None = None,
+    team_counts: NpsCounts | None = None,
+    channel_costs: pd.DataFrame | ChannelCosts | None = None,
+    cost_models: Mapping[str, CostModel] | None = None,
+    mix_shift: MixShift | MixRule = "detractors_first",
+    model: ChurnModel = "auto",
+    reliability_margin: float = 10.0,
+    seed: int | np.random.Generator = 0,
+) -> ChannelEconomics:
+    """Build the channel economics table from sufficient statistics only.
+
+    This is the scale path: the life table and NPS counts may come from any engine
+    (see :mod:`cx_economics.engines`); nothing here touches raw rows.
+
+    Parameters
+    ----------
+    table : LifeTable
+        Grouped by ``("band", "channel")``.
+    counts : NpsCounts
+        Today's band counts by ``channel``.
+    active_customers : mapping channel → number
+        Customers each channel serves today.
+    team_counts : NpsCounts, optional
+        Band counts by ``("channel", "team")``, for the best-quartile excellence level.
+    Other parameters are as in :func:`channel_economics`.
+
+    Returns
+    -------
+    ChannelEconomics
+    """
+    a = assumptions or Assumptions()
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    channels, flows, reps = band_flows(table, a, model=model, seed=rng)
+    by_channel = {g[0]: i for i, g in enumerate(counts.groups)}
+    absent = [ch for ch in channels if ch not in by_channel]
+    if absent:
+        raise CxDataError(f"`counts`: no survey answers for channel(s) {absent}")
+    idx = [by_channel[ch] for ch in channels]
+    band_counts = np.column_stack(
+        [counts.detractors[idx], counts.passives[idx], counts.promoters[idx]]
+    )
+    excellent, sources = _excellent_levels(
+        team_counts, channels, a.excellent_nps, reliability_margin
+    )
+    shift = mix_shift if isinstance(mix_shift, MixShift) else MixShift(mix_shift)
+    return economics_from_arrays(
+        channels,
+        np.array([float(active_customers.get(ch, 0.0)) for ch in channels]),
+        band_counts,
+        flows,
+        excellent_nps=excellent,
+        excellent_source=sources,
+        monthly_discount_rate=a.monthly_discount_rate,
+        band_flow_replicates=reps,
+        mix_shift=shift,
+        cost_models=_cost_models(channel_costs, cost_models, channels),
+        level=a.confidence_level,
+        currency=a.currency,
+        seed=rng,
+    )
+
+
+def channel_economics(
+    customers: pd.DataFrame | Customers,
+    responses: pd.DataFrame | Responses,
+    *,
+    assumptions: Assumptions | None = None,
+    channel_costs: pd.DataFrame | ChannelCosts | None = None,
+    cost_models: Mapping[str, CostModel] | None = None,
+    mix_shift: MixShift | MixRule = "detractors_first",
+    model: ChurnModel = "auto",
+    window_months: int = 12,
+    reliability_margin: float = 10.0,
+    seed: int | np.random.Generator = 0,
+) -> ChannelEconomics:
+    """Build the channel economics table from customers, responses and costs.
+
+    Parameters
+    ----------
+    customers, responses : pandas.DataFrame or validated tables
+        The base (a customer's ``channel`` is the channel that shapes their
+        experience) and survey answers.
+    assumptions : Assumptions, optional
+        Discount rate, horizon, margins, excellent levels, bootstrap replicates.
+    channel_costs : pandas.DataFrame or ChannelCosts, optional
+        Finance's cost points (channel, nps, annual_cost); turned into cost curves.
+    cost_models : mapping channel → CostModel, optional
+        Ready cost curves (e.g. from :func:`cx_economics.cost.fit_cost_curves`);
+        they take precedence over ``channel_costs``.
+    mix_shift : MixShift or str
+        How a channel's mix moves with its NPS (``"detractors_first"``,
+        ``"proportional"``, or a fitted :class:`~cx_economics.impact.MixShift`).
+    model : str
+        Churn model passed to :func:`cx_economics.survival.fit_churn`.
+    window_months : int, default 12
+        Today's mix uses the answers of the last ``window_months`` months.
+    reliability_margin : float, default 10
+        Teams whose NPS interval is wider than ± this (points) do not set the
+        best-quartile excellence level.
+    seed : int or numpy.random.Generator
+
+    Returns
+    -------
+    ChannelEconomics
+        Intervals carry the uncertainty of today's mix (multinomial bootstrap of the
+        answers) and of the churn curves (life-table bootstrap); margins are taken as
+        estimated.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import load_demo
+    >>> demo = load_demo()
+    >>> econ = channel_economics(demo.customers, demo.responses,
+    ...                          channel_costs=demo.channel_costs,
+    ...                          assumptions=Assumptions(n_bootstrap=100))
+    >>> econ.channels
+    ('branch', 'chat', 'phone', 'web')
+    """
+    from cx_economics.tables.life import life_table
+    from cx_economics.tables.nps_counts import nps_counts
+
+    cust = validate_customers(customers)
+    resp = validate_responses(responses)
+    cutoff = cust.as_of or resp.frame["response_date"].max()
+    recent = resp.frame[resp.frame["response_date"] > cutoff - pd.DateOffset(months=window_months)]
+    if len(recent) == 0:
+        raise CxDataError(f"`responses`: no answers in the last {window_months} months")
+    recent_resp = Responses(recent, scheme=resp.scheme)
+    team_counts = (
+        nps_counts(recent_resp, by=("channel", "team")) if "team" in recent.columns else None
+    )
+    active = cust.frame.loc[~cust.frame["churned"], "channel"].value_counts()
+    return economics_from_tables(
+        life_table(cust, resp, by=("band", "channel")),
+        nps_counts(recent_resp, by="channel"),
+        {str(k): float(v) for k, v in active.items()},
+        assumptions=assumptions,
+        team_counts=team_counts,
+        channel_costs=channel_costs,
+        cost_models=cost_models,
+        mix_shift=mix_shift,
+        model=model,
+        reliability_margin=reliability_margin,
+        seed=seed,
     )

@@ -106,3 +106,35 @@ def test_same_seed_same_intervals() -> None:
     c = make(seed=4)[0].to_frame()
     assert a.equals(b)
     assert not a["nps_lower"].equals(c["nps_lower"])
+
+
+def test_channel_economics_on_simulated_data_covers_the_truth() -> None:
+    """End to end on a base with known truth: the value of a point is covered.
+
+    With detractors-first and detractors left, one point moves 1 % of a channel's
+    customers from detractor to passive, so the true value of a point is
+    ``customers × 0.01 × (CLV_passive − CLV_detractor)`` from the simulator's truth.
+    """
+    from cx_economics.assumptions import Assumptions
+    from cx_economics.datasets import SimulationTruth, simulate
+    from cx_economics.economics import channel_economics
+
+    truth = SimulationTruth(reasons={}, team_nps_sd=0.0)
+    sim = simulate(40_000, truth=truth, seed=11, months_observed=60)
+    excellent = {ch: 60.0 for ch in truth.channels}
+    a = Assumptions(n_bootstrap=300, horizon_months=60, excellent_nps=excellent)
+    econ = channel_economics(sim.customers, sim.responses, assumptions=a, model="km", seed=1)
+    frame = econ.to_frame().set_index("channel")
+    covered = 0
+    for ch in truth.channels:
+        v = [truth.lifetime_value(b, ch, horizon_months=60) for b in ("detractor", "passive")]
+        customers = econ.customers[econ.channels.index(ch)]
+        true_vpp = customers * 0.01 * (v[1] - v[0])
+        row = frame.loc[ch]
+        covered += row["value_per_point_lower"] <= true_vpp <= row["value_per_point_upper"]
+        assert row["value_per_point"] == pytest.approx(true_vpp, rel=0.3)
+        # money lost is the value of a point times the gap while detractors remain
+        gap = 60.0 - row["nps"]
+        if gap <= 100 * econ.shares_today[econ.channels.index(ch), 0]:
+            assert row["money_lost"] == pytest.approx(row["value_per_point"] * gap, rel=1e-9)
+    assert covered >= 3
