@@ -272,6 +272,7 @@ class ChannelEconomics(Result):
             }
         )
         reps_today = self._value_reps_at(self.nps_today, rng)
+        total_interval: tuple[float, float] | None = None
         if reps_today is not None:
             state = rng.bit_generator.state
             lost_reps = self._reps_or_fail(target, rng, relative=False) - reps_today
@@ -283,6 +284,8 @@ class ChannelEconomics(Result):
             frame["money_lost_lower"], frame["money_lost_upper"] = _percentile_interval(
                 lost_reps, self.level
             )
+            lo, hi = _percentile_interval(lost_reps.sum(axis=1), self.level)
+            total_interval = (float(lo), float(hi))
         annuity = self.annuity
         frame["money_lost_per_year"] = lost / annuity
         if reps_today is not None:
@@ -298,7 +301,7 @@ class ChannelEconomics(Result):
         frame["payback_months"] = self.payback_months()
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["roi"] = np.where(extra > 0, (lost - extra * annuity) / (extra * annuity), np.nan)
-        return _with_total(frame)
+        return _with_total(frame, total_interval, self.annuity)
 
     def _notes(self) -> list[str]:
         notes = [
@@ -325,18 +328,26 @@ _SUMMED = [
 ]
 
 
-def _with_total(frame: pd.DataFrame) -> pd.DataFrame:
-    """Append a ``total`` row: sums of additive columns (intervals of sums are not sums)."""
+def _with_total(
+    frame: pd.DataFrame, lost_interval: tuple[float, float] | None, annuity: float
+) -> pd.DataFrame:
+    """Append a ``total`` row: sums of additive columns.
+
+    The interval of the total money lost comes from the per-replicate sums across
+    channels (adding the channels' bounds would be too wide).
+    """
     total: dict[str, object] = {c: np.nan for c in frame.columns}
     total["channel"] = "total"
     total["excellent_source"] = ""
     for c in _SUMMED:
         if c in frame:
             total[c] = float(frame[c].sum(min_count=1))
+    if lost_interval is not None:
+        total["money_lost_lower"], total["money_lost_upper"] = lost_interval
+        total["money_lost_per_year_lower"] = lost_interval[0] / annuity
+        total["money_lost_per_year_upper"] = lost_interval[1] / annuity
     extra = float(frame["cost_of_excellence"].sum(min_count=1))
-    lost_per_year = float(frame["money_lost_per_year"].sum())
-    if extra > 0 and lost_per_year > 0:
-        annuity = float(frame["money_lost"].sum()) / lost_per_year
+    if extra > 0:
         total["roi"] = float(frame["net_value"].sum()) / (extra * annuity)
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 

@@ -138,3 +138,14 @@ def test_channel_economics_on_simulated_data_covers_the_truth() -> None:
         if gap <= 100 * econ.shares_today[econ.channels.index(ch), 0]:
             assert row["money_lost"] == pytest.approx(row["value_per_point"] * gap, rel=1e-9)
     assert covered >= 3
+
+
+def test_total_interval_comes_from_replicate_sums() -> None:
+    econ, _, _ = make()
+    frame = econ.to_frame()
+    body, total = frame.iloc[:-1], frame.iloc[-1]
+    assert total["money_lost_lower"] <= total["money_lost"] <= total["money_lost_upper"]
+    # narrower than adding the channels' bounds (the channels vary independently)
+    assert total["money_lost_upper"] - total["money_lost_lower"] < (
+        body["money_lost_upper"].sum() - body["money_lost_lower"].sum()
+    )
