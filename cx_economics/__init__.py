@@ -3,6 +3,13 @@
 The public API is curated in ``__all__``. Names load lazily, so ``import
 cx_economics`` stays light: pandas, statsmodels, lifelines and matplotlib are
 imported only when a function that needs them is used.
+
+Examples
+--------
+>>> import cx_economics as cx
+>>> demo = cx.load_demo()
+>>> round(cx.nps(demo.responses).nps, 1)
+8.3
 """
 
 from __future__ import annotations
@@ -14,68 +21,142 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    # errors
-    "CxError": "cx_economics.exceptions",
-    "CxDataError": "cx_economics.exceptions",
-    "CxModelError": "cx_economics.exceptions",
     "CxAssumptionWarning": "cx_economics.exceptions",
-    # results
+    "CxDataError": "cx_economics.exceptions",
+    "CxError": "cx_economics.exceptions",
+    "CxModelError": "cx_economics.exceptions",
     "Estimate": "cx_economics._results",
-    # bands
-    "NpsBand": "cx_economics.bands",
     "BandScheme": "cx_economics.bands",
-    # data
+    "NpsBand": "cx_economics.bands",
+    "ChannelCosts": "cx_economics.data",
+    "Contacts": "cx_economics.data",
     "Customers": "cx_economics.data",
     "Responses": "cx_economics.data",
-    "Contacts": "cx_economics.data",
-    "ChannelCosts": "cx_economics.data",
+    "validate_channel_costs": "cx_economics.data",
+    "validate_contacts": "cx_economics.data",
     "validate_customers": "cx_economics.data",
     "validate_responses": "cx_economics.data",
-    "validate_contacts": "cx_economics.data",
-    "validate_channel_costs": "cx_economics.data",
-    # assumptions
     "Assumptions": "cx_economics.assumptions",
     "load_assumptions": "cx_economics.assumptions",
-    # datasets
-    "simulate": "cx_economics.datasets",
-    "load_demo": "cx_economics.datasets",
-    "SimulationTruth": "cx_economics.datasets",
+    "ReasonTruth": "cx_economics.datasets",
     "SimulatedData": "cx_economics.datasets",
-    # tables
+    "SimulationTruth": "cx_economics.datasets",
+    "load_demo": "cx_economics.datasets",
+    "simulate": "cx_economics.datasets",
+    "scan_parquet": "cx_economics.engines",
+    "ContactCounts": "cx_economics.tables",
     "LifeTable": "cx_economics.tables",
     "NpsCounts": "cx_economics.tables",
+    "contact_counts": "cx_economics.tables",
+    "life_table": "cx_economics.tables",
     "nps_counts": "cx_economics.tables",
-    # NPS
-    "nps": "cx_economics.nps",
+    "NpsComparison": "cx_economics.nps",
     "NpsEstimate": "cx_economics.nps",
     "NpsTable": "cx_economics.nps",
-    "NpsComparison": "cx_economics.nps",
     "compare_nps": "cx_economics.nps",
+    "nps": "cx_economics.nps",
     "sample_size_for_margin": "cx_economics.nps",
-    # scorecards
-    "responses_needed": "cx_economics.targets",
-    "ResponsesNeeded": "cx_economics.targets",
-    # cost
+    "ChurnCurves": "cx_economics.survival",
+    "HazardRatios": "cx_economics.survival",
+    "KmSummary": "cx_economics.survival",
+    "LogRankResult": "cx_economics.survival",
+    "ParametricFit": "cx_economics.survival",
+    "ProportionalHazardsCheck": "cx_economics.survival",
+    "RmstResult": "cx_economics.survival",
+    "SbgFit": "cx_economics.survival",
+    "bootstrap_survival": "cx_economics.survival",
+    "check_proportional_hazards": "cx_economics.survival",
+    "fit_churn": "cx_economics.survival",
+    "fit_parametric": "cx_economics.survival",
+    "fit_sbg": "cx_economics.survival",
+    "fit_sbg_counts": "cx_economics.survival",
+    "hazard_ratios": "cx_economics.survival",
+    "kaplan_meier": "cx_economics.survival",
+    "km_summary": "cx_economics.survival",
+    "logrank_test": "cx_economics.survival",
+    "restricted_mean_survival": "cx_economics.survival",
+    "MarginByBand": "cx_economics.margins",
+    "margin_by_band": "cx_economics.margins",
+    "LifetimeValues": "cx_economics.value",
+    "discounted_value": "cx_economics.value",
+    "lifetime_value": "cx_economics.value",
+    "value_by_band": "cx_economics.value",
+    "CustomerEquity": "cx_economics.equity",
+    "ResidualValues": "cx_economics.equity",
+    "customer_equity": "cx_economics.equity",
+    "residual_value": "cx_economics.equity",
+    "MixShift": "cx_economics.impact",
+    "mix_at_nps": "cx_economics.impact",
+    "mix_value": "cx_economics.impact",
+    "money_lost": "cx_economics.impact",
+    "value_per_point": "cx_economics.impact",
     "CostCurve": "cx_economics.cost",
     "CostCurves": "cx_economics.cost",
     "CostOfExcellence": "cx_economics.cost",
     "CostsOfExcellence": "cx_economics.cost",
+    "bottom_up_cost_curve": "cx_economics.cost",
     "cost_curve_from_points": "cx_economics.cost",
     "cost_curves_from_table": "cx_economics.cost",
+    "cost_of_excellence": "cx_economics.cost",
     "fit_cost_curve": "cx_economics.cost",
     "fit_cost_curves": "cx_economics.cost",
-    "bottom_up_cost_curve": "cx_economics.cost",
-    "cost_of_excellence": "cx_economics.cost",
-    # survival
-    "ChurnCurves": "cx_economics.survival",
+    "ChannelEconomics": "cx_economics.economics",
+    "channel_economics": "cx_economics.economics",
+    "economics_from_tables": "cx_economics.economics",
+    "AchievabilityFrontier": "cx_economics.targets",
+    "BudgetAllocation": "cx_economics.targets",
+    "CascadedTargets": "cx_economics.targets",
+    "NaiveTargets": "cx_economics.targets",
+    "ResponsesNeeded": "cx_economics.targets",
+    "Scorecards": "cx_economics.targets",
+    "TargetComparison": "cx_economics.targets",
+    "ValueTargets": "cx_economics.targets",
+    "achievability_frontier": "cx_economics.targets",
+    "allocate_budget": "cx_economics.targets",
+    "cascade_targets": "cx_economics.targets",
+    "compare_targets": "cx_economics.targets",
+    "naive_targets": "cx_economics.targets",
+    "responses_needed": "cx_economics.targets",
+    "scorecards": "cx_economics.targets",
+    "standing": "cx_economics.targets",
+    "value_based_targets": "cx_economics.targets",
+    "DriverReport": "cx_economics.drivers",
+    "Fix": "cx_economics.drivers",
+    "contact_driver_analysis": "cx_economics.drivers",
+    "contact_churn_link": "cx_economics.drivers",
+    "contact_rates": "cx_economics.drivers",
+    "fix_returns": "cx_economics.drivers",
+    "money_per_reason": "cx_economics.drivers",
+    "nps_after_contacts": "cx_economics.drivers",
+    "ReportResult": "cx_economics.report",
+    "build_report": "cx_economics.report",
+    "plot_churn_at": "cx_economics.plots",
+    "plot_churn_curves": "cx_economics.plots",
+    "plot_drivers": "cx_economics.plots",
+    "plot_hazard_ratios": "cx_economics.plots",
+    "plot_lifetime_values": "cx_economics.plots",
+    "plot_money_lost": "cx_economics.plots",
+    "plot_nps": "cx_economics.plots",
+    "plot_targets": "cx_economics.plots",
+    "format_money": "cx_economics.formatting",
+    "format_nps": "cx_economics.formatting",
+    "format_percent": "cx_economics.formatting",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
-    from cx_economics._results import Estimate
-    from cx_economics.assumptions import Assumptions, load_assumptions
-    from cx_economics.bands import BandScheme, NpsBand
+    from cx_economics._results import (
+        Estimate,
+    )
+    from cx_economics.assumptions import (
+        Assumptions,
+        load_assumptions,
+    )
+    from cx_economics.bands import (
+        BandScheme,
+        NpsBand,
+    )
     from cx_economics.cost import (
         CostCurve,
         CostCurves,
@@ -98,12 +179,58 @@ if TYPE_CHECKING:
         validate_customers,
         validate_responses,
     )
-    from cx_economics.datasets import SimulatedData, SimulationTruth, load_demo, simulate
+    from cx_economics.datasets import (
+        ReasonTruth,
+        SimulatedData,
+        SimulationTruth,
+        load_demo,
+        simulate,
+    )
+    from cx_economics.drivers import (
+        DriverReport,
+        Fix,
+        contact_churn_link,
+        contact_driver_analysis,
+        contact_rates,
+        fix_returns,
+        money_per_reason,
+        nps_after_contacts,
+    )
+    from cx_economics.economics import (
+        ChannelEconomics,
+        channel_economics,
+        economics_from_tables,
+    )
+    from cx_economics.engines import (
+        scan_parquet,
+    )
+    from cx_economics.equity import (
+        CustomerEquity,
+        ResidualValues,
+        customer_equity,
+        residual_value,
+    )
     from cx_economics.exceptions import (
         CxAssumptionWarning,
         CxDataError,
         CxError,
         CxModelError,
+    )
+    from cx_economics.formatting import (
+        format_money,
+        format_nps,
+        format_percent,
+    )
+    from cx_economics.impact import (
+        MixShift,
+        mix_at_nps,
+        mix_value,
+        money_lost,
+        value_per_point,
+    )
+    from cx_economics.margins import (
+        MarginByBand,
+        margin_by_band,
     )
     from cx_economics.nps import (
         NpsComparison,
@@ -113,9 +240,74 @@ if TYPE_CHECKING:
         nps,
         sample_size_for_margin,
     )
-    from cx_economics.survival import ChurnCurves
-    from cx_economics.tables import LifeTable, NpsCounts, nps_counts
-    from cx_economics.targets import ResponsesNeeded, responses_needed
+    from cx_economics.plots import (
+        plot_churn_at,
+        plot_churn_curves,
+        plot_drivers,
+        plot_hazard_ratios,
+        plot_lifetime_values,
+        plot_money_lost,
+        plot_nps,
+        plot_targets,
+    )
+    from cx_economics.report import (
+        ReportResult,
+        build_report,
+    )
+    from cx_economics.survival import (
+        ChurnCurves,
+        HazardRatios,
+        KmSummary,
+        LogRankResult,
+        ParametricFit,
+        ProportionalHazardsCheck,
+        RmstResult,
+        SbgFit,
+        bootstrap_survival,
+        check_proportional_hazards,
+        fit_churn,
+        fit_parametric,
+        fit_sbg,
+        fit_sbg_counts,
+        hazard_ratios,
+        kaplan_meier,
+        km_summary,
+        logrank_test,
+        restricted_mean_survival,
+    )
+    from cx_economics.tables import (
+        ContactCounts,
+        LifeTable,
+        NpsCounts,
+        contact_counts,
+        life_table,
+        nps_counts,
+    )
+    from cx_economics.targets import (
+        AchievabilityFrontier,
+        BudgetAllocation,
+        CascadedTargets,
+        NaiveTargets,
+        ResponsesNeeded,
+        Scorecards,
+        TargetComparison,
+        ValueTargets,
+        achievability_frontier,
+        allocate_budget,
+        cascade_targets,
+        compare_targets,
+        naive_targets,
+        responses_needed,
+        scorecards,
+        standing,
+        value_based_targets,
+    )
+    from cx_economics.value import (
+        LifetimeValues,
+        discounted_value,
+        lifetime_value,
+        value_by_band,
+    )
 
 
 def __getattr__(name: str) -> Any:
