@@ -21,3 +21,15 @@ def test_import_does_not_load_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_nps_is_callable_whatever_was_imported_first() -> None:
+    """`cx_economics.nps` is both a submodule and the main function."""
+    code = (
+        "import cx_economics.nps.estimate, cx_economics as cx; "
+        "from cx_economics.tables import NpsCounts; "
+        "c = NpsCounts.from_counts(detractors=20, passives=30, promoters=50); "
+        "print(round(cx.nps(c).nps, 6), round(cx.nps.nps(c).nps, 6))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["30.0", "30.0"]

@@ -32,6 +32,10 @@ Rocks, B. (2016). Interval estimation for the "net promoter score". *The America
 Statistician* 70(4), 365–372. doi:10.1080/00031305.2016.1158124 (arXiv:1601.07235).
 """
 
+import sys
+import types
+from typing import Any
+
 from cx_economics.nps.compare import NpsComparison, compare_nps, sample_size_for_margin
 from cx_economics.nps.estimate import ADJUSTED_PSEUDO_COUNTS, Method, NpsEstimate, NpsTable, nps
 
@@ -50,3 +54,19 @@ __all__ = [
     "nps",
     "sample_size_for_margin",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """The ``cx_economics.nps`` module, callable as :func:`nps`.
+
+    ``cx_economics.nps`` names both this module and the function users call most
+    (``cx.nps(responses)``). Python binds the parent package's attribute to the
+    submodule whenever it is imported, which would hide the function; making the
+    module call :func:`nps` keeps ``cx.nps(...)`` right in every import order.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return nps(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
