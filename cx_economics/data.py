@@ -216,7 +216,10 @@ def _resolve_columns(
 
 def _convert(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series:
     """Check and convert one column; raise naming the bad rows."""
-    missing = raw.isna() | (raw.astype("string").str.strip() == "").fillna(False)
+    missing = raw.isna()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        # only text can hold blank strings; skip the costly cast for numbers and dates
+        missing = missing | (raw.astype("string").str.strip() == "").fillna(False)
     if missing.any() and not spec.nullable and spec.kind != "reasons":
         raise _fail(schema, spec.name, "must not be missing (NaN/None/empty)", raw.index[missing])
     present = ~missing
