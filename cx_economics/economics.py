@@ -565,7 +565,8 @@ def economics_from_tables(
     """Build the channel economics table from sufficient statistics only.
 
     This is the scale path: the life table and NPS counts may come from any engine
-    (see :mod:`cx_economics.engines`); nothing here touches raw rows.
+    (see :mod:`cx_economics.engines`); nothing here touches raw rows. Parameters not
+    listed below are as in :func:`channel_economics`.
 
     Parameters
     ----------
@@ -577,7 +578,6 @@ def economics_from_tables(
         Customers each channel serves today.
     team_counts : NpsCounts, optional
         Band counts by ``("channel", "team")``, for the best-quartile excellence level.
-    Other parameters are as in :func:`channel_economics`.
 
     Returns
     -------
