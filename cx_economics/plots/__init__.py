@@ -1,20 +1,36 @@
 """Charts for people: each a pure function of a result object, returning a Figure.
 
-Every function has the shape ``plot_x(result, *, ax=None, language="en") -> Figure``
-and imports matplotlib only when called, so ``import cx_economics`` stays light.
+Every function has the shape ``plot_x(result, *, ax=None, language="en") -> Figure``:
+
+* with ``ax=None`` it builds a stand-alone :class:`matplotlib.figure.Figure` (no
+  pyplot, no GUI backend, nothing global) in the house style of
+  :mod:`cx_economics.style`;
+* with an ``ax`` it draws into that axes (a report page, a notebook grid) and
+  returns the figure the axes belongs to.
+
+Numbers on charts carry their units (money in the result's currency, NPS in points,
+churn in per cent of customers) and are written with :mod:`cx_economics.formatting`
+in the chosen language. Intervals are drawn wherever the result has them; groups
+flagged as too small are drawn hollow and labelled, never ranked with the others.
+
+The charts are grouped by theme: :mod:`~cx_economics.plots.nps`,
+:mod:`~cx_economics.plots.churn`, :mod:`~cx_economics.plots.value`,
+:mod:`~cx_economics.plots.economics`, :mod:`~cx_economics.plots.targets` and
+:mod:`~cx_economics.plots.drivers`. Matplotlib is imported inside the functions, so
+``import cx_economics`` stays light.
 """
 
 from cx_economics.plots.churn import (
     at_risk_counts,
     plot_churn_at,
     plot_churn_curves,
-    plot_drivers,
     plot_hazard_ratios,
-    plot_lifetime_values,
-    plot_money_lost,
-    plot_nps,
-    plot_targets,
 )
+from cx_economics.plots.drivers import plot_drivers
+from cx_economics.plots.economics import plot_money_lost
+from cx_economics.plots.nps import plot_nps
+from cx_economics.plots.targets import plot_targets
+from cx_economics.plots.value import plot_lifetime_values
 
 __all__ = [
     "at_risk_counts",

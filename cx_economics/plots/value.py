@@ -1,0 +1,78 @@
+"""Chart of lifetime value per NPS band."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cx_economics.formatting import Language, check_language, format_money, label
+from cx_economics.plots._common import _figure_and_axes, _group_label, _group_style, _money_axis
+from cx_economics.style import use_house_style
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from cx_economics.value import LifetimeValues
+
+
+__all__ = ["plot_lifetime_values"]
+
+
+def plot_lifetime_values(
+    values: LifetimeValues, *, ax: Axes | None = None, language: Language = "en"
+) -> Figure:
+    """Lifetime value of a new customer per NPS band, with intervals.
+
+    Parameters
+    ----------
+    values : LifetimeValues
+        Discounted margin per customer over the horizon (currency per customer).
+    ax : matplotlib.axes.Axes, optional
+        Draw here instead of in a new figure.
+    language : {"en", "fi"}
+        Language of labels and numbers.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One bar per group, labelled with the value (currency per customer) and its
+        interval; the y axis states currency, horizon and discounting.
+    """
+    language = check_language(language)
+    currency = values.currency
+    with use_house_style():
+        figure, ax = _figure_and_axes(ax, (6.5, 4.2))
+        x = np.arange(len(values.groups), dtype=np.float64)
+        for i, key in enumerate(values.groups):
+            style = _group_style(key, i)
+            ax.bar(x[i], values.value[i], color=style.color, hatch=style.hatch, edgecolor="white")
+        ax.errorbar(
+            x,
+            values.value,
+            yerr=[values.value - values.lower, values.upper - values.value],
+            fmt="none",
+            ecolor="black",
+            elinewidth=1.2,
+            capsize=4,
+        )
+        for i in range(len(x)):
+            ax.annotate(
+                format_money(float(values.value[i]), currency, language),
+                xy=(x[i], values.upper[i]),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                fontweight="bold",
+            )
+        ax.set_xticks(x, [_group_label(k, language) for k in values.groups])
+        ax.set_ylim(0, float(np.nanmax(values.upper)) * 1.18)
+        _money_axis(ax, "y", currency, language)
+        ax.grid(axis="x", visible=False)
+        horizon = "∞" if values.horizon_months is None else str(values.horizon_months)
+        ax.set_ylabel(label("lifetime_value_axis", language).format(currency, horizon))
+        ax.set_title(label("lifetime_value", language))
+    return figure
