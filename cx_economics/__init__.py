@@ -100,6 +100,8 @@ _EXPORTS: dict[str, str] = {
     "cost_of_excellence": "cx_economics.cost",
     "fit_cost_curve": "cx_economics.cost",
     "fit_cost_curves": "cx_economics.cost",
+    "CustomerEffort": "cx_economics.effort",
+    "customer_effort": "cx_economics.effort",
     "ChannelEconomics": "cx_economics.economics",
     "channel_economics": "cx_economics.economics",
     "economics_from_tables": "cx_economics.economics",
@@ -200,6 +202,10 @@ if TYPE_CHECKING:
         ChannelEconomics,
         channel_economics,
         economics_from_tables,
+    )
+    from cx_economics.effort import (
+        CustomerEffort,
+        customer_effort,
     )
     from cx_economics.engines import (
         scan_parquet,

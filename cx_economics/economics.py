@@ -41,6 +41,7 @@ from cx_economics.data import (
     validate_customers,
     validate_responses,
 )
+from cx_economics.effort import CustomerEffort
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.impact import MixRule, MixShift
 from cx_economics.survival.fit import ChurnModel
@@ -115,6 +116,10 @@ class ChannelEconomics(Result):
     monthly_discount_rate : float
     currency : str
     level : float
+    customer_effort : CustomerEffort, optional
+        The customers' own cost per channel (contacts, repeats, minutes), shown beside
+        the company's cost so a channel that saves money by shifting work onto
+        customers is visible.
     """
 
     channels: tuple[str, ...]
@@ -133,6 +138,7 @@ class ChannelEconomics(Result):
     monthly_discount_rate: float
     currency: str = "EUR"
     level: float = 0.95
+    customer_effort: CustomerEffort | None = None
 
     _title = "Channel economics"
 
@@ -301,6 +307,15 @@ class ChannelEconomics(Result):
         frame["payback_months"] = self.payback_months()
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["roi"] = np.where(extra > 0, (lost - extra * annuity) / (extra * annuity), np.nan)
+        if self.customer_effort is not None:
+            effort = self.customer_effort.to_frame().set_index("channel")
+            effort = effort.reindex(list(self.channels))
+            frame["customer_contacts_per_year"] = effort["contacts_per_customer_year"].to_numpy()
+            frame["customer_repeat_share"] = effort["repeat_share"].to_numpy()
+            frame["customer_minutes_per_year"] = effort["customer_minutes_per_year"].to_numpy()
+            frame["customer_time_cost"] = (
+                effort["customer_time_cost_per_year"].to_numpy() * self.customers
+            )
         return _with_total(frame, total_interval, self.annuity)
 
     def _notes(self) -> list[str]:
@@ -317,6 +332,7 @@ class ChannelEconomics(Result):
 
 
 _SUMMED = [
+    "customer_time_cost",
     "customers",
     "value_per_point",
     "money_lost",
@@ -364,6 +380,7 @@ def economics_from_arrays(
     band_flow_replicates: npt.ArrayLike | None = None,
     mix_shift: MixShift | None = None,
     cost_models: Mapping[str, CostModel] | None = None,
+    customer_effort: CustomerEffort | None = None,
     n_bootstrap: int = 1000,
     level: float = 0.95,
     currency: str = "EUR",
@@ -391,6 +408,8 @@ def economics_from_arrays(
     mix_shift : MixShift, optional
         Defaults to detractors-first.
     cost_models : mapping channel → CostModel, optional
+    customer_effort : CustomerEffort, optional
+        Customers' own cost per channel, see :func:`cx_economics.effort.customer_effort`.
     seed : int or numpy.random.Generator
 
     Returns
@@ -432,6 +451,7 @@ def economics_from_arrays(
         monthly_discount_rate=monthly_discount_rate,
         currency=currency,
         level=level,
+        customer_effort=customer_effort,
     )
 
 
@@ -560,6 +580,7 @@ def economics_from_tables(
     mix_shift: MixShift | MixRule = "detractors_first",
     model: ChurnModel = "auto",
     reliability_margin: float = 10.0,
+    customer_effort: CustomerEffort | None = None,
     seed: int | np.random.Generator = 0,
 ) -> ChannelEconomics:
     """Build the channel economics table from sufficient statistics only.
@@ -611,6 +632,7 @@ def economics_from_tables(
         cost_models=_cost_models(channel_costs, cost_models, channels),
         level=a.confidence_level,
         currency=a.currency,
+        customer_effort=customer_effort,
         seed=rng,
     )
 
@@ -626,6 +648,7 @@ def channel_economics(
     model: ChurnModel = "auto",
     window_months: int = 12,
     reliability_margin: float = 10.0,
+    customer_effort: CustomerEffort | None = None,
     seed: int | np.random.Generator = 0,
 ) -> ChannelEconomics:
     """Build the channel economics table from customers, responses and costs.
@@ -652,6 +675,9 @@ def channel_economics(
     reliability_margin : float, default 10
         Teams whose NPS interval is wider than ± this (points) do not set the
         best-quartile excellence level.
+    customer_effort : CustomerEffort, optional
+        Customers' own cost per channel (:func:`cx_economics.effort.customer_effort`),
+        added as columns beside the company's cost.
     seed : int or numpy.random.Generator
 
     Returns
@@ -696,5 +722,6 @@ def channel_economics(
         mix_shift=mix_shift,
         model=model,
         reliability_margin=reliability_margin,
+        customer_effort=customer_effort,
         seed=seed,
     )

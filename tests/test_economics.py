@@ -149,3 +149,25 @@ def test_total_interval_comes_from_replicate_sums() -> None:
     assert total["money_lost_upper"] - total["money_lost_lower"] < (
         body["money_lost_upper"].sum() - body["money_lost_lower"].sum()
     )
+
+
+def test_customer_effort_appears_beside_company_cost() -> None:
+    from cx_economics.datasets import simulate
+    from cx_economics.effort import customer_effort
+
+    sim = simulate(2000, seed=5)
+    effort = customer_effort(
+        sim.contacts,
+        sim.customers,
+        minutes_per_contact={"phone": 12.0, "branch": 40.0},
+        value_per_customer_hour=20.0,
+    )
+    econ, _, _ = make()
+    econ = type(econ)(**{**econ.__dict__, "customer_effort": effort})
+    frame = econ.to_frame().set_index("channel")
+    eff = effort.to_frame().set_index("channel")
+    per_customer = eff.loc["phone", "customer_time_cost_per_year"]
+    assert frame.loc["phone", "customer_time_cost"] == pytest.approx(per_customer * 12_000)
+    assert frame.loc["total", "customer_time_cost"] == pytest.approx(
+        frame.loc[["phone", "branch"], "customer_time_cost"].sum()
+    )
