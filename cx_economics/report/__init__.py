@@ -1,28 +1,34 @@
 """The leadership report: a multi-page PDF and one PNG per chart.
 
-See :func:`build_report`; the sections drawing the pages are listed in :data:`SECTIONS`.
+:func:`build_report` validates the input tables, runs each analysis at most once (on
+demand, cached) and lets a list of *sections* (:data:`SECTIONS`) draw the pages:
+
+1. executive summary: key numbers and plain sentences, written only from analyses
+   that ran (a sentence whose analysis is missing is left out, never guessed);
+2. NPS by channel; 3. churn by NPS band; 4. lifetime value by band; 5. channel
+   economics; 6. targets and budget; 7. contact drivers;
+8. data quality: rows read and ignored, unrated customers, small samples, and the
+   sections that are not available, with the reason;
+9. methods and assumptions (:meth:`Assumptions.to_frame`).
+
+A section whose inputs are missing (no contacts table, an analysis module not in this
+installation, a model that cannot be fitted, an assumption the data cannot supply) is
+skipped and listed as "not available", with the reason, on the data-quality page.
+Unusable input tables are never skipped: they raise
+:class:`~cx_economics.exceptions.CxDataError` before anything is written.
+
+The package is split by concept: ``_context`` (inputs and the analyses in
+:data:`ANALYSES`), ``_book`` (pages and charts), ``_sentences`` (the summary's words),
+``_pages`` and ``_appendix`` (the sections) and ``_build`` (:data:`SECTIONS` and
+:func:`build_report`). To add a section, write ``def _section_x(ctx, book)`` drawing
+its pages with ``book.page(...)`` and ``book.chart(...)``, register the analyses it
+needs in :data:`ANALYSES`, and add ``Section("x", _section_x)`` to :data:`SECTIONS`.
 """
 
-from cx_economics.report._build import (
-    ANALYSES,
-    SECTIONS,
-    ReportResult,
-    Section,
-    SectionOutcome,
-    build_report,
-)
-from cx_economics.report._build import (
-    PDF_NAME as PDF_NAME,
-)
-from cx_economics.report._build import (
-    ProgressCallback as ProgressCallback,
-)
+from cx_economics.report._build import PDF_NAME as PDF_NAME
+from cx_economics.report._build import SECTIONS, ReportResult, SectionOutcome, build_report
+from cx_economics.report._context import ANALYSES
+from cx_economics.report._context import ProgressCallback as ProgressCallback
+from cx_economics.report._pages import Section
 
-__all__ = [
-    "ANALYSES",
-    "SECTIONS",
-    "ReportResult",
-    "Section",
-    "SectionOutcome",
-    "build_report",
-]
+__all__ = ["ANALYSES", "SECTIONS", "ReportResult", "Section", "SectionOutcome", "build_report"]

@@ -1,0 +1,224 @@
+"""The report's context: validated inputs, settings, and the analyses it runs once, on demand."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import re
+import warnings
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cx_economics.assumptions import Assumptions
+from cx_economics.data import ChannelCosts, Contacts, Customers, Responses
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.formatting import Language, label
+
+#: Called with a short message before each long step (e.g. to print progress).
+ProgressCallback = Callable[[str], None]
+
+
+class _Unavailable(Exception):
+    """An analysis or section cannot be produced; the message says why."""
+
+
+def _function(module: str, name: str) -> Callable[..., Any]:
+    """``module.name``, or :class:`_Unavailable` when the module is not installed."""
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and (exc.name == module or module.startswith(exc.name + ".")):
+            raise _Unavailable(f"`{module}` is not part of this installation") from None
+        raise
+    function: Callable[..., Any] = getattr(found, name)
+    return function
+
+
+def _number_free(message: str) -> str:
+    """A caveat without its numbers: repeats that differ only in numbers are listed once."""
+    return re.sub(r"[-−]?\d+(?:[.,]\d+)?", "#", message)
+
+
+@dataclass
+class _Context:
+    """Validated inputs, settings, and the cache of analyses run so far."""
+
+    customers: Customers
+    responses: Responses
+    contacts: Contacts | None
+    channel_costs: ChannelCosts | None
+    channel_history: pd.DataFrame | None
+    assumptions: Assumptions
+    language: Language
+    seed: int
+    progress: ProgressCallback | None
+    results: dict[str, Any] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    caveats: list[str] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def collecting_caveats(self) -> Iterator[None]:
+        """Keep :class:`CxAssumptionWarning` messages for the data-quality page.
+
+        Other warnings are passed on unchanged.
+        """
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", CxAssumptionWarning)
+            yield
+        seen = {_number_free(c) for c in self.caveats}
+        for item in caught:
+            if issubclass(item.category, CxAssumptionWarning):
+                if _number_free(str(item.message)) not in seen:
+                    seen.add(_number_free(str(item.message)))
+                    self.caveats.append(str(item.message))
+            else:
+                warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+
+    def seed_for(self, name: str) -> int:
+        """A seed of its own per analysis: adding one never changes another's numbers."""
+        sequence = np.random.SeedSequence([self.seed, zlib.crc32(name.encode())])
+        return int(sequence.generate_state(1)[0])
+
+    def say(self, message: str) -> None:
+        """Report progress, if anyone listens."""
+        if self.progress is not None:
+            self.progress(message)
+
+    def get(self, name: str) -> Any:
+        """Result of analysis ``name`` (run once); :class:`_Unavailable` if it cannot run."""
+        if name in self.results:
+            return self.results[name]
+        if name in self.failures:
+            raise _Unavailable(self.failures[name])
+        message, compute = ANALYSES[name]
+        self.say(message)
+        try:
+            with self.collecting_caveats():
+                value = compute(self)
+        except _Unavailable as exc:
+            self.failures[name] = str(exc)
+            raise
+        except (CxModelError, CxDataError) as exc:
+            # inputs were validated up front; what is left is "this analysis cannot be
+            # done with these data or assumptions": skip its section and say why
+            self.failures[name] = f"{message.rstrip('…')}: {exc}"
+            raise _Unavailable(self.failures[name]) from exc
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("cx_economics."):
+                raise
+            self.failures[name] = f"needs `{exc.name}`, which is not part of this installation"
+            raise _Unavailable(self.failures[name]) from exc
+        self.results[name] = value
+        return value
+
+    def optional(self, name: str) -> Any | None:
+        """Result of analysis ``name``, or None when it is not available."""
+        try:
+            return self.get(name)
+        except _Unavailable:
+            return None
+
+
+def _life_table(ctx: _Context) -> Any:
+    return _function("cx_economics.tables.life", "life_table")(ctx.customers, ctx.responses)
+
+
+def _nps_by(by: str) -> Callable[[_Context], Any]:
+    def compute(ctx: _Context) -> Any:
+        if by not in ctx.responses.frame.columns:
+            raise _Unavailable(f"responses carry no `{by}` column")
+        return _function("cx_economics.nps", "nps")(
+            ctx.responses,
+            by=by,
+            level=ctx.assumptions.confidence_level,
+            seed=ctx.seed_for(f"nps_{by}"),
+        )
+
+    return compute
+
+
+def _nps_overall(ctx: _Context) -> Any:
+    return _function("cx_economics.nps", "nps")(
+        ctx.responses, level=ctx.assumptions.confidence_level, seed=ctx.seed_for("nps")
+    )
+
+
+def _kaplan_meier(ctx: _Context) -> Any:
+    return _function("cx_economics.survival.km", "kaplan_meier")(ctx.get("life_table"))
+
+
+def _hazard_ratios(ctx: _Context) -> Any:
+    return _function("cx_economics.survival.hazards", "hazard_ratios")(ctx.get("life_table"))
+
+
+def _lifetime_values(ctx: _Context) -> Any:
+    return _function("cx_economics.value", "value_by_band")(
+        ctx.customers,
+        ctx.responses,
+        ctx.assumptions,
+        seed=ctx.seed_for("lifetime_values"),
+    )
+
+
+def _economics(ctx: _Context) -> Any:
+    return _function("cx_economics.economics", "channel_economics")(
+        ctx.customers,
+        ctx.responses,
+        assumptions=ctx.assumptions,
+        channel_costs=ctx.channel_costs,
+        seed=ctx.seed_for("economics"),
+    )
+
+
+def _targets(ctx: _Context) -> Any:
+    if ctx.channel_costs is None:
+        raise _Unavailable(label("reason_no_costs", ctx.language))
+    compare = _function("cx_economics.targets.naive", "compare_targets")
+    return compare(ctx.get("economics"), seed=ctx.seed_for("targets"))
+
+
+def _drivers(ctx: _Context) -> Any:
+    if ctx.contacts is None:
+        raise _Unavailable(label("reason_no_contacts", ctx.language))
+    channels = sorted(set(ctx.contacts.frame["channel"]))
+    unpriced = [c for c in channels if c not in ctx.assumptions.cost_per_contact]
+    if unpriced:
+        raise _Unavailable(label("reason_no_contact_cost", ctx.language).format(unpriced))
+    values = ctx.optional("lifetime_values")
+    per_band = (
+        None if values is None else dict(zip(values.to_frame()["band"], values.value, strict=True))
+    )
+    return _function("cx_economics.drivers", "contact_driver_analysis")(
+        ctx.customers,
+        ctx.contacts,
+        ctx.responses,
+        assumptions=ctx.assumptions,
+        lifetime_value=per_band,
+        seed=ctx.seed_for("drivers"),
+    )
+
+
+#: Analysis name → (progress message, function of the context). Run on demand, once.
+ANALYSES: dict[str, tuple[str, Callable[[_Context], Any]]] = {
+    "life_table": ("counting customers by NPS band and tenure…", _life_table),
+    "nps": ("computing NPS…", _nps_overall),
+    "nps_channel": ("computing NPS by channel…", _nps_by("channel")),
+    "nps_team": ("computing NPS by team…", _nps_by("team")),
+    "km": ("estimating churn curves (Kaplan–Meier)…", _kaplan_meier),
+    "hazard_ratios": ("estimating hazard ratios…", _hazard_ratios),
+    "lifetime_values": ("valuing customers by band (bootstrap)…", _lifetime_values),
+    "economics": ("pricing the channels (money lost below excellence)…", _economics),
+    "targets": ("setting value-based targets…", _targets),
+    "drivers": ("analysing contact drivers…", _drivers),
+}
+
+
+def book_date(ctx: _Context) -> str:
+    """The data cut-off as ``YYYY-MM-DD`` (or "—" when the data carry no dates)."""
+    as_of = ctx.customers.as_of
+    return "—" if as_of is None else str(pd.Timestamp(as_of).date())
