@@ -23,9 +23,8 @@ reliability flag: a unit whose interval is wider than ± ``reliability_margin`` 
 is not judged. :func:`standing` is the same for one day — "where do I stand today,
 how many good responses do I still need" — in one call on the responses table.
 
-:func:`achievability_frontier` reads the team history for what a channel's best
-teams have demonstrably reached: the highest lower confidence bound of team NPS
-over the periods with enough responses.
+:func:`~cx_economics.targets.frontier.achievability_frontier` (re-exported here) reads the
+team history for what a channel's best teams have demonstrably reached.
 """
 
 from __future__ import annotations
@@ -35,13 +34,23 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from cx_economics._results import Result
-from cx_economics.data import Responses, validate_responses
+from cx_economics.data import Responses
 from cx_economics.exceptions import CxDataError
-from cx_economics.tables.nps_counts import NpsCounts, nps_counts
+from cx_economics.tables.nps_counts import NpsCounts
+from cx_economics.targets._nps_inputs import (
+    _KEYS,
+    Level,
+    Period,
+    _as_of,
+    _between,
+    _counts,
+    _nps_table,
+    _responses,
+)
+from cx_economics.targets.frontier import AchievabilityFrontier, achievability_frontier
 
 __all__ = [
     "AchievabilityFrontier",
@@ -52,186 +61,6 @@ __all__ = [
     "scorecards",
     "standing",
 ]
-
-FloatArray = npt.NDArray[np.float64]
-Level = Literal["channel", "team", "employee"]
-Period = Literal["M", "Q", "Y"]
-_KEYS: dict[str, tuple[str, ...]] = {
-    "channel": ("channel",),
-    "team": ("channel", "team"),
-    "employee": ("channel", "team", "employee"),
-}
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _responses(responses: pd.DataFrame | Responses, level: Level) -> Responses:
-    valid = validate_responses(responses)
-    needed = [c for c in _KEYS[level] if c not in valid.frame.columns]
-    if needed:
-        raise CxDataError(
-            f"`responses` needs column(s) {needed} for {level} targets; "
-            f"its columns are {list(valid.frame.columns)}"
-        )
-    return valid
-
-
-def _between(valid: Responses, start: pd.Timestamp, end: pd.Timestamp) -> Responses:
-    """Responses dated in (start, end]."""
-    dates = valid.frame["response_date"]
-    return Responses(valid.frame[(dates > start) & (dates <= end)], scheme=valid.scheme)
-
-
-def _as_of(valid: Responses, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
-    if len(valid) == 0:
-        raise CxDataError("`responses` is empty (0 rows): there is nothing to score")
-    stamp = valid.frame["response_date"].max() if as_of is None else as_of
-    return pd.Timestamp(stamp).normalize()
-
-
-def _nps_table(counts: NpsCounts, level: float, margin: float) -> pd.DataFrame:
-    """NPS with interval per group of ``counts``; groups with no responses get NaN."""
-    from cx_economics.nps import nps
-
-    frame = counts.to_frame()
-    keep = counts.n > 0
-    out = frame.assign(nps=np.nan, lower=np.nan, upper=np.nan, reliable=False)
-    if keep.any():
-        idx = np.flatnonzero(keep)
-        sub = NpsCounts(
-            detractors=counts.detractors[idx],
-            passives=counts.passives[idx],
-            promoters=counts.promoters[idx],
-            group_columns=counts.group_columns,
-            groups=tuple(counts.groups[i] for i in idx),
-        )
-        table = nps(sub, by=counts.group_columns, level=level, reliability_margin=margin)
-        for col in ("nps", "lower", "upper", "reliable"):
-            out.loc[idx, col] = getattr(table, col)
-    out["reliable"] = out["reliable"].astype(bool)
-    return out
-
-
-def _counts(valid: Responses, keys: tuple[str, ...], period: Period | None = None) -> NpsCounts:
-    return nps_counts(valid, by=keys, period=period)
-
-
-# --------------------------------------------------------------------------- frontier
-
-
-@dataclass(frozen=True, eq=False)
-class AchievabilityFrontier(Result):
-    """What each channel's best teams have demonstrably reached.
-
-    Attributes
-    ----------
-    channels : tuple of str
-    frontier : ndarray (C,)
-        Highest lower confidence bound of a team's NPS in one period (points); NaN
-        when no team-period had ``min_responses``.
-    best_team, best_period : tuple of str
-        Where it was reached.
-    best_nps : ndarray (C,)
-        That team-period's NPS (points).
-    team_periods : ndarray (C,)
-        Team-periods with enough responses.
-    min_responses : int
-    level : float
-    """
-
-    channels: tuple[str, ...]
-    frontier: FloatArray
-    best_team: tuple[str, ...]
-    best_period: tuple[str, ...]
-    best_nps: FloatArray
-    team_periods: npt.NDArray[np.int64]
-    min_responses: int
-    level: float
-
-    _title = "Achievability frontier"
-
-    def as_mapping(self) -> dict[str, float]:
-        """Return channel → frontier (points), leaving out channels without one."""
-        return {ch: float(v) for ch, v in zip(self.channels, self.frontier, strict=True) if v == v}
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per channel."""
-        return pd.DataFrame(
-            {
-                "channel": list(self.channels),
-                "frontier": self.frontier,
-                "best_team": list(self.best_team),
-                "best_period": list(self.best_period),
-                "best_nps": self.best_nps,
-                "team_periods": self.team_periods,
-            }
-        )
-
-    def _notes(self) -> list[str]:
-        return [
-            f"frontier = highest {self.level:.0%} lower bound of a team's NPS over periods "
-            f"with ≥ {self.min_responses} responses"
-        ]
-
-
-def achievability_frontier(
-    responses: pd.DataFrame | Responses,
-    *,
-    period: Period = "Y",
-    min_responses: int = 200,
-    level: float = 0.95,
-) -> AchievabilityFrontier:
-    """Find what each channel's best teams have demonstrably reached.
-
-    Parameters
-    ----------
-    responses : pandas.DataFrame or Responses
-        Survey answers with ``channel``, ``team`` and ``response_date``.
-    period : {"M", "Q", "Y"}, default "Y"
-        Length of the team history periods compared.
-    min_responses : int, default 200
-        Team-periods with fewer responses are ignored (their NPS is noise).
-    level : float, default 0.95
-        Coverage of the interval whose lower bound is taken: a best team beats the
-        frontier with about this confidence, so chance highs do not set it.
-
-    Returns
-    -------
-    AchievabilityFrontier
-        Frontier per channel, NPS points.
-
-    Examples
-    --------
-    >>> from cx_economics.datasets import simulate
-    >>> front = achievability_frontier(simulate(4_000, seed=2).responses, min_responses=50)
-    >>> front.channels
-    ('branch', 'chat', 'phone', 'web')
-    >>> bool((front.frontier < front.best_nps).all())
-    True
-    """
-    if min_responses < 1:
-        raise CxDataError(f"`min_responses` must be at least 1, got {min_responses}")
-    valid = _responses(responses, "team")
-    table = _nps_table(_counts(valid, ("channel", "team"), period=period), level, 1e9)
-    table = table[table["n"] >= min_responses]
-    channels = valid.channels
-    best = table.sort_values("lower", ascending=False, kind="stable").groupby("channel").head(1)
-    best = best.set_index("channel").reindex(list(channels))
-    sizes = table.groupby("channel").size().reindex(list(channels), fill_value=0)
-    return AchievabilityFrontier(
-        channels=channels,
-        frontier=best["lower"].to_numpy(np.float64),
-        best_team=tuple(best["team"].fillna("").astype(str)),
-        best_period=tuple(best["period"].fillna("").astype(str)),
-        best_nps=best["nps"].to_numpy(np.float64),
-        team_periods=np.asarray(sizes.to_numpy(), dtype=np.int64),
-        min_responses=int(min_responses),
-        level=float(level),
-    )
-
-
-# --------------------------------------------------------------------------- cascade
 
 
 @dataclass(frozen=True, eq=False)
@@ -417,9 +246,6 @@ def cascade_targets(
         person_rule=person_rule,
         reliability_margin=float(reliability_margin),
     )
-
-
-# --------------------------------------------------------------------------- scorecards
 
 
 @dataclass(frozen=True, eq=False)
