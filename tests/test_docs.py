@@ -1,0 +1,207 @@
+"""The documentation cannot rot: its code runs, its printed output is real, the site builds.
+
+* The README's first script prints exactly the output shown under it, and Getting started
+  shows the same script and output.
+* Every how-to page runs top to bottom (its ``python`` blocks in one namespace), and each
+  ``text`` block on the page appears verbatim in what the code printed.
+* ``mkdocs build --strict`` passes, and every name in ``cx_economics.__all__`` is in the
+  built reference (its inventory) as a documented object, not only as a module.
+* Every page under ``docs/`` is reachable from the navigation.
+* Public names without an Examples section in their docstring are held to a known list
+  that may only shrink.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import re
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+import cx_economics
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+TIMEOUT_SECONDS = 240
+# pages not written to be executed: the worked example quotes a script's output, and the
+# DuckDB/Spark guide needs Spark and Java
+NOT_EXECUTED = {"spark-and-duckdb.md"}
+
+# Public names whose docstrings have no Examples section yet (owners listed in the
+# integration report). New public names must come with an example; fix one, remove it here.
+KNOWN_WITHOUT_EXAMPLES = frozenset(
+    {
+        "AchievabilityFrontier",
+        "Assumptions",
+        "BudgetAllocation",
+        "CascadedTargets",
+        "ChannelCosts",
+        "ChannelEconomics",
+        "ChurnCurves",
+        "Contacts",
+        "CostCurve",
+        "CostCurves",
+        "CostOfExcellence",
+        "CostsOfExcellence",
+        "CustomerEffort",
+        "CustomerEquity",
+        "Customers",
+        "CxAssumptionWarning",
+        "CxDataError",
+        "CxError",
+        "CxModelError",
+        "Estimate",
+        "HazardRatios",
+        "KmSummary",
+        "LifeTable",
+        "LifetimeValues",
+        "LogRankResult",
+        "MarginByBand",
+        "MixShift",
+        "NaiveTargets",
+        "NpsBand",
+        "NpsComparison",
+        "NpsCounts",
+        "NpsEstimate",
+        "NpsTable",
+        "ParametricFit",
+        "ProportionalHazardsCheck",
+        "ReasonTruth",
+        "ReportResult",
+        "ResidualValues",
+        "Responses",
+        "ResponsesNeeded",
+        "RmstResult",
+        "SbgFit",
+        "Scorecards",
+        "SimulatedData",
+        "SimulationTruth",
+        "TargetComparison",
+        "ValueTargets",
+        "economics_from_tables",
+        "plot_drivers",
+        "plot_lifetime_values",
+        "plot_money_lost",
+    }
+)
+
+PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+TEXT_BLOCK = re.compile(r"```text\n(.*?)```", re.S)
+
+# runs the python blocks of a Markdown file (argv[1]) in one namespace
+BLOCK_RUNNER = """
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+namespace = {"__name__": "__main__"}
+for number, block in enumerate(re.findall(r"```python\\n(.*?)```", text, re.S), 1):
+    exec(compile(block, f"{sys.argv[1]}, block {number}", "exec"), namespace)
+"""
+
+
+def _run_markdown(page: Path, cwd: Path) -> str:
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCK_RUNNER, str(page)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert result.returncode == 0, f"{page.name}:\n{result.stdout[-2000:]}\n{result.stderr}"
+    return result.stdout
+
+
+def _first_script_and_output(page: Path) -> tuple[str, str]:
+    text = page.read_text(encoding="utf-8")
+    return PYTHON_BLOCK.findall(text)[0], TEXT_BLOCK.findall(text)[0]
+
+
+def test_first_script_prints_the_output_shown(tmp_path: Path) -> None:
+    script, shown = _first_script_and_output(ROOT / "README.md")
+    single = tmp_path / "first.md"
+    single.write_text(f"```python\n{script}```\n", encoding="utf-8")
+    printed = _run_markdown(single, tmp_path)
+    assert printed.strip().splitlines() == shown.strip().splitlines()
+
+
+def test_readme_and_getting_started_show_the_same_first_script() -> None:
+    assert _first_script_and_output(ROOT / "README.md") == _first_script_and_output(
+        DOCS / "getting-started.md"
+    )
+
+
+HOW_TO = sorted(p for p in (DOCS / "how-to").glob("*.md") if p.name not in NOT_EXECUTED)
+
+
+@pytest.mark.parametrize("page", HOW_TO, ids=lambda p: p.name)
+def test_how_to_page_runs_and_shows_real_output(page: Path, tmp_path: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert PYTHON_BLOCK.search(text), f"{page.name} has no runnable code"
+    printed = _run_markdown(page, tmp_path)
+    for shown in TEXT_BLOCK.findall(text):
+        assert shown.strip() in printed, f"{page.name}: shown output not printed:\n{shown}"
+
+
+def test_every_docs_page_is_in_the_navigation() -> None:
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    in_nav = set(re.findall(r":\s*([\w./-]+\.md)\s*$", config, re.M))
+    pages = {p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md")}
+    assert pages == in_nav
+
+
+def _inventory(site: Path) -> dict[str, set[str]]:
+    """Short name → roles (``py:function``, ``py:class``, …) in a Sphinx objects.inv."""
+    raw = (site / "objects.inv").read_bytes()
+    body = zlib.decompress(raw.split(b"\n", 4)[4]).decode("utf-8")
+    roles: dict[str, set[str]] = {}
+    for line in body.splitlines():
+        path, role = line.split()[:2]
+        roles.setdefault(path.rsplit(".", 1)[-1], set()).add(role)
+    return roles
+
+
+def test_site_builds_strict_with_every_public_name_in_the_reference(tmp_path: Path) -> None:
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("mkdocstrings")
+    site = tmp_path / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
+        cwd=ROOT,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    roles = _inventory(site)
+    public = [n for n in cx_economics.__all__ if n != "__version__"]
+    missing = [n for n in public if not roles.get(n, set()) - {"py:module"}]
+    assert missing == [], f"public names absent from the API reference: {missing}"
+
+
+def _public_object(name: str) -> object:
+    module = importlib.import_module(cx_economics._EXPORTS[name])
+    return getattr(module, name)
+
+
+def test_public_names_without_examples_only_shrink() -> None:
+    public = [n for n in cx_economics.__all__ if n != "__version__"]
+    # a name shadowed by a same-named submodule is a re-export bug for test_public_api,
+    # not a docstring question
+    objects = {n: _public_object(n) for n in public}
+    without = {
+        n
+        for n, obj in objects.items()
+        if not inspect.ismodule(obj) and "Examples\n--------" not in (inspect.getdoc(obj) or "")
+    }
+    new = sorted(without - KNOWN_WITHOUT_EXAMPLES)
+    assert new == [], f"public names need an Examples section in their docstring: {new}"
