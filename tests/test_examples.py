@@ -39,6 +39,10 @@ KEY_FILES = {
     "churn_by_band.py": ["churn_curves.png", "hazard_ratios.png"],
     "leadership_report.py": ["cx_report.pdf", "churn_curves.png"],
 }
+# pages that quote a script's output (abridged): every line of a ``text`` block is printed
+DOCUMENTED_OUTPUT = {
+    "value_based_targets.py": [ROOT / "docs" / "worked-example-plus-25.md"],
+}
 KEY_NOTEBOOK_OUTPUT = {
     "finance_walkthrough.ipynb": [
         r"A promoter is worth €[\d,]+ more than a detractor",
@@ -106,6 +110,11 @@ def test_script_runs_on_the_demo(script: Path, tmp_path: Path) -> None:
     assert re.search(KEY_OUTPUT[script.name], result.stdout), result.stdout[-3000:]
     for name in KEY_FILES.get(script.name, []):
         assert (out / name).stat().st_size > 1000, name
+    printed = set(result.stdout.splitlines())
+    for page in DOCUMENTED_OUTPUT.get(script.name, []):
+        for shown in re.findall(r"```text\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+            stale = [line for line in shown.splitlines() if line and line not in printed]
+            assert stale == [], f"{page.name} quotes lines the script no longer prints: {stale}"
 
 
 def _notebook_text_nbclient(path: Path, cwd: Path) -> str:
