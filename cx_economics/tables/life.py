@@ -35,23 +35,21 @@ import pandas as pd
 
 from cx_economics._results import Result
 from cx_economics.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme, NpsBand
-from cx_economics.data import (
-    CUSTOMERS_SCHEMA,
-    RESPONSES_SCHEMA,
-    Customers,
-    Responses,
-    TableSchema,
-    validate_customers,
-    validate_responses,
-)
+from cx_economics.engines import count_true
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.tables._engine_checks import (
+    Lazy,
+    _check_key_types,
+    _customer_frame,
+    _response_frame,
+    _warn_orphans,
+)
 
 __all__ = ["BAND_RULES", "GROUP_COLUMNS", "LifeTable", "RiskSets", "life_table"]
 
 IntArray = npt.NDArray[np.int64]
 GroupKey = tuple[str, ...]
 BandRule = Literal["latest", "mean", "first"]
-Lazy = nw.LazyFrame[Any]
 
 #: How a customer's band is chosen from their responses.
 BAND_RULES: tuple[str, ...] = ("latest", "mean", "first")
@@ -477,192 +475,6 @@ def _check_by(by: Sequence[str] | str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- inputs
 
 
-def _customer_frame(
-    customers: Any,
-    columns: Mapping[str, str] | None,
-    as_of: str | pd.Timestamp | None,
-    group_columns: Sequence[str],
-) -> tuple[Lazy, pd.Timestamp | None, bool]:
-    """Customers as a lazy narwhals frame with canonical columns; cut-off; revenue flag."""
-    needed = ["customer_id", "tenure_months", "churned", *(c for c in group_columns if c != "band")]
-    if isinstance(customers, pd.DataFrame | Customers):
-        wanted = [*needed, "start_date", "end_date", "monthly_revenue"]
-        if isinstance(customers, pd.DataFrame):
-            customers = _used_columns(customers, CUSTOMERS_SCHEMA, columns, wanted)
-        valid = validate_customers(customers, columns=columns, as_of=as_of)
-        _require(valid.frame.columns, needed, "customers")
-        has_revenue = valid.has_revenue
-        keep = needed + (["monthly_revenue"] if has_revenue else [])
-        lazy = nw.from_native(valid.frame[keep].reset_index(drop=True)).lazy()
-        cutoff = pd.Timestamp(as_of) if as_of is not None else valid.as_of
-        return lazy, cutoff, has_revenue
-    lazy = _native(customers, "customers", columns, CUSTOMERS_SCHEMA.names)
-    names = lazy.collect_schema().names()
-    _require(names, needed, "customers")
-    has_revenue = "monthly_revenue" in names
-    keep = needed + (["monthly_revenue"] if has_revenue else [])
-    lazy = _check_native_customers(lazy.select(keep), group_columns, has_revenue)
-    return lazy, (pd.Timestamp(as_of) if as_of is not None else None), has_revenue
-
-
-def _response_frame(
-    responses: Any, columns: Mapping[str, str] | None, scheme: BandScheme
-) -> tuple[Lazy, BandScheme]:
-    keep = ["customer_id", "response_date", "score"]
-    if isinstance(responses, Responses):
-        if scheme != DEFAULT_SCHEME and scheme != responses.scheme:
-            raise CxDataError(
-                f"`scheme` {scheme} differs from the scheme the `responses` were validated "
-                f"with ({responses.scheme}); validate them with the scheme you mean"
-            )
-        scheme = responses.scheme
-    if isinstance(responses, pd.DataFrame | Responses):
-        if isinstance(responses, pd.DataFrame):
-            responses = _used_columns(responses, RESPONSES_SCHEMA, columns, keep)
-        frame = validate_responses(responses, columns=columns, scheme=scheme).frame
-        return nw.from_native(frame[keep].reset_index(drop=True)).lazy(), scheme
-    lazy = _native(responses, "responses", columns, RESPONSES_SCHEMA.names)
-    _require(lazy.collect_schema().names(), keep, "responses")
-    return _check_native_responses(lazy.select(keep), scheme), scheme
-
-
-def _used_columns(
-    frame: pd.DataFrame,
-    schema: TableSchema,
-    columns: Mapping[str, str] | None,
-    wanted: Sequence[str],
-) -> pd.DataFrame:
-    """The user's columns this function reads (and the schema requires), to validate less."""
-    names = {c.name for c in schema.columns if c.required} | set(wanted)
-    mapping = dict(columns or {})
-    theirs = [mapping.get(name, name) for name in schema.names if name in names]
-    return frame[[c for c in theirs if c in frame.columns]]
-
-
-def _require(present: Sequence[str] | pd.Index, needed: Sequence[str], table: str) -> None:
-    missing = [c for c in needed if c not in present]
-    if missing:
-        hint = (
-            "; frames other than pandas must carry `tenure_months` and `churned` already "
-            "(derive them in your engine, or pass pandas to derive them from dates)"
-            if table == "customers" and {"tenure_months", "churned"} & set(missing)
-            else ""
-        )
-        raise CxDataError(
-            f"`{table}` lacks column(s) {missing} needed here; its columns are "
-            f"{list(map(str, present))}{hint}"
-        )
-
-
-def _native(
-    frame: Any, table: str, columns: Mapping[str, str] | None, known: Sequence[str]
-) -> Lazy:
-    """Wrap a non-pandas frame with narwhals, lazily, renamed to canonical names."""
-    try:
-        wrapped = nw.from_native(frame)
-    except TypeError:
-        raise CxDataError(
-            f"`{table}` must be a data frame (pandas, polars, pyarrow, DuckDB…), "
-            f"got {type(frame).__name__}"
-        ) from None
-    lazy: Lazy = wrapped.lazy()
-    mapping = dict(columns or {})
-    unknown = sorted(set(mapping) - set(known))
-    if unknown:
-        raise CxDataError(f"`{table}`: column mapping names unknown canonical column(s) {unknown}")
-    names = lazy.collect_schema().names()
-    absent = [theirs for theirs in mapping.values() if theirs not in names]
-    if absent:
-        raise CxDataError(f"`{table}`: mapped column(s) {absent} are not in the table {names}")
-    return lazy.rename({theirs: ours for ours, theirs in mapping.items()})
-
-
-Check = tuple[str, str, nw.Expr]  # column, problem, expression true on bad rows
-
-
-def _run_checks(lazy: Lazy, table: str, checks: Sequence[Check]) -> None:
-    """Count every check's bad rows in one pass; raise on the first failing one."""
-    bad_rows = [bad.fill_null(True) for _, _, bad in checks]
-    # booleans are cast before summing: some engines (Spark) do not sum booleans
-    counts = lazy.select(
-        *(b.cast(nw.Int64).sum().alias(f"_{i}") for i, b in enumerate(bad_rows))
-    ).collect()
-    for i, (column, problem, _) in enumerate(checks):
-        count = int(counts[f"_{i}"].item())
-        if count:
-            ids = lazy.filter(bad_rows[i]).select("customer_id").head(3).collect()
-            examples = ", ".join(map(repr, ids["customer_id"].to_list()))
-            rows = "1 row is" if count == 1 else f"{count} rows are"
-            raise CxDataError(
-                f"`{table}`: `{column}` {problem}; {rows} not (e.g. customer_id {examples})"
-            )
-
-
-def _require_dtype(lazy: Lazy, table: str, column: str, ok: bool, kind: str) -> None:
-    if not ok:
-        dtype = lazy.collect_schema()[column]
-        raise CxDataError(f"`{table}`: `{column}` must be {kind}, got {dtype}")
-
-
-def _check_native_customers(lazy: Lazy, group_columns: Sequence[str], has_revenue: bool) -> Lazy:
-    schema = lazy.collect_schema()
-    numbers = ["tenure_months", *(["monthly_revenue"] if has_revenue else [])]
-    checks: list[Check] = [("customer_id", "must not be missing", nw.col("customer_id").is_null())]
-    for column in numbers:
-        _require_dtype(lazy, "customers", column, schema[column].is_numeric(), "numeric")
-        value = nw.col(column).cast(nw.Float64)
-        checks.append((column, "must be a finite number ≥ 0", ~value.is_finite() | (value < 0)))
-    flag = schema["churned"]
-    _require_dtype(
-        lazy, "customers", "churned", flag == nw.Boolean or flag.is_integer(), "boolean or 0/1"
-    )
-    churned = nw.col("churned")
-    bad_flag = churned.is_null() if flag == nw.Boolean else ~churned.is_in([0, 1])
-    checks.append(("churned", "must be boolean or 0/1, not missing", bad_flag))
-    checks += [
-        (c, "must not be missing", nw.col(c).is_null()) for c in group_columns if c != "band"
-    ]
-    _run_checks(lazy, "customers", checks)
-    counts = lazy.select(nw.len().alias("n"), nw.col("customer_id").n_unique().alias("u")).collect()
-    repeats = int(counts["n"].item()) - int(counts["u"].item())
-    if repeats:
-        dup = lazy.group_by("customer_id").agg(nw.len().alias("n")).filter(nw.col("n") > 1)
-        examples = dup.select("customer_id").head(3).collect()["customer_id"].to_list()
-        raise CxDataError(
-            f"`customers`: `customer_id` must be unique; {repeats} rows repeat an id "
-            f"(e.g. customer_id {', '.join(map(repr, examples))})"
-        )
-    return lazy.with_columns(nw.col("churned").cast(nw.Boolean))
-
-
-def _check_native_responses(lazy: Lazy, scheme: BandScheme) -> Lazy:
-    schema = lazy.collect_schema()
-    is_date = schema["response_date"] in (nw.Date, nw.Datetime)
-    _require_dtype(lazy, "responses", "response_date", is_date, "a date or datetime column")
-    _require_dtype(lazy, "responses", "score", schema["score"].is_numeric(), "numeric")
-    score = nw.col("score").cast(nw.Float64)
-    off_scale = (score < scheme.min_score) | (score > scheme.max_score) | (score != score.round(0))
-    checks: list[Check] = [
-        ("customer_id", "must not be missing", nw.col("customer_id").is_null()),
-        ("response_date", "must not be missing", nw.col("response_date").is_null()),
-        ("score", f"must be an integer {scheme.min_score}–{scheme.max_score}", off_scale),
-    ]
-    _run_checks(lazy, "responses", checks)
-    if schema["response_date"] == nw.Date:
-        lazy = lazy.with_columns(nw.col("response_date").cast(nw.Datetime()))
-    return lazy
-
-
-def _check_key_types(customers: Lazy, responses: Lazy) -> None:
-    ours = customers.collect_schema()["customer_id"]
-    theirs = responses.collect_schema()["customer_id"]
-    if ours != theirs and not (ours.is_integer() and theirs.is_integer()):
-        raise CxDataError(
-            f"`customer_id` is {ours} in `customers` but {theirs} in `responses`; "
-            "give both tables the same id type so they can be joined"
-        )
-
-
 def _resolve_cutoff(
     responses: Lazy, cutoff: pd.Timestamp | None, *, explicit: bool
 ) -> pd.Timestamp:
@@ -671,7 +483,7 @@ def _resolve_cutoff(
         latest = responses.select(nw.col("response_date").max()).collect().item()
         return pd.Timestamp(latest)
     late = nw.col("response_date") > nw.lit(cutoff.to_pydatetime())
-    count = int(responses.select(late.cast(nw.Int64).sum()).collect().item())
+    count = int(responses.select(count_true(late)).collect().item())
     if count and not explicit:
         warnings.warn(
             f"{count} responses are dated after the cut-off {cutoff.date()} taken from the "
@@ -680,19 +492,6 @@ def _resolve_cutoff(
             stacklevel=3,
         )
     return cutoff
-
-
-def _warn_orphans(customers: Lazy, responses: Lazy) -> None:
-    ids = customers.select("customer_id")
-    orphans = responses.select("customer_id").join(ids, on="customer_id", how="anti")
-    count = int(orphans.select(nw.len()).collect().item())
-    if count:
-        warnings.warn(
-            f"{count} responses name a `customer_id` that is not in `customers`; they are "
-            "ignored (check for ids from another system or customers filtered out)",
-            CxAssumptionWarning,
-            stacklevel=3,
-        )
 
 
 # --------------------------------------------------------------------------- aggregation
