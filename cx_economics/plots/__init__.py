@@ -27,7 +27,7 @@ from cx_economics.plots.churn import (
     plot_hazard_ratios,
 )
 from cx_economics.plots.drivers import plot_drivers
-from cx_economics.plots.economics import plot_money_lost
+from cx_economics.plots.economics import plot_money_lost, plot_value_vs_cost
 from cx_economics.plots.nps import plot_nps
 from cx_economics.plots.targets import plot_targets
 from cx_economics.plots.value import plot_lifetime_values
@@ -42,4 +42,5 @@ __all__ = [
     "plot_money_lost",
     "plot_nps",
     "plot_targets",
+    "plot_value_vs_cost",
 ]

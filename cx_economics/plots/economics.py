@@ -1,4 +1,4 @@
-"""Chart of money lost per channel below excellent NPS."""
+"""Charts of channel economics: money lost below excellence; value against cost."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cx_economics.exceptions import CxDataError
 from cx_economics.formatting import (
     Language,
     check_language,
@@ -14,7 +15,7 @@ from cx_economics.formatting import (
     label,
 )
 from cx_economics.plots._common import _figure_and_axes, _money_axis, _require_columns
-from cx_economics.style import ACCENT, use_house_style
+from cx_economics.style import ACCENT, INK, MUTED, use_house_style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from cx_economics.economics import ChannelEconomics
 
 
-__all__ = ["plot_money_lost"]
+__all__ = ["plot_money_lost", "plot_value_vs_cost"]
 
 
 def plot_money_lost(
@@ -104,4 +105,97 @@ def plot_money_lost(
         ax.set_title(
             f"{label('money_lost', language)}: {format_money_compact(total, currency, language)}"
         )
+    return figure
+
+
+_VALUE_VS_COST_TEXT = {
+    "en": ("value gained", "extra cost", "today", "excellent", "NPS", "{} (present value)"),
+    "fi": ("arvon lisäys", "lisäkustannus", "nyt", "erinomainen", "NPS", "{} (nykyarvo)"),
+}
+
+
+def plot_value_vs_cost(
+    economics: ChannelEconomics,
+    *,
+    ax: Axes | None = None,
+    language: Language = "en",
+    points_beyond: float = 15.0,
+) -> Figure:
+    """Value gained and extra cost against NPS, one panel per channel.
+
+    Both curves are present values over the horizon (currency) relative to today:
+    the customer equity gained by a higher NPS (:meth:`ChannelEconomics.value_at`)
+    and the extra yearly cost times the annuity (:meth:`ChannelEconomics.cost_at`).
+    Where value stays above cost, moving up pays. Today's NPS and the excellent level
+    are marked.
+
+    Parameters
+    ----------
+    economics : ChannelEconomics
+        Must carry cost models for the cost curve (value alone is drawn otherwise).
+    ax : None
+        Small multiples need their own figure; passing an axes is an error.
+    language : {"en", "fi"}
+    points_beyond : float, default 15
+        How far past the excellent level the NPS axis runs (points).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if ax is not None:
+        raise CxDataError("`plot_value_vs_cost` draws one panel per channel; call it without `ax`")
+    language = check_language(language)
+    gained, cost_text, today_text, bar_text, nps_text, unit = _VALUE_VS_COST_TEXT[language]
+    n = len(economics.channels)
+    low = float(np.min(economics.nps_today)) - 5.0
+    high = min(
+        float(np.max(np.maximum(economics.excellent_nps, economics.nps_today))) + points_beyond,
+        100.0,
+    )
+    grid = np.linspace(low, high, 121)
+    values = economics.value_at(np.broadcast_to(grid[:, None], (grid.size, n)))
+    base = economics.value_at(economics.nps_today)
+    cost_today = economics.cost_at(economics.nps_today)
+    costs = np.stack([economics.cost_at(np.full(n, x)) for x in grid])
+    from matplotlib.figure import Figure
+
+    with use_house_style():
+        cols = 2 if n > 1 else 1
+        rows = int(np.ceil(n / cols))
+        figure = Figure(figsize=(8.0, 2.6 * rows + 0.6), layout="constrained")
+        axes = figure.subplots(rows, cols, squeeze=False).ravel()
+        for c, name in enumerate(economics.channels):
+            a = axes[c]
+            mine = grid >= economics.nps_today[c] - 1e-9
+            a.plot(grid[mine], values[mine, c] - base[c], color=ACCENT, label=gained)
+            if np.isfinite(cost_today[c]):
+                extra = (costs[mine, c] - cost_today[c]) * economics.annuity
+                a.plot(grid[mine], extra, color=MUTED, linestyle="--", label=cost_text)
+            a.axvline(economics.nps_today[c], color=INK, linewidth=0.8, linestyle=":")
+            a.axvline(economics.excellent_nps[c], color=INK, linewidth=0.8)
+            a.annotate(
+                today_text,
+                (economics.nps_today[c], 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(2, -10),
+                textcoords="offset points",
+                fontsize=8,
+            )
+            a.annotate(
+                bar_text,
+                (economics.excellent_nps[c], 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(2, -20),
+                textcoords="offset points",
+                fontsize=8,
+            )
+            a.set_title(str(name), fontsize=10)
+            a.set_xlim(low, high)
+            _money_axis(a, "y", economics.currency, language)
+            a.set_xlabel(nps_text)
+        for a in axes[n:]:
+            a.set_visible(False)
+        axes[0].legend(loc="upper left", fontsize=8)
+        figure.supylabel(unit.format(economics.currency), fontsize=9)
     return figure
