@@ -121,8 +121,7 @@ def _notebook_text_nbclient(path: Path, cwd: Path) -> str:
     import nbclient
     import nbformat
 
-    notebook = nbformat.read(path, as_version=4)
-    os.environ["MPLBACKEND"] = "Agg"
+    notebook = nbformat.read(str(path), as_version=4)
     client = nbclient.NotebookClient(
         notebook,
         timeout=TIMEOUT_SECONDS,
@@ -148,7 +147,10 @@ def _notebook_text(path: Path, cwd: Path) -> str:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs_on_the_demo(notebook: Path, tmp_path: Path) -> None:
+def test_notebook_runs_on_the_demo(
+    notebook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # inherited by the nbclient kernel
     text = _notebook_text(notebook, tmp_path)
     for pattern in KEY_NOTEBOOK_OUTPUT[notebook.name]:
         assert re.search(pattern, text), f"{pattern!r} not in the output of {notebook.name}"
