@@ -20,19 +20,25 @@ survival and of the mean revenue, both taken from the same resampled customers.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from cx_economics._results import Estimate, Result
+from cx_economics._value_inputs import FloatArray, GroupKey, Horizon, _is_km
+
+# shared with equity.py, so re-exported from here
+from cx_economics._value_inputs import _checked_grid as _checked_grid
+from cx_economics._value_inputs import _extrapolation_notes as _extrapolation_notes
+from cx_economics._value_inputs import _percentiles as _percentiles
+from cx_economics._value_inputs import _settings as _settings
 from cx_economics.assumptions import Assumptions
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.margins import (
@@ -55,10 +61,7 @@ __all__ = [
     "value_by_band",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-GroupKey = tuple[str, ...]
-Horizon = int | Literal["infinite"]
 
 #: Share of a value that may come from extrapolated months before a warning.
 DEFAULT_MAX_EXTRAPOLATED_SHARE = 0.25
@@ -150,26 +153,6 @@ class LifetimeValues(Result):
         )
 
 
-def _extrapolation_notes(
-    groups: Sequence[GroupKey], share: FloatArray, threshold: float, method: str
-) -> list[str]:
-    far = ["/".join(k) for k, s in zip(groups, share, strict=True) if s > threshold]
-    notes = []
-    if far:
-        notes.append(
-            f"more than {threshold:.0%} of the value comes from months beyond the data "
-            f"(extrapolated) for: {far}"
-        )
-    if float(np.max(share, initial=0.0)) > 0 and method == "bootstrap":
-        notes.append(
-            "bootstrap intervals keep the extrapolated tail's shape fixed: its own "
-            "uncertainty is not included"
-        )
-    if method == "curve band":
-        notes.append("interval from the curves' pointwise bounds (approximate)")
-    return notes
-
-
 # --------------------------------------------------------------------------- array core
 
 
@@ -256,91 +239,6 @@ def _value_parts(
     extra = (contrib * beyond).sum(axis=-1)
     remainder = _geometric_remainder(grid[..., : horizon + 1], i) if infinite else 0.0 * total
     return total + remainder, extra + remainder, remainder
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class _Settings:
-    horizon: int | None  # None: infinite
-    annual: float
-    monthly: float
-    currency: str
-    level: float
-    n_bootstrap: int
-
-
-def _settings(
-    assumptions: Assumptions | None,
-    annual_discount_rate: float | None,
-    horizon_months: Horizon | None,
-) -> _Settings:
-    a = assumptions if assumptions is not None else Assumptions()
-    if not isinstance(a, Assumptions):
-        raise CxDataError(f"`assumptions` must be an Assumptions, got {type(a).__name__}")
-    if annual_discount_rate is not None:
-        a = dataclasses.replace(a, annual_discount_rate=float(annual_discount_rate))
-    horizon: int | None
-    if horizon_months == "infinite":
-        horizon = None
-    elif horizon_months is None:
-        horizon = a.horizon_months
-    else:
-        horizon = dataclasses.replace(a, horizon_months=horizon_months).horizon_months
-    return _Settings(
-        horizon,
-        a.annual_discount_rate,
-        a.monthly_discount_rate,
-        a.currency,
-        a.confidence_level,
-        a.n_bootstrap,
-    )
-
-
-def _is_km(curves: ChurnCurves) -> bool:
-    return curves.model.lower() in {"km", "kaplan-meier", "kaplan_meier"}
-
-
-def _checked_grid(curves: ChurnCurves, months_needed: int, what: str) -> FloatArray:
-    """The curves on months ``0..months_needed``, refusing what the model cannot give."""
-    if not isinstance(curves, ChurnCurves):
-        raise CxDataError(f"`curves` must be ChurnCurves, got {type(curves).__name__}")
-    grid = np.asarray(curves.months)
-    if grid.size <= months_needed or not np.array_equal(
-        grid[: months_needed + 1], np.arange(months_needed + 1)
-    ):
-        raise CxDataError(
-            f"`curves` must cover months 0..{months_needed} for {what}; they reach month "
-            f"{int(grid[-1])}. Fit them with horizon_months ≥ {months_needed}"
-        )
-    survival = np.asarray(curves.survival, dtype=np.float64)[:, : months_needed + 1]
-    bad = ~np.isfinite(survival).all(axis=1)
-    if bad.any():
-        names = ["/".join(curves.groups[g]) for g in np.flatnonzero(bad)]
-        raise CxDataError(
-            f"`curves` have missing survival values up to month {months_needed} "
-            f"for {len(names)} group(s): {names[:3]}"
-        )
-    if _is_km(curves) and (np.asarray(curves.observed_months) < months_needed).any():
-        short = [
-            f"{'/'.join(k)} ({int(o)} months)"
-            for k, o in zip(curves.groups, curves.observed_months, strict=True)
-            if o < months_needed
-        ]
-        raise CxModelError(
-            f"Kaplan–Meier curves cannot reach month {months_needed} ({what}): the data stop "
-            f"at {short[:3]}. Extend them with a parametric tail (fit_churn(model='auto')) "
-            "or shorten the horizon"
-        )
-    return survival
-
-
-def _percentiles(values: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
-    alpha = (1.0 - level) / 2.0
-    lower: FloatArray = np.quantile(values, alpha, axis=0)
-    upper: FloatArray = np.quantile(values, 1.0 - alpha, axis=0)
-    return lower, upper
 
 
 def _check_replicates(
