@@ -81,6 +81,18 @@ class HazardRatios(Result):
         Customers and churn events behind the fit.
     details : dict
         Fit diagnostics: log-likelihood, iterations or convergence, months used.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.tables import life_table
+    >>> sim = simulate(3000, seed=1)
+    >>> table = life_table(sim.customers, sim.responses)
+    >>> ratios = hazard_ratios(table)
+    >>> ratios.to_frame()["level"].tolist()
+    ['detractor', 'passive', 'unrated']
+    >>> bool(ratios.to_frame()["hazard_ratio"].iloc[0] > 1.5)  # detractors against promoters
+    True
     """
 
     method: str
@@ -391,6 +403,16 @@ class ProportionalHazardsCheck(Result):
     slopes : pandas.DataFrame
         Per term: ``slope`` (change of log hazard ratio per unit of log month),
         ``std_error`` and Wald ``p_value``.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.tables import life_table
+    >>> sim = simulate(3000, seed=1)
+    >>> table = life_table(sim.customers, sim.responses)
+    >>> check = check_proportional_hazards(table)
+    >>> check.df
+    2
     """
 
     columns: tuple[str, ...]

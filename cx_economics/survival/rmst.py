@@ -77,6 +77,19 @@ class RmstResult(Result):
         Whether H lies beyond the group's longest observed tenure.
     level : float
         Nominal coverage of the intervals.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.tables import life_table
+    >>> sim = simulate(3000, seed=1)
+    >>> table = life_table(sim.customers, sim.responses)
+    >>> from cx_economics.survival import kaplan_meier, restricted_mean_survival
+    >>> rmst = restricted_mean_survival(kaplan_meier(table), 24, table=table)
+    >>> bool(rmst.rmst_months[2] > rmst.rmst_months[0])  # promoters stay longer than detractors
+    True
+    >>> rmst.to_frame()["horizon_months"].unique().tolist()
+    [24]
     """
 
     model: str
