@@ -32,26 +32,24 @@ at which it truly causes contacts. Compare ``first_listed`` with ``contacts``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, cast
+from typing import Literal
 
 import narwhals as nw
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from cx_economics._results import Result
-from cx_economics.data import (
-    DAYS_PER_MONTH,
-    Contacts,
-    Customers,
-    validate_contacts,
-    validate_customers,
-)
-from cx_economics.engines import count_true
+from cx_economics.engines import collect_pandas
 from cx_economics.exceptions import CxDataError
+from cx_economics.tables._contact_helpers import (
+    _COUNT_COLUMNS,
+    _contacts_frame,
+    _exposure,
+    _raw_reason_counts,
+)
 
 __all__ = [
     "UNCODED",
@@ -68,13 +66,6 @@ UNCODED = "uncoded"
 
 #: Which labels of a multi-label contact count: every one, or only the first listed.
 LabelRule = Literal["all", "first"]
-
-_CONTACT_COLUMNS = ("customer_id", "contact_date", "channel", "reason")
-_CUSTOMER_COLUMNS = ("start_date", "tenure_months", "churned")
-_COUNT_COLUMNS = ("contacts", "first_listed", "weighted", "weighted_sq")
-
-FloatArray = npt.NDArray[np.float64]
-AnyFrame = Any  # a narwhals DataFrame or LazyFrame
 
 
 # --------------------------------------------------------------------------- reasons
@@ -147,166 +138,6 @@ def _explode_reasons(raw: pd.Series, table: Mapping[str, str], labels: LabelRule
             parts = parts[:1]
         rows.extend((text, label, pos, 1.0 / len(parts)) for pos, label in enumerate(parts))
     return pd.DataFrame(rows, columns=["reason_raw", "reason", "position", "weight"])
-
-
-# --------------------------------------------------------------------------- engine side
-
-
-def _collect(frame: AnyFrame) -> pd.DataFrame:
-    if isinstance(frame, nw.LazyFrame):
-        frame = frame.collect()
-    out: pd.DataFrame = frame.to_pandas().reset_index(drop=True)
-    return out
-
-
-def _from_native(native: object, name: str, needed: Iterable[str]) -> AnyFrame:
-    try:
-        frame = nw.from_native(cast(Any, native))
-    except TypeError:
-        raise CxDataError(
-            f"`{name}` must be a pandas, polars, pyarrow, DuckDB or PySpark frame, "
-            f"got {type(native).__name__}"
-        ) from None
-    present = frame.collect_schema().names()
-    missing = [c for c in needed if c not in present]
-    if missing:
-        raise CxDataError(
-            f"`{name}`: required column(s) {', '.join(f'`{c}`' for c in missing)} missing; "
-            f"its columns are {present}. "
-            "Rename them in your engine, or pass a pandas frame through "
-            "cx_economics.validate_* with columns={...}"
-        )
-    return frame
-
-
-def _check_no_nulls(frame: AnyFrame, name: str, columns: Iterable[str]) -> None:
-    cols = list(columns)
-    nulls = _collect(frame.select(*(count_true(nw.col(c).is_null()).alias(c) for c in cols)))
-    bad = {c: int(nulls[c].iloc[0]) for c in cols if int(nulls[c].iloc[0]) > 0}
-    if bad:
-        col, n = next(iter(bad.items()))
-        raise CxDataError(f"`{name}`: `{col}` must not be missing; {n} rows are missing")
-
-
-def _contacts_frame(contacts: object) -> AnyFrame:
-    """Contacts as a narwhals frame with canonical columns and a string ``reason``."""
-    if isinstance(contacts, pd.DataFrame | Contacts):
-        frame = validate_contacts(contacts).frame
-        joined = frame["reason"].map("; ".join)
-        return nw.from_native(frame.assign(reason=joined.astype(object)))
-    out = _from_native(contacts, "contacts", _CONTACT_COLUMNS)
-    dtype = out.collect_schema()["reason"]
-    if dtype != nw.String:
-        raise CxDataError(
-            f"`contacts`: `reason` must be text (several reasons separated by ';') in "
-            f"{type(contacts).__name__} frames, got {dtype}; list-typed reasons are read "
-            "from pandas frames only"
-        )
-    _check_no_nulls(out, "contacts", ("customer_id", "contact_date", "channel"))
-    return out
-
-
-def _day_number(column: str) -> Any:
-    """Days since 1970-01-01 of a date column, from year and day of year (any engine)."""
-    y = nw.col(column).dt.year()
-    leap_days = (y - 1969) // 4 - (y - 1901) // 100 + (y - 1601) // 400
-    return 365 * (y - 1970) + leap_days + nw.col(column).dt.ordinal_day() - 1
-
-
-def _month_key(column: str) -> Any:
-    """Months since 1970-01 of a date column (numpy ``datetime64[M]`` integers)."""
-    return (nw.col(column).dt.year() - 1970) * 12 + nw.col(column).dt.month() - 1
-
-
-def _raw_reason_counts(frame: AnyFrame, keys: tuple[str, ...]) -> pd.DataFrame:
-    """Engine-side: contacts grouped by raw reason text and ``keys``."""
-    prepared = frame.with_columns(
-        reason_raw=nw.col("reason").cast(nw.String).fill_null(""),
-        month_key=_month_key("contact_date"),
-    )
-    grouped = prepared.group_by("reason_raw", *keys).agg(nw.len().alias("n"))
-    out = _collect(grouped)
-    out["n"] = out["n"].astype(np.int64)
-    out["reason_raw"] = out["reason_raw"].astype(object)
-    return out
-
-
-def _customers_frame(customers: object) -> AnyFrame:
-    if isinstance(customers, pd.DataFrame | Customers):
-        valid = validate_customers(customers)
-        if "start_date" not in valid.frame:
-            raise CxDataError(
-                "`customers`: `start_date` is needed to place customers in calendar months "
-                "(contact rates are per calendar month); the table has only `tenure_months`"
-            )
-        return nw.from_native(valid.frame[list(_CUSTOMER_COLUMNS)])
-    out = _from_native(customers, "customers", _CUSTOMER_COLUMNS)
-    _check_no_nulls(out, "customers", _CUSTOMER_COLUMNS)
-    return out
-
-
-@dataclass(frozen=True)
-class _DaySums:
-    """Customers grouped by whole day of an instant: day, count, sum of exact instants."""
-
-    day: FloatArray
-    n: FloatArray
-    total: FloatArray
-
-
-def _day_sums(frame: AnyFrame, column: str) -> _DaySums:
-    grouped = frame.with_columns(day=nw.col(column).floor()).group_by("day")
-    out = _collect(grouped.agg(nw.len().alias("n"), nw.col(column).sum().alias("total")))
-    out = out.sort_values("day", ignore_index=True)
-    return _DaySums(
-        out["day"].to_numpy(np.float64),
-        out["n"].to_numpy(np.float64),
-        out["total"].to_numpy(np.float64),
-    )
-
-
-def _integral_before(sums: _DaySums, a: FloatArray, b: FloatArray) -> FloatArray:
-    """``Σ_i clip(x_i - a, 0, b - a)`` per month ``[a, b)`` for integer day bounds."""
-    cum_n = np.concatenate([[0.0], np.cumsum(sums.n)])
-    cum_total = np.concatenate([[0.0], np.cumsum(sums.total)])
-    ia = np.searchsorted(sums.day, a, side="left")
-    ib = np.searchsorted(sums.day, b, side="left")
-    inside = (cum_total[ib] - cum_total[ia]) - a * (cum_n[ib] - cum_n[ia])
-    after = (b - a) * (cum_n[-1] - cum_n[ib])
-    out: FloatArray = inside + after
-    return out
-
-
-def _month_bounds(first_key: int, last_key: int) -> tuple[FloatArray, FloatArray]:
-    keys = np.arange(first_key, last_key + 2).astype("datetime64[M]")
-    days = keys.astype("datetime64[D]").astype(np.int64).astype(np.float64)
-    return days[:-1], days[1:]
-
-
-def _exposure(customers: object) -> tuple[pd.DataFrame, int, int]:
-    """Customer-months per calendar month, active customers, customers."""
-    frame = _customers_frame(customers)
-    frame = frame.with_columns(start_day=_day_number("start_date").cast(nw.Float64))
-    frame = frame.with_columns(
-        end_day=nw.col("start_day") + nw.col("tenure_months").cast(nw.Float64) * DAYS_PER_MONTH,
-        active=1 - nw.col("churned").cast(nw.Int64),
-    )
-    totals = _collect(frame.select(nw.len().alias("n"), nw.col("active").sum().alias("active")))
-    starts, ends = _day_sums(frame, "start_day"), _day_sums(frame, "end_day")
-    first_key = int(np.datetime64(int(starts.day[0]), "D").astype("datetime64[M]").astype(int))
-    # The last day with any exposure: the day before an end that falls exactly on midnight.
-    latest_end = ends.total[-1] / ends.n[-1]
-    last_day = max(float(np.ceil(latest_end)) - 1.0, float(starts.day[-1]))
-    last_key = int(np.datetime64(int(last_day), "D").astype("datetime64[M]").astype(int))
-    a, b = _month_bounds(first_key, last_key)
-    customer_days = _integral_before(ends, a, b) - _integral_before(starts, a, b)
-    exposure = pd.DataFrame(
-        {
-            "month": np.arange(first_key, last_key + 1).astype("datetime64[M]").astype("M8[ns]"),
-            "customer_months": customer_days / DAYS_PER_MONTH,
-        }
-    )
-    return exposure, int(totals["active"].iloc[0]), int(totals["n"].iloc[0])
 
 
 # --------------------------------------------------------------------------- result
@@ -545,7 +376,7 @@ def _per_customer(
         grouped = frame.group_by("customer_id", "reason_raw", "contact_date").agg(
             nw.len().alias("contacts")
         )
-    raw = _collect(grouped)
+    raw = collect_pandas(grouped)
     raw["reason_raw"] = raw["reason_raw"].astype(object)
     exploded = _explode_reasons(raw["reason_raw"], _clean_synonyms(synonyms), labels)
     rows = raw.merge(exploded[["reason_raw", "reason"]], on="reason_raw").drop(columns="reason_raw")
