@@ -50,6 +50,16 @@ class NpsComparison(Result):
         (``p < 1 − level`` exactly when the interval excludes 0).
     method : str
         ``"wald"`` or ``"adjusted_wald"``.
+
+    Examples
+    --------
+    >>> from cx_economics.tables import NpsCounts
+    >>> from cx_economics.nps import compare_nps
+    >>> a = NpsCounts.from_counts(detractors=20, passives=30, promoters=50)
+    >>> b = NpsCounts.from_counts(detractors=40, passives=30, promoters=30)
+    >>> difference = compare_nps(a, b)
+    >>> difference.difference, bool(difference.p_value < 0.05)
+    (40.0, True)
     """
 
     nps_a: float

@@ -212,6 +212,15 @@ class NpsEstimate(Result):
         ``sample_size_for_margin(reliability_margin)`` responses.
     reliability_margin : float
         Largest half-width (NPS points) a reliable figure may have.
+
+    Examples
+    --------
+    >>> from cx_economics.tables import NpsCounts
+    >>> estimate = nps(NpsCounts.from_counts(detractors=20, passives=30, promoters=50))
+    >>> estimate.nps, estimate.n
+    (30.0, 100)
+    >>> bool(estimate.lower < 30.0 < estimate.upper)
+    True
     """
 
     nps: float
@@ -275,6 +284,19 @@ class NpsTable(Result):
         Half-width at most ``reliability_margin`` (see :class:`NpsEstimate`).
     level, method, reliability_margin
         As in :class:`NpsEstimate`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> answers = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5, 6],
+    ...                         "response_date": ["2025-01-01"] * 6,
+    ...                         "channel": ["web", "web", "web", "phone", "phone", "phone"],
+    ...                         "score": [10, 9, 3, 8, 9, 2]})
+    >>> table = nps(answers, by="channel")
+    >>> [group[0] for group in table.groups], table.nps.round(1).tolist()
+    (['phone', 'web'], [0.0, 33.3])
+    >>> table.reliable.tolist()  # three answers each: far too few to rank
+    [False, False]
     """
 
     group_columns: tuple[str, ...]
