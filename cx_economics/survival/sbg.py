@@ -94,6 +94,12 @@ class SbgFit(Result):
         Model retention rate ``r_t`` for periods ``1 … n_periods`` (fractions).
     level : float
         Coverage of the intervals.
+
+    Examples
+    --------
+    >>> fit = fit_sbg_counts([1000, 869, 743, 653, 593, 551, 517, 491])  # Fader & Hardie (2007)
+    >>> round(fit.alpha.value, 3), round(fit.beta.value, 3)
+    (0.668, 3.806)
     """
 
     alpha: Estimate

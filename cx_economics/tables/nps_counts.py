@@ -73,6 +73,12 @@ class NpsCounts(Result):
     groups : tuple of tuple of str
         One key per group, aligned with the count arrays; each key has one value per
         grouping column. ``((),)`` when there is a single overall group.
+
+    Examples
+    --------
+    >>> counts = NpsCounts.from_counts(detractors=20, passives=30, promoters=50)
+    >>> counts.n.tolist(), counts.promoters.tolist()
+    ([100], [50])
     """
 
     detractors: IntArray

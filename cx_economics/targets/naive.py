@@ -69,6 +69,12 @@ class NaiveTargets(Result):
         NPS points.
     rule : tuple of str
         What was applied per channel (see the module docstring).
+
+    Examples
+    --------
+    >>> naive = naive_targets({"phone": 20.0, "web": 40.0}, uplift=0.25)
+    >>> naive.to_frame()[["channel", "target"]].to_dict("list")
+    {'channel': ['phone', 'web'], 'target': [25.0, 50.0]}
     """
 
     channels: tuple[str, ...]
