@@ -120,6 +120,13 @@ class MixShift(Result):
         Their covariance, for uncertainty draws.
     n_groups : int
         Team-months behind the estimate (0 for fixed rules).
+
+    Examples
+    --------
+    >>> MixShift("proportional").rule
+    'proportional'
+    >>> mix_at_nps([0.3, 0.4, 0.3], 10, MixShift("detractors_first")).round(3).tolist()
+    [0.2, 0.5, 0.3]
     """
 
     rule: MixRule = "detractors_first"

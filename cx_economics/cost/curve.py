@@ -80,6 +80,13 @@ class CostCurve(Result):
     details : mapping
         Fit statistics (``n_obs``, ``r_squared``, ``residual_sd``, ``method``) or the
         bottom-up staffing table (``staffing``) and its inputs.
+
+    Examples
+    --------
+    >>> from cx_economics.cost import cost_curve_from_points
+    >>> curve = cost_curve_from_points("web", [20, 35, 50], [70e3, 120e3, 210e3])
+    >>> curve.kind, round(curve.cost_at(35.0))  # currency per year at NPS 35
+    ('points', 120000)
     """
 
     channel: str
@@ -465,6 +472,14 @@ class CostCurves(Result, Mapping[str, CostCurve]):
     ----------
     curves : mapping str → CostCurve
         One curve per channel, in channel order.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import load_demo
+    >>> from cx_economics.cost import cost_curves_from_table
+    >>> curves = cost_curves_from_table(load_demo().channel_costs)
+    >>> curves.channels
+    ('branch', 'chat', 'phone', 'web')
     """
 
     curves: Mapping[str, CostCurve]

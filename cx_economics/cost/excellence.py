@@ -40,6 +40,13 @@ class CostOfExcellence(Result):
         curves. Negative when the excellent level lies below today's.
     extrapolated : bool
         Whether either level lies outside the curve's supported NPS range.
+
+    Examples
+    --------
+    >>> from cx_economics.cost import cost_curve_from_points
+    >>> curve = cost_curve_from_points("web", [20, 35, 50], [70e3, 120e3, 210e3])
+    >>> round(cost_of_excellence(curve, today_nps=20, excellent_nps=50).extra_cost.value)
+    140000
     """
 
     channel: str
@@ -157,7 +164,19 @@ def cost_of_excellence(
 
 @dataclass(frozen=True)
 class CostsOfExcellence(Result):
-    """Cost of excellence for several channels (see :class:`CostOfExcellence`)."""
+    """Cost of excellence for several channels (see :class:`CostOfExcellence`).
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import load_demo
+    >>> from cx_economics.cost import cost_curves_from_table
+    >>> curves = cost_curves_from_table(load_demo().channel_costs)
+    >>> today = {"branch": 40.0, "chat": 30.0, "phone": 30.0, "web": 30.0}
+    >>> better = {channel: nps + 5.0 for channel, nps in today.items()}
+    >>> costs = curves.cost_of_excellence(today_nps=today, excellent_nps=better)
+    >>> bool((costs.to_frame()["extra_annual_cost"] > 0).all())
+    True
+    """
 
     items: tuple[CostOfExcellence, ...]
 

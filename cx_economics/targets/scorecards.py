@@ -63,6 +63,12 @@ class ResponsesNeeded(Result):
         Detractors expected among the remaining responses at today's share.
     message : str
         One sentence for the scorecard.
+
+    Examples
+    --------
+    >>> need = responses_needed((20, 30, 50), target_nps=35, expected_remaining=40)
+    >>> need.promoters_needed, need.reachable
+    (19, True)
     """
 
     detractors: int
