@@ -74,6 +74,21 @@ class ResidualValues(Result):
         Discount rates used (fractions per year / per month).
     currency, model : str
         Currency and the curves' model.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.tables import life_table
+    >>> sim = simulate(3000, seed=1)
+    >>> table = life_table(sim.customers, sim.responses)
+    >>> import warnings
+    >>> from cx_economics.survival import fit_churn
+    >>> with warnings.catch_warnings():  # the curves reach far past the observed tenure
+    ...     warnings.simplefilter("ignore")
+    ...     curves = fit_churn(sim.customers, sim.responses, horizon_months=120)
+    >>> residual = residual_value(table, curves, monthly_margin=10.0, horizon_months=12)
+    >>> residual.to_frame().columns.tolist()[:4]
+    ['band', 'tenure_months', 'customers', 'value_per_customer']
     """
 
     group_columns: tuple[str, ...]
@@ -116,6 +131,22 @@ class CustomerEquity(Result):
         Currency, the curves' model and ``"bootstrap"`` (or ``"none"``).
     n_replicates : int
         Bootstrap replicates behind the intervals.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.tables import life_table
+    >>> sim = simulate(3000, seed=1)
+    >>> table = life_table(sim.customers, sim.responses)
+    >>> import warnings
+    >>> from cx_economics.survival import fit_churn
+    >>> with warnings.catch_warnings():  # the curves reach far past the observed tenure
+    ...     warnings.simplefilter("ignore")
+    ...     curves = fit_churn(sim.customers, sim.responses, horizon_months=120)
+    >>> import numpy as np
+    >>> equity = customer_equity(table, curves, 10.0, horizon_months=12, n_bootstrap=50, seed=1)
+    >>> bool(np.isclose(equity.total_value, equity.value.sum()))  # currency, groups add up
+    True
     """
 
     group_columns: tuple[str, ...]

@@ -58,6 +58,16 @@ class MarginByBand(Result):
         Share of revenue kept as margin (fraction).
     currency : str
         ISO code of the amounts.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.tables import life_table
+    >>> sim = simulate(3000, seed=1)
+    >>> table = life_table(sim.customers, sim.responses)
+    >>> margins = margin_by_band(table, margin_rate=0.3)
+    >>> margins.to_frame()["band"].tolist()
+    ['detractor', 'passive', 'promoter', 'unrated']
     """
 
     group_columns: tuple[str, ...]

@@ -100,6 +100,17 @@ class LifetimeValues(Result):
         Customers behind each curve.
     max_extrapolated_share : float
         Threshold above which the extrapolated share is flagged.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(3000, seed=1)
+    >>> values = value_by_band(sim.customers, sim.responses, n_bootstrap=50, seed=1)
+    >>> per_band = values.to_frame().set_index("band")["value"]  # currency per customer
+    >>> per_band.index.tolist()
+    ['detractor', 'passive', 'promoter', 'unrated']
+    >>> bool(per_band["promoter"] > per_band["detractor"])
+    True
     """
 
     group_columns: tuple[str, ...]
