@@ -39,7 +39,6 @@ KNOWN_WITHOUT_EXAMPLES = frozenset(
     {
         "AchievabilityFrontier",
         "Assumptions",
-        "BudgetAllocation",
         "CascadedTargets",
         "ChannelCosts",
         "ChannelEconomics",
@@ -61,7 +60,6 @@ KNOWN_WITHOUT_EXAMPLES = frozenset(
         "Scorecards",
         "SimulatedData",
         "SimulationTruth",
-        "TargetComparison",
         "ValueTargets",
         "economics_from_tables",
         "plot_drivers",

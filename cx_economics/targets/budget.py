@@ -91,6 +91,25 @@ class BudgetAllocation(Result):
     currency : str
     level : float
     n_replicates : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cx_economics.economics import economics_from_arrays
+    >>> class ExpCost:
+    ...     def __init__(self, base):
+    ...         self.base = base
+    ...     def cost_at(self, nps):
+    ...         return self.base * np.exp(np.asarray(nps, dtype=float) / 25.0)
+    >>> flows = np.tile([[4.0], [8.0], [9.0]], (2, 1, 60))
+    >>> econ = economics_from_arrays(("chat", "web"), [10_000, 10_000],
+    ...     [[400, 300, 300], [400, 300, 300]], flows, excellent_nps=[40.0, 40.0],
+    ...     monthly_discount_rate=0.0, n_bootstrap=50,
+    ...     cost_models={"chat": ExpCost(50e3), "web": ExpCost(100e3)})
+    >>> plan = allocate_budget(econ, 60_000)  # currency per year
+    >>> frame = plan.to_frame()
+    >>> float(frame.loc[frame["channel"] == "total", "spend_per_year"].iloc[0])
+    60000.0
     """
 
     channels: tuple[str, ...]

@@ -231,6 +231,21 @@ class TargetComparison(Result):
     annuity : float
     currency : str
     level : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cx_economics.economics import economics_from_arrays
+    >>> class ExpCost:
+    ...     def cost_at(self, nps):
+    ...         return 80e3 * np.exp((np.asarray(nps, dtype=float) - 25.0) / 25.0)
+    >>> flows = np.array([[[4.0] * 60, [8.0] * 60, [9.0] * 60]])
+    >>> econ = economics_from_arrays(("phone",), [12_000], [[250, 250, 500]], flows,
+    ...     excellent_nps=[40.0], monthly_discount_rate=0.0, n_bootstrap=100,
+    ...     cost_models={"phone": ExpCost()})
+    >>> frame = compare_targets(econ, last_year=25.0).to_frame()
+    >>> frame[frame["channel"] == "phone"][["rule", "target"]].round(2).to_dict("list")
+    {'rule': ['+25 %', 'value-based'], 'target': [31.25, 39.69]}
     """
 
     channels: tuple[str, ...]
