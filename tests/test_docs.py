@@ -53,7 +53,6 @@ KNOWN_WITHOUT_EXAMPLES = frozenset(
         "Estimate",
         "LifeTable",
         "NpsBand",
-        "ParametricFit",
         "ReasonTruth",
         "ReportResult",
         "Responses",

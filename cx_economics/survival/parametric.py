@@ -100,6 +100,14 @@ class ParametricFit(Result):
         exposure in the data are dropped); empty otherwise.
     level : float
         Coverage of the parameter intervals in :meth:`to_frame`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fit = fit_parametric_intervals([0, 1, 2, 5], [1, 2, 3, np.inf], [30, 20, 10, 40],
+    ...                                model="exponential")
+    >>> fit.model, fit.param_names, fit.n_customers
+    ('exponential', ('hazard',), 100.0)
     """
 
     model: str
