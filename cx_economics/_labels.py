@@ -320,4 +320,17 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Elinkaariarvo: diskontattu kate {months} kuukaudelta, korko {rate} vuodessa, "
         "poistumamalli {model}; luottamusvälit: {method}, {n} toistoa.",
     ),
+    # target charts
+    "net_value_by_nps_title": (
+        "Net value of raising NPS, per channel",
+        "NPS:n noston nettoarvo kanavittain",
+    ),
+    "net_value_axis": ("Net value over the horizon ({})", "Nettoarvo tarkastelujaksolla ({})"),
+    "budget_title": ("Value gained for extra yearly spend", "Lisäpanostuksen tuottama arvo"),
+    "extra_spend_axis": ("Extra spend per year ({})", "Lisäpanostus vuodessa ({})"),
+    "value_gain_axis": ("Value gained ({})", "Saavutettu arvo ({})"),
+    "allocated": ("Allocated", "Kohdennettu"),
+    "scorecard_title": ("NPS so far against target", "NPS tähän mennessä vs. tavoite"),
+    "nps_so_far": ("NPS so far", "NPS tähän mennessä"),
+    "date": ("Date", "Päivämäärä"),
 }

@@ -16,11 +16,13 @@ import textwrap
 import matplotlib as mpl
 import numpy as np
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.image import imread
+from matplotlib.lines import Line2D
 
 from cx_economics.datasets import simulate
-from cx_economics.economics import economics_from_arrays
+from cx_economics.economics import ChannelEconomics, economics_from_arrays
 from cx_economics.formatting import format_money_compact, label
 from cx_economics.nps import nps
 from cx_economics.plots import (
@@ -318,3 +320,117 @@ def test_drivers_chart_draws_money_per_reason_and_hollows_unranked() -> None:
     }
     assert hollow == set(frame.loc[frame["lever_rank"].isna(), "reason"])
     assert "EUR per year" in ax.get_xlabel()
+
+
+def _two_channel_economics() -> ChannelEconomics:
+    flows = np.array([[[4.0] * 60, [8.0] * 60, [9.0] * 60]] * 2)
+    return economics_from_arrays(
+        ("phone", "chat"),
+        [12_000, 8_000],
+        [[250, 250, 500], [350, 300, 350]],
+        flows,
+        excellent_nps=[40.0, 40.0],
+        monthly_discount_rate=0.0,
+        n_bootstrap=100,
+        cost_models={"phone": _ExpCost(80e3, 25, 25), "chat": _ExpCost(40e3, 0, 30)},
+    )
+
+
+def _by_gid(ax: Axes) -> dict[str, Line2D]:
+    return {str(line.get_gid()): line for line in ax.get_lines() if line.get_gid()}
+
+
+def test_net_value_chart_draws_the_profit_curves_and_marks_today_and_both_targets() -> None:
+    from cx_economics.plots import plot_net_value_by_nps
+    from cx_economics.targets.naive import compare_targets
+    from cx_economics.targets.value_based import value_based_targets
+
+    economics = _two_channel_economics()
+    targets = value_based_targets(economics)
+    comparison = compare_targets(economics, value_targets=targets, last_year=25.0)
+    lines = _by_gid(plot_net_value_by_nps(targets, comparison=comparison).axes[0])
+    for i, channel in enumerate(targets.channels):
+        curve = lines[f"curve:{channel}"]
+        np.testing.assert_array_equal(curve.get_xdata(), targets.grid_nps[i])
+        np.testing.assert_array_equal(curve.get_ydata(), targets.grid_net_value[i])
+        # staying where you are gains nothing and costs nothing: net value 0 at today
+        today = lines[f"today:{channel}"]
+        assert today.get_xdata()[0] == targets.nps_today[i]
+        assert abs(today.get_ydata()[0]) <= 1e-6 * np.abs(targets.grid_net_value[i]).max()
+        target = lines[f"target:{channel}"]
+        assert (target.get_xdata()[0], target.get_ydata()[0]) == (
+            targets.target[i],
+            targets.net_value[i],
+        )
+        # under the profit rule the target is the top of its drawn curve
+        best = float(np.max(targets.grid_net_value[i]))
+        assert target.get_ydata()[0] >= best - 1e-3 * abs(best)
+        interval = lines[f"interval:{channel}"]
+        np.testing.assert_array_equal(
+            interval.get_xdata(), [targets.target_lower[i], targets.target_upper[i]]
+        )
+        naive = lines[f"naive:{channel}"]
+        assert naive.get_xdata()[0] == comparison.pursued[0, i]
+        assert naive.get_ydata()[0] == comparison.net_value[0, i]
+    # 25 × 1.25: the "+25 %" rule's target for both channels
+    np.testing.assert_allclose(comparison.target[0], [31.25, 31.25])
+
+
+def test_budget_chart_draws_value_against_spend_with_the_allocated_points() -> None:
+    from cx_economics.plots import plot_budget_allocation
+    from cx_economics.targets.budget import allocate_budget
+
+    plan = allocate_budget(_two_channel_economics(), 60_000)
+    lines = _by_gid(plot_budget_allocation(plan, language="fi").axes[0])
+    spends = []
+    for i, channel in enumerate(plan.channels):
+        curve = lines[f"curve:{channel}"]
+        np.testing.assert_array_equal(curve.get_xdata(), plan.grid_spend[i])
+        np.testing.assert_array_equal(curve.get_ydata(), plan.grid_value_gain[i])
+        point = lines[f"allocated:{channel}"]
+        assert (point.get_xdata()[0], point.get_ydata()[0]) == (plan.spend[i], plan.value_gain[i])
+        spends.append(point.get_xdata()[0])
+    # the drawn points spend the budget (less what is left unspent)
+    assert sum(spends) == pytest.approx(plan.budget - plan.unspent, rel=1e-6)
+    # at an interior optimum the drawn curves are equally steep at the allocated points
+    slopes = []
+    for i in range(len(plan.channels)):
+        if plan.binding[i] != "interior":
+            continue
+        spend, gain = plan.grid_spend[i], plan.grid_value_gain[i]
+        step = np.diff(spend) > 0
+        slope = np.diff(gain)[step] / np.diff(spend)[step]
+        slopes.append(float(np.interp(plan.spend[i], spend[1:][step], slope)))
+    assert len(slopes) == 2
+    assert slopes[0] == pytest.approx(slopes[1], rel=0.1)
+
+
+def test_scorecard_chart_draws_nps_so_far_and_target_of_one_unit() -> None:
+    from cx_economics.exceptions import CxDataError
+    from cx_economics.plots import plot_scorecard
+    from cx_economics.targets.cascade import cascade_targets, scorecards
+
+    sim = simulate(3_000, seed=4)
+    cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
+    cards = scorecards(sim.responses, cascade, level="channel", period="Q")
+    figure = plot_scorecard(cards, "phone")
+    lines = _by_gid(figure.axes[0])
+    rows = cards.table[cards.table["channel"] == "phone"].sort_values("date")
+    np.testing.assert_array_equal(lines["nps"].get_ydata(), rows["nps"].to_numpy(dtype=float))
+    np.testing.assert_array_equal(lines["target"].get_ydata(), rows["target"].to_numpy(dtype=float))
+    assert figure.axes[0].get_title(loc="left").endswith("phone")
+    # independent: NPS of phone responses from the period start to the last date
+    responses = sim.responses
+    last = rows["date"].max()
+    in_period = responses[
+        (responses["channel"] == "phone")
+        & (responses["response_date"] >= cards.period_start)
+        & (responses["response_date"] <= last)
+    ]
+    scores = in_period["score"].to_numpy()
+    direct = 100.0 * (np.mean(scores >= 9) - np.mean(scores <= 6))
+    assert lines["nps"].get_ydata()[-1] == pytest.approx(direct, abs=1e-9)
+    with pytest.raises(CxDataError, match="`unit`"):
+        plot_scorecard(cards)
+    with pytest.raises(CxDataError, match="`unit`"):
+        plot_scorecard(cards, "fax")

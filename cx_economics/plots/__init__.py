@@ -29,18 +29,26 @@ from cx_economics.plots.churn import (
 from cx_economics.plots.drivers import plot_drivers
 from cx_economics.plots.economics import plot_money_lost, plot_value_vs_cost
 from cx_economics.plots.nps import plot_nps
-from cx_economics.plots.targets import plot_targets
+from cx_economics.plots.targets import (
+    plot_budget_allocation,
+    plot_net_value_by_nps,
+    plot_scorecard,
+    plot_targets,
+)
 from cx_economics.plots.value import plot_lifetime_values
 
 __all__ = [
     "at_risk_counts",
+    "plot_budget_allocation",
     "plot_churn_at",
     "plot_churn_curves",
     "plot_drivers",
     "plot_hazard_ratios",
     "plot_lifetime_values",
     "plot_money_lost",
+    "plot_net_value_by_nps",
     "plot_nps",
+    "plot_scorecard",
     "plot_targets",
     "plot_value_vs_cost",
 ]
