@@ -56,6 +56,18 @@ class CustomerEffort(Result):
     value_per_customer_year : ndarray (C,)
         Customers' time at ``value_per_customer_hour`` (currency per customer per year).
     currency : str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> customers = pd.DataFrame({"customer_id": [1, 2], "channel": ["web", "web"],
+    ...                           "tenure_months": [12.0, 12.0], "churned": [0, 0]})
+    >>> contacts = pd.DataFrame({"customer_id": [1, 1, 2], "channel": ["web"] * 3,
+    ...                          "contact_date": ["2025-01-02", "2025-01-05", "2025-03-01"],
+    ...                          "reason": ["billing error"] * 3})
+    >>> row = customer_effort(contacts, customers).to_frame().iloc[0]
+    >>> float(row["contacts_per_customer_year"]), round(float(row["repeat_share"]), 3)
+    (1.5, 0.333)
     """
 
     channels: tuple[str, ...]

@@ -44,7 +44,6 @@ KNOWN_WITHOUT_EXAMPLES = frozenset(
         "ChannelEconomics",
         "ChurnCurves",
         "Contacts",
-        "CustomerEffort",
         "Customers",
         "CxAssumptionWarning",
         "CxDataError",
