@@ -603,6 +603,21 @@ def economics_from_tables(
     Returns
     -------
     ChannelEconomics
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.tables import life_table, nps_counts
+    >>> sim = simulate(3000, seed=1)
+    >>> table = life_table(sim.customers, sim.responses, by=("band", "channel"))
+    >>> counts = nps_counts(sim.responses, by="channel")
+    >>> active = sim.customers.loc[~sim.customers["churned"]].groupby("channel").size()
+    >>> excellent = Assumptions(excellent_nps=dict.fromkeys(active.index, 40.0), n_bootstrap=100)
+    >>> econ = economics_from_tables(table, counts, active.to_dict(), assumptions=excellent)
+    >>> econ.channels
+    ('branch', 'chat', 'phone', 'web')
+    >>> bool((econ.to_frame()["value_per_point"] > 0).all())  # currency per NPS point
+    True
     """
     a = assumptions or Assumptions()
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

@@ -59,7 +59,6 @@ KNOWN_WITHOUT_EXAMPLES = frozenset(
         "SimulatedData",
         "SimulationTruth",
         "ValueTargets",
-        "economics_from_tables",
         "plot_drivers",
         "plot_lifetime_values",
         "plot_money_lost",
