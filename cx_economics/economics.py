@@ -120,6 +120,20 @@ class ChannelEconomics(Result):
         The customers' own cost per channel (contacts, repeats, minutes), shown beside
         the company's cost so a channel that saves money by shifting work onto
         customers is visible.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> # 10,000 web customers, 40/30/30 % detractors/passives/promoters earning 4, 8 and 9
+    >>> # a month for 60 months (240, 480, 540 each), no discounting, excellent NPS 40
+    >>> flows = np.tile([[4.0], [8.0], [9.0]], (1, 1, 60))
+    >>> econ = economics_from_arrays(("web",), [10_000], [[400, 300, 300]], flows,
+    ...     excellent_nps=[40.0], monthly_discount_rate=0.0, n_bootstrap=50)
+    >>> row = econ.to_frame().iloc[0]
+    >>> round(float(row["value_per_point"]), 6)  # 1 % from detractor to passive: 100 x 240
+    24000.0
+    >>> round(float(row["money_lost"]), 6)  # all detractors to passive, 10 % passive to promoter
+    1020000.0
     """
 
     channels: tuple[str, ...]

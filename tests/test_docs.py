@@ -41,7 +41,6 @@ KNOWN_WITHOUT_EXAMPLES = frozenset(
         "Assumptions",
         "CascadedTargets",
         "ChannelCosts",
-        "ChannelEconomics",
         "ChurnCurves",
         "Contacts",
         "Customers",
