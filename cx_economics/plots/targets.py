@@ -226,6 +226,23 @@ def _draw_value_points(ax: Axes, targets: ValueTargets, i: int, language: Langua
     )
 
 
+def _focus(ax: Axes, targets: ValueTargets, comparison: TargetComparison | None) -> None:
+    """Zoom on the NPS range where today and the targets lie; the curves run on beyond."""
+    marked = [targets.nps_today, targets.target_upper]
+    if comparison is not None:
+        marked.append(comparison.pursued[0])
+    points = np.concatenate(marked)
+    low, high = float(np.nanmin(points)), float(np.nanmax(points))
+    span = max(high - low, 10.0)
+    low, high = low - 0.1 * span, high + 0.3 * span
+    inside = (targets.grid_nps >= low) & (targets.grid_nps <= high)
+    shown = np.concatenate([targets.grid_net_value[inside], targets.net_value, [0.0]])
+    bottom, top = float(np.nanmin(shown)), float(np.nanmax(shown))
+    pad = 0.08 * max(top - bottom, 1.0)
+    ax.set_xlim(low, high)
+    ax.set_ylim(bottom - pad, top + pad)
+
+
 def plot_net_value_by_nps(
     targets: ValueTargets,
     *,
@@ -254,6 +271,7 @@ def plot_net_value_by_nps(
         One curve per channel (x: NPS points, y: net value in ``targets.currency``);
         today's NPS as a grey dot on the curve, the value-based target as a filled
         dot at ``(target, net_value)`` with its interval (points) as a horizontal bar.
+        The axes zoom on the NPS range around today and the targets.
 
     Examples
     --------
@@ -289,6 +307,7 @@ def plot_net_value_by_nps(
         if comparison is not None:
             _draw_naive_points(ax, targets, comparison, language)
         ax.axhline(0.0, color=MUTED, linewidth=0.8)
+        _focus(ax, targets, comparison)
         _money_axis(ax, "y", targets.currency, language)
         _nps_axis(ax, language)
         ax.set_ylabel(label("net_value_axis", language).format(targets.currency))

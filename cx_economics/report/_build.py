@@ -93,8 +93,8 @@ class ReportResult(Result):
         cost curves…), as listed on the data-quality page.
     analyses : mapping
         Every analysis that ran, by name (``"nps_channel"``, ``"km"``,
-        ``"hazard_ratios"``, ``"lifetime_values"``, ``"economics"``, ``"targets"``,
-        ``"drivers"``…): the result objects behind the pages, for ``to_frame()``.
+        ``"hazard_ratios"``, ``"lifetime_values"``, ``"economics"``, ``"value_targets"``,
+        ``"targets"``, ``"drivers"``…): the result objects behind the pages, for ``to_frame()``.
     """
 
     pdf_path: Path

@@ -179,7 +179,17 @@ def _targets(ctx: _Context) -> Any:
     if ctx.channel_costs is None:
         raise _Unavailable(label("reason_no_costs", ctx.language))
     compare = _function("cx_economics.targets.naive", "compare_targets")
-    return compare(ctx.get("economics"), seed=ctx.seed_for("targets"))
+    value_targets = ctx.get("value_targets")
+    economics = ctx.get("economics")
+    return compare(economics, value_targets=value_targets, seed=ctx.seed_for("targets"))
+
+
+def _value_targets(ctx: _Context) -> Any:
+    if ctx.channel_costs is None:
+        raise _Unavailable(label("reason_no_costs", ctx.language))
+    solve = _function("cx_economics.targets.value_based", "value_based_targets")
+    # the seed compare_targets would use, so the comparison's numbers are unchanged
+    return solve(ctx.get("economics"), seed=ctx.seed_for("targets"))
 
 
 def _drivers(ctx: _Context) -> Any:
@@ -213,7 +223,8 @@ ANALYSES: dict[str, tuple[str, Callable[[_Context], Any]]] = {
     "hazard_ratios": ("estimating hazard ratios…", _hazard_ratios),
     "lifetime_values": ("valuing customers by band (bootstrap)…", _lifetime_values),
     "economics": ("pricing the channels (money lost below excellence)…", _economics),
-    "targets": ("setting value-based targets…", _targets),
+    "value_targets": ("setting value-based targets…", _value_targets),
+    "targets": ("comparing value-based and naive targets…", _targets),
     "drivers": ("analysing contact drivers…", _drivers),
 }
 

@@ -269,7 +269,7 @@ def _section_economics(ctx: _Context, book: _Book) -> None:
         "roi",
     )
     draw_table(
-        figure.add_subplot(grid[1]),
+        figure.add_subplot(grid[1, :]),
         [label(k, lang) for k in keys],
         _economics_rows(frame, ctx),
         align="lrrrrrrrrrrr",
@@ -333,15 +333,20 @@ def _target_rows(comparison: Any, ctx: _Context) -> list[list[str]]:
 
 
 def _section_targets(ctx: _Context, book: _Book) -> None:
-    from cx_economics.plots import plot_targets
+    from cx_economics.plots import plot_net_value_by_nps, plot_targets
 
     comparison = ctx.get("targets")
+    value_targets = ctx.get("value_targets")
     lang = ctx.language
     figure = book.page()
     rows = _target_rows(comparison, ctx)
-    grid = figure.add_gridspec(3, 1, height_ratios=[2.2, 0.35 + 0.2 * len(rows), 0.4])
-    plot_targets(comparison, ax=figure.add_subplot(grid[0]), language=lang)
+    grid = figure.add_gridspec(3, 2, height_ratios=[2.2, 0.35 + 0.2 * len(rows), 0.4])
+    plot_targets(comparison, ax=figure.add_subplot(grid[0, 0]), language=lang)
     book.chart("targets", plot_targets, comparison)
+    plot_net_value_by_nps(
+        value_targets, comparison=comparison, ax=figure.add_subplot(grid[0, 1]), language=lang
+    )
+    book.chart("net_value_by_nps", plot_net_value_by_nps, value_targets, comparison=comparison)
     keys = (
         "channel",
         "rule",
@@ -353,7 +358,7 @@ def _section_targets(ctx: _Context, book: _Book) -> None:
         "payback",
     )
     draw_table(
-        figure.add_subplot(grid[1]),
+        figure.add_subplot(grid[1, :]),
         [label(k, lang) for k in keys],
         rows,
         align="llrrrrrr",
@@ -363,7 +368,7 @@ def _section_targets(ctx: _Context, book: _Book) -> None:
     note = label("targets_note", lang).format(
         gap=_money(float(comparison.net_value_given_up.sum()), ctx)
     )
-    draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.0, width=140, bullet="")
+    draw_paragraphs(figure.add_subplot(grid[2, :]), [note], fontsize=9.0, width=140, bullet="")
 
 
 def _section_drivers(ctx: _Context, book: _Book) -> None:
