@@ -140,6 +140,10 @@ _EXPORTS: dict[str, str] = {
     "plot_money_lost": "cx_economics.plots",
     "plot_nps": "cx_economics.plots",
     "plot_targets": "cx_economics.plots",
+    "plot_value_vs_cost": "cx_economics.plots",
+    "plot_net_value_by_nps": "cx_economics.plots",
+    "plot_budget_allocation": "cx_economics.plots",
+    "plot_scorecard": "cx_economics.plots",
     "format_money": "cx_economics.formatting",
     "format_nps": "cx_economics.formatting",
     "format_percent": "cx_economics.formatting",
@@ -254,7 +258,11 @@ if TYPE_CHECKING:
         plot_lifetime_values,
         plot_money_lost,
         plot_nps,
+        plot_budget_allocation,
+        plot_net_value_by_nps,
+        plot_scorecard,
         plot_targets,
+        plot_value_vs_cost,
     )
     from cx_economics.report import (
         ReportResult,
