@@ -251,15 +251,15 @@ if TYPE_CHECKING:
         sample_size_for_margin,
     )
     from cx_economics.plots import (
+        plot_budget_allocation,
         plot_churn_at,
         plot_churn_curves,
         plot_drivers,
         plot_hazard_ratios,
         plot_lifetime_values,
         plot_money_lost,
-        plot_nps,
-        plot_budget_allocation,
         plot_net_value_by_nps,
+        plot_nps,
         plot_scorecard,
         plot_targets,
         plot_value_vs_cost,
