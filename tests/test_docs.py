@@ -61,6 +61,7 @@ KNOWN_WITHOUT_EXAMPLES = frozenset(
         "plot_drivers",
         "plot_lifetime_values",
         "plot_money_lost",
+        "plot_value_vs_cost",
     }
 )
 
