@@ -333,4 +333,5 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "scorecard_title": ("NPS so far against target", "NPS tähän mennessä vs. tavoite"),
     "nps_so_far": ("NPS so far", "NPS tähän mennessä"),
     "date": ("Date", "Päivämäärä"),
+    "value_vs_cost": ("value gained against extra cost", "arvon lisäys vs. lisäkustannus"),
 }

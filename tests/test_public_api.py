@@ -33,3 +33,12 @@ def test_nps_is_callable_whatever_was_imported_first() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["30.0", "30.0"]
+
+
+def test_exported_functions_are_not_shadowed_by_submodules() -> None:
+    """A submodule named like a function (e.g. `scorecards`) must not replace it."""
+    import types
+
+    for name in cx_economics.__all__:
+        obj = getattr(cx_economics, name)
+        assert not isinstance(obj, types.ModuleType) or callable(obj), name

@@ -19,7 +19,7 @@ from cx_economics.style import ACCENT, INK, MUTED, use_house_style
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
 
     from cx_economics.economics import ChannelEconomics
 
@@ -120,6 +120,7 @@ def plot_value_vs_cost(
     ax: Axes | None = None,
     language: Language = "en",
     points_beyond: float = 15.0,
+    figure: Figure | SubFigure | None = None,
 ) -> Figure:
     """Value gained and extra cost against NPS, one panel per channel.
 
@@ -138,10 +139,13 @@ def plot_value_vs_cost(
     language : {"en", "fi"}
     points_beyond : float, default 15
         How far past the excellent level the NPS axis runs (points).
+    figure : Figure or SubFigure, optional
+        Draw the panels in this (e.g. a report page); a new figure otherwise.
 
     Returns
     -------
     matplotlib.figure.Figure
+        The figure holding the panels.
     """
     if ax is not None:
         raise CxDataError("`plot_value_vs_cost` draws one panel per channel; call it without `ax`")
@@ -163,7 +167,8 @@ def plot_value_vs_cost(
     with use_house_style():
         cols = 2 if n > 1 else 1
         rows = int(np.ceil(n / cols))
-        figure = Figure(figsize=(8.0, 2.6 * rows + 0.6), layout="constrained")
+        if figure is None:
+            figure = Figure(figsize=(8.0, 2.6 * rows + 0.6), layout="constrained")
         axes = figure.subplots(rows, cols, squeeze=False).ravel()
         for c, name in enumerate(economics.channels):
             a = axes[c]
@@ -198,4 +203,6 @@ def plot_value_vs_cost(
             a.set_visible(False)
         axes[0].legend(loc="upper left", fontsize=8)
         figure.supylabel(unit.format(economics.currency), fontsize=9)
-    return figure
+    root = figure.get_figure(root=True) if not isinstance(figure, Figure) else figure
+    assert isinstance(root, Figure)
+    return root

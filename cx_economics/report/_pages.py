@@ -282,6 +282,12 @@ def _section_economics(ctx: _Context, book: _Book) -> None:
         interval=_level_text(ctx),
     )
     draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.0, width=140, bullet="")
+    if economics.cost_models:
+        from cx_economics.plots import plot_value_vs_cost
+
+        page = book.page(label("channel_economics", lang) + " — " + label("value_vs_cost", lang))
+        plot_value_vs_cost(economics, figure=page, language=lang)
+        book.chart("value_vs_cost", plot_value_vs_cost, economics)
 
 
 def _target_rows(comparison: Any, ctx: _Context) -> list[list[str]]:

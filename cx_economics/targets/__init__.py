@@ -18,7 +18,7 @@ from cx_economics.targets.naive import (
     compare_targets,
     naive_targets,
 )
-from cx_economics.targets.scorecards import ResponsesNeeded, responses_needed
+from cx_economics.targets.needed import ResponsesNeeded, responses_needed
 from cx_economics.targets.value_based import (
     ValueTargets,
     detectable_change,

@@ -18,7 +18,7 @@ Scorecards
 :func:`scorecards` gives, per team (or person, or channel) and month of the period,
 the NPS so far with its interval, the target, the responses still expected (at the
 unit's baseline pace, or the pace so far when it has no baseline), the promoters
-needed among them (:func:`cx_economics.targets.scorecards.responses_needed`) and a
+needed among them (:func:`cx_economics.targets.needed.responses_needed`) and a
 reliability flag: a unit whose interval is wider than ± ``reliability_margin`` points
 is not judged. :func:`standing` is the same for one day — "where do I stand today,
 how many good responses do I still need" — in one call on the responses table.
@@ -309,7 +309,7 @@ def _score_rows(
     counts: pd.DataFrame, assume: str
 ) -> tuple[list[int | None], list[bool], list[str]]:
     """Promoters needed, reachability and the scorecard sentence of every row."""
-    from cx_economics.targets.scorecards import responses_needed
+    from cx_economics.targets.needed import responses_needed
 
     bands = counts[["detractors", "passives", "promoters"]].to_numpy(np.int64)
     remaining = counts["expected_remaining"].to_numpy(np.int64)

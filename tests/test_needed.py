@@ -1,4 +1,4 @@
-"""Tests of cx_economics.targets.scorecards against brute-force enumeration.
+"""Tests of cx_economics.targets.needed against brute-force enumeration.
 
 The oracle enumerates every possible number of promoters among the remaining
 responses and computes the period-end NPS with exact rational arithmetic
@@ -16,7 +16,7 @@ import pytest
 from cx_economics.exceptions import CxDataError
 from cx_economics.tables import NpsCounts
 from cx_economics.targets import ResponsesNeeded, responses_needed
-from cx_economics.targets.scorecards import Assumption
+from cx_economics.targets.needed import Assumption
 
 ASSUMPTIONS: tuple[Assumption, ...] = ("passive", "current_mix", "detractor")
 
