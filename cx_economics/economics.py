@@ -534,10 +534,15 @@ def band_flows(
     flows : ndarray (C, 3, H)
         ``margin_b × S_b(t) / (1+i)^t`` per customer (currency) for months 1..H.
     replicates : ndarray (B, C, 3, H)
-        The same from life-table bootstrap replicates of the curves (margins fixed).
+        The same from life-table bootstrap replicates: curves and margins are
+        resampled jointly (the same customers); margins set by assumption stay fixed.
     """
     from cx_economics.margins import margin_by_band
-    from cx_economics.survival.bootstrap import bootstrap_survival
+    from cx_economics.survival.bootstrap import (
+        replicate_mean_revenue,
+        replicate_survival,
+        resample_life_table,
+    )
     from cx_economics.survival.fit import fit_churn
 
     if tuple(table.group_columns) != ("band", "channel"):
@@ -557,12 +562,18 @@ def band_flows(
             "customers in every band to price its mix"
         )
     rows = [curves.groups.index(k) for k in keys]
-    margin = margins.monthly_margin[[margins.groups.index(k) for k in keys]]
+    margin_rows = [margins.groups.index(k) for k in keys]
+    margin = margins.monthly_margin[margin_rows]
     disc = annuity_months(assumptions.monthly_discount_rate, horizon)
-    weight = margin[:, None] * disc
-    point = curves.survival[rows, 1 : horizon + 1] * weight
-    reps = bootstrap_survival(table, n_replicates=b, horizon_months=horizon, seed=seed, tail=curves)
-    reps = reps[:, rows, 1 : horizon + 1] * weight[None]
+    point = curves.survival[rows, 1 : horizon + 1] * (margin[:, None] * disc)
+    counts = resample_life_table(table, n_replicates=b, seed=seed)
+    reps = replicate_survival(table, counts, horizon_months=horizon, tail=curves)
+    margin_reps = np.broadcast_to(margin, (b, margin.size)).copy()
+    from_data = np.array([margins.source[i] == "data" for i in margin_rows])
+    if table.has_revenue and from_data.any():
+        revenue = replicate_mean_revenue(table, counts, seed=seed, groups=curves.groups)
+        margin_reps[:, from_data] = revenue[:, rows][:, from_data] * margins.margin_rate
+    reps = reps[:, rows, 1 : horizon + 1] * margin_reps[:, :, None] * disc[None, None, :]
     shape = (len(channels), len(BAND_ORDER), horizon)
     return channels, point.reshape(shape), reps.reshape((b, *shape))
 
@@ -713,8 +724,8 @@ def channel_economics(
     -------
     ChannelEconomics
         Intervals carry the uncertainty of today's mix (multinomial bootstrap of the
-        answers) and of the churn curves (life-table bootstrap); margins are taken as
-        estimated.
+        answers), of the churn curves and of margins estimated from revenue (joint
+        life-table bootstrap).
 
     Examples
     --------
