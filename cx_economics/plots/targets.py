@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cx_economics.exceptions import CxDataError
@@ -292,16 +293,7 @@ def plot_net_value_by_nps(
     language = check_language(language)
     with use_house_style():
         figure, ax = _figure_and_axes(ax)
-        for i, channel in enumerate(targets.channels):
-            style = series_style(i)
-            ax.plot(
-                targets.grid_nps[i],
-                targets.grid_net_value[i],
-                color=style.color,
-                linestyle=style.linestyle,
-                label=channel,
-                gid=f"curve:{channel}",
-            )
+        _channel_curves(ax, targets.channels, targets.grid_nps, targets.grid_net_value)
         for i in range(len(targets.channels)):
             _draw_value_points(ax, targets, i, language)
         if comparison is not None:
@@ -314,6 +306,25 @@ def plot_net_value_by_nps(
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=4)
         ax.set_title(label("net_value_by_nps_title", language))
     return figure
+
+
+def _channel_curves(
+    ax: Axes,
+    channels: Sequence[str],
+    x_grid: npt.NDArray[np.float64],
+    y_grid: npt.NDArray[np.float64],
+) -> None:
+    """Draw one labelled curve per channel: row ``i`` of ``x_grid`` against ``y_grid``'s."""
+    for i, channel in enumerate(channels):
+        style = series_style(i)
+        ax.plot(
+            x_grid[i],
+            y_grid[i],
+            color=style.color,
+            linestyle=style.linestyle,
+            label=channel,
+            gid=f"curve:{channel}",
+        )
 
 
 def _nps_axis(ax: Axes, language: Language) -> None:
@@ -367,16 +378,7 @@ def plot_budget_allocation(
     currency = allocation.currency
     with use_house_style():
         figure, ax = _figure_and_axes(ax)
-        for i, channel in enumerate(allocation.channels):
-            style = series_style(i)
-            ax.plot(
-                allocation.grid_spend[i],
-                allocation.grid_value_gain[i],
-                color=style.color,
-                linestyle=style.linestyle,
-                label=channel,
-                gid=f"curve:{channel}",
-            )
+        _channel_curves(ax, allocation.channels, allocation.grid_spend, allocation.grid_value_gain)
         for i, channel in enumerate(allocation.channels):
             style = series_style(i)
             spend, gain = float(allocation.spend[i]), float(allocation.value_gain[i])
