@@ -47,6 +47,47 @@ def _group_style(key: Sequence[str], index: int) -> SeriesStyle:
     return band_style(key[0]) if key and key[0] in BAND_STYLES else series_style(index)
 
 
+def _group_bars(
+    ax: Axes,
+    groups: Sequence[Sequence[str]],
+    value: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    texts: Sequence[str],
+    *,
+    width: float = 0.8,
+) -> FloatArray:
+    """One styled bar per group with its interval as an error bar and ``texts`` on top.
+
+    Returns the bars' x positions ``0 … G-1``.
+    """
+    x = np.arange(len(groups), dtype=np.float64)
+    for i, key in enumerate(groups):
+        style = _group_style(key, i)
+        ax.bar(x[i], value[i], color=style.color, hatch=style.hatch, edgecolor="white", width=width)
+    ax.errorbar(
+        x,
+        value,
+        yerr=[value - lower, upper - value],
+        fmt="none",
+        ecolor="black",
+        elinewidth=1.2,
+        capsize=4,
+    )
+    for i in range(len(x)):
+        ax.annotate(
+            texts[i],
+            xy=(x[i], upper[i]),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            fontweight="bold",
+        )
+    return x
+
+
 def _money_axis(ax: Axes, axis: str, currency: str, language: Language) -> None:
     from matplotlib.ticker import FuncFormatter
 

@@ -20,6 +20,7 @@ from cx_economics.formatting import (
 )
 from cx_economics.plots._common import (
     _figure_and_axes,
+    _group_bars,
     _group_label,
     _group_style,
     _month_ticks,
@@ -309,36 +310,11 @@ def plot_churn_at(
     table = curves.churn_at(month)
     with use_house_style():
         figure, ax = _figure_and_axes(ax, (6.0, 4.2))
-        x = np.arange(len(curves.groups), dtype=np.float64)
         churn = table["churn"].to_numpy(np.float64)
         lower = table["churn_lower"].to_numpy(np.float64)
         upper = table["churn_upper"].to_numpy(np.float64)
-        for i, key in enumerate(curves.groups):
-            style = _group_style(key, i)
-            ax.bar(
-                x[i], churn[i], color=style.color, hatch=style.hatch, edgecolor="white", width=0.6
-            )
-        ax.errorbar(
-            x,
-            churn,
-            yerr=[churn - lower, upper - churn],
-            fmt="none",
-            ecolor="black",
-            elinewidth=1.2,
-            capsize=4,
-        )
-        for i in range(len(x)):
-            text = format_percent(churn[i], language, decimals=0)
-            ax.annotate(
-                text,
-                xy=(x[i], upper[i]),
-                xytext=(0, 4),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=9,
-                fontweight="bold",
-            )
+        texts = [format_percent(c, language, decimals=0) for c in churn]
+        x = _group_bars(ax, curves.groups, churn, lower, upper, texts, width=0.6)
         names = [_group_label(k, language) for k in curves.groups]
         ax.set_xticks(
             x,

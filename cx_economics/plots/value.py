@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cx_economics.formatting import Language, check_language, format_money, label
-from cx_economics.plots._common import _figure_and_axes, _group_label, _group_style, _money_axis
+from cx_economics.plots._common import _figure_and_axes, _group_bars, _group_label, _money_axis
 from cx_economics.style import use_house_style
 
 if TYPE_CHECKING:
@@ -44,30 +44,8 @@ def plot_lifetime_values(
     currency = values.currency
     with use_house_style():
         figure, ax = _figure_and_axes(ax, (6.5, 4.2))
-        x = np.arange(len(values.groups), dtype=np.float64)
-        for i, key in enumerate(values.groups):
-            style = _group_style(key, i)
-            ax.bar(x[i], values.value[i], color=style.color, hatch=style.hatch, edgecolor="white")
-        ax.errorbar(
-            x,
-            values.value,
-            yerr=[values.value - values.lower, values.upper - values.value],
-            fmt="none",
-            ecolor="black",
-            elinewidth=1.2,
-            capsize=4,
-        )
-        for i in range(len(x)):
-            ax.annotate(
-                format_money(float(values.value[i]), currency, language),
-                xy=(x[i], values.upper[i]),
-                xytext=(0, 4),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=9,
-                fontweight="bold",
-            )
+        texts = [format_money(float(v), currency, language) for v in values.value]
+        x = _group_bars(ax, values.groups, values.value, values.lower, values.upper, texts)
         ax.set_xticks(x, [_group_label(k, language) for k in values.groups])
         ax.set_ylim(0, float(np.nanmax(values.upper)) * 1.18)
         _money_axis(ax, "y", currency, language)
