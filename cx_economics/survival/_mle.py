@@ -240,6 +240,37 @@ def _cloglog_band(
     return lower, upper
 
 
+class _DeltaMethodSurvival:
+    """S(t), its gradient and its delta-method band for a fit that gives log S and its gradient.
+
+    A fit (ParametricFit, SbgFit) implements ``_log_survival_at(t)`` -> ``(log S(t), d log S /
+    d theta)`` with shapes (T,), (T, p) and has ``covariance`` (of ``theta``) and ``level``.
+    """
+
+    covariance: FloatArray
+    level: float
+
+    def _log_survival_at(self, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+        raise NotImplementedError
+
+    def survival_gradient(self, months: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Return S(t) on ``months`` and its gradient in ``theta``, shapes (T,), (T, p)."""
+        log_s, grad = self._log_survival_at(np.atleast_1d(np.asarray(months, dtype=np.float64)))
+        s = np.exp(log_s)
+        return s, s[:, None] * grad
+
+    def survival(self, months: npt.ArrayLike) -> FloatArray:
+        """Return S(t), the fraction still a customer after each of ``months``."""
+        return self.survival_gradient(months)[0]
+
+    def survival_interval(
+        self, months: npt.ArrayLike, level: float | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """Pointwise (lower, upper) of S(t): delta method on log(-log S)."""
+        log_s, grad = self._log_survival_at(np.atleast_1d(np.asarray(months, dtype=np.float64)))
+        return _cloglog_band(log_s, grad, self.covariance, level or self.level)
+
+
 class _CurveFit(Protocol):
     """What :func:`_curves_from_fits` needs of a fit (ParametricFit, SbgFit)."""
 

@@ -54,8 +54,8 @@ from cx_economics.survival._families import (
 )
 from cx_economics.survival._mle import (
     _check_horizon_and_level,
-    _cloglog_band,
     _curves_from_fits,
+    _DeltaMethodSurvival,
     _GroupCells,
     _Intervals,
     _life_table_groups,
@@ -77,7 +77,7 @@ __all__ = [
 
 # ----------------------------------------------------------------------- result object
 @dataclass(frozen=True, eq=False)
-class ParametricFit(Result):
+class ParametricFit(_DeltaMethodSurvival, Result):
     """One fitted parametric survival curve (one group, one family).
 
     Attributes
@@ -138,24 +138,8 @@ class ParametricFit(Result):
         natural = _to_natural(self.model, self.theta)
         return {n: float(v) for n, v in zip(self.param_names, natural, strict=True)}
 
-    def survival_gradient(self, months: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        """Return S(t) on ``months`` and its gradient in ``theta``, shapes (T,), (T, p)."""
-        t = np.atleast_1d(np.asarray(months, dtype=np.float64))
-        log_s, grad = _log_curve(self.model, self.theta, t, self.breakpoints, density=False)
-        s = np.exp(log_s)
-        return s, s[:, None] * grad
-
-    def survival(self, months: npt.ArrayLike) -> FloatArray:
-        """Return S(t), the fraction still a customer after each of ``months``."""
-        return self.survival_gradient(months)[0]
-
-    def survival_interval(
-        self, months: npt.ArrayLike, level: float | None = None
-    ) -> tuple[FloatArray, FloatArray]:
-        """Pointwise (lower, upper) of S(t): delta method on log(-log S)."""
-        t = np.atleast_1d(np.asarray(months, dtype=np.float64))
-        log_s, grad = _log_curve(self.model, self.theta, t, self.breakpoints, density=False)
-        return _cloglog_band(log_s, grad, self.covariance, level or self.level)
+    def _log_survival_at(self, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+        return _log_curve(self.model, self.theta, t, self.breakpoints, density=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: natural value and Wald interval, plus fit statistics."""

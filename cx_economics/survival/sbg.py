@@ -31,8 +31,8 @@ from cx_economics._results import Estimate, Result
 from cx_economics.exceptions import CxDataError, CxModelError, describe_rows
 from cx_economics.survival._mle import (
     _check_horizon_and_level,
-    _cloglog_band,
     _curves_from_fits,
+    _DeltaMethodSurvival,
     _GroupCells,
     _life_table_groups,
     _maximise,
@@ -71,7 +71,7 @@ def _log_churn(theta: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArray
 
 
 @dataclass(frozen=True, eq=False)
-class SbgFit(Result):
+class SbgFit(_DeltaMethodSurvival, Result):
     """A fitted shifted-beta-geometric model.
 
     Attributes
@@ -115,24 +115,9 @@ class SbgFit(Result):
 
     _title = "Shifted-beta-geometric fit"
 
-    def survival_gradient(self, months: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        """Return S(t) on ``months`` (periods ≥ 0) and its gradient in ``theta``."""
-        t = np.atleast_1d(np.asarray(months, dtype=np.float64))
-        log_s, grad = _log_survival(self.theta, t)
-        s = np.exp(log_s)
-        return s, s[:, None] * grad
-
-    def survival(self, months: npt.ArrayLike) -> FloatArray:
-        """Return S(t) = B(alpha, beta + t) / B(alpha, beta), the fraction still a customer."""
-        return self.survival_gradient(months)[0]
-
-    def survival_interval(
-        self, months: npt.ArrayLike, level: float | None = None
-    ) -> tuple[FloatArray, FloatArray]:
-        """Pointwise (lower, upper) of S(t): delta method on log(-log S)."""
-        t = np.atleast_1d(np.asarray(months, dtype=np.float64))
-        log_s, grad = _log_survival(self.theta, t)
-        return _cloglog_band(log_s, grad, self.covariance, level or self.level)
+    def _log_survival_at(self, t: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Log S(t) = log B(alpha, beta + t) / B(alpha, beta), periods ≥ 0, and its gradient."""
+        return _log_survival(self.theta, t)
 
     def retention_rate(self, periods: npt.ArrayLike) -> FloatArray:
         """Return r_t = (beta + t - 1) / (alpha + beta + t - 1) for periods t ≥ 1."""
