@@ -90,6 +90,22 @@ def at_risk_counts(
     return out
 
 
+def _left_of_axes(ax: Axes, text: str, below_points: float, **style: Any) -> None:
+    """Write ``text`` right-aligned just left of the axes, ``below_points`` under its bottom."""
+    ax.annotate(
+        text,
+        xy=(0, 0),
+        xycoords="axes fraction",
+        xytext=(-22, below_points),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=8,
+        annotation_clip=False,
+        **style,
+    )
+
+
 def _draw_at_risk(
     ax: Axes,
     curves: ChurnCurves,
@@ -102,36 +118,13 @@ def _draw_at_risk(
     keys = [tuple(row) for row in table[list(curves.group_columns)].itertuples(index=False)]
     line = 11.0  # points between rows
     top = -44.0  # points below the axis: under the tick labels and the axis label
-    ax.annotate(
-        label("at_risk", language),
-        xy=(0, 0),
-        xycoords="axes fraction",
-        xytext=(-22, top),
-        textcoords="offset points",
-        ha="right",
-        va="top",
-        fontsize=8,
-        fontweight="bold",
-        color=MUTED,
-        annotation_clip=False,
-    )
+    _left_of_axes(ax, label("at_risk", language), top, fontweight="bold", color=MUTED)
     shown = [k for k in curves.groups if k in keys]
     for row, key in enumerate(shown, start=1):
         y = top - row * line
         counts = table.iloc[keys.index(key)]
         style = _group_style(key, curves.groups.index(key))
-        ax.annotate(
-            _group_label(key, language),
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(-22, y),
-            textcoords="offset points",
-            ha="right",
-            va="top",
-            fontsize=8,
-            color=style.color,
-            annotation_clip=False,
-        )
+        _left_of_axes(ax, _group_label(key, language), y, color=style.color)
         for month in months:
             ax.annotate(
                 format_count(int(counts[month]), language),
