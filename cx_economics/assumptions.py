@@ -25,8 +25,15 @@ from cx_economics.exceptions import CxDataError
 __all__ = ["Assumptions", "load_assumptions"]
 
 
-def _frozen(mapping: Mapping[str, float] | None) -> Mapping[str, float]:
-    return MappingProxyType({str(k): float(v) for k, v in (mapping or {}).items()})
+def _frozen(name: str, mapping: Mapping[str, float] | None) -> Mapping[str, float]:
+    if mapping is not None and not isinstance(mapping, Mapping):
+        raise CxDataError(f"`{name}` must be a table of name = number, got {mapping!r}")
+    out = {}
+    for key, value in (mapping or {}).items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise CxDataError(f"`{name}.{key}` must be a number, got {value!r}")
+        out[str(key)] = float(value)
+    return MappingProxyType(out)
 
 
 @dataclass(frozen=True)
@@ -80,9 +87,28 @@ class Assumptions(Result):
 
     def __post_init__(self) -> None:
         for name in ("monthly_margin_by_band", "cost_per_contact", "excellent_nps"):
-            object.__setattr__(self, name, _frozen(getattr(self, name)))
+            object.__setattr__(self, name, _frozen(name, getattr(self, name)))
+        self._check_types()
         self._check_rates()
         self._check_amounts()
+
+    def _check_types(self) -> None:
+        numbers = (
+            "annual_discount_rate",
+            "margin_rate",
+            "referral_value_per_promoter",
+            "confidence_level",
+        )
+        for name in (*numbers, "monthly_revenue"):
+            value = getattr(self, name)
+            if name == "monthly_revenue" and value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise CxDataError(f"`{name}` must be a number, got {value!r}")
+        for name in ("horizon_months", "n_bootstrap"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise CxDataError(f"`{name}` must be a whole number, got {value!r}")
 
     def _check_rates(self) -> None:
         r = self.annual_discount_rate

@@ -746,6 +746,16 @@ def channel_economics(
     recent = resp.frame[resp.frame["response_date"] > cutoff - pd.DateOffset(months=window_months)]
     if len(recent) == 0:
         raise CxDataError(f"`responses`: no answers in the last {window_months} months")
+    strangers = ~recent["channel"].isin(list(cust.channels))
+    if strangers.any():
+        names = sorted(set(recent.loc[strangers, "channel"]))
+        warnings.warn(
+            f"`responses`: {int(strangers.sum())} answers of the last {window_months} months "
+            f"are for channel(s) {names} that no customer belongs to (renamed channel?); "
+            "they are left out of today's mix. Map them onto the customers' channel names.",
+            CxAssumptionWarning,
+            stacklevel=2,
+        )
     recent_resp = Responses(recent, scheme=resp.scheme)
     team_counts = (
         nps_counts(recent_resp, by=("channel", "team")) if "team" in recent.columns else None

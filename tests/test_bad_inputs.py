@@ -430,15 +430,7 @@ def test_catalogue_is_large_and_covers_every_table() -> None:
         ("annual_discount_rate = 8\n", ("`annual_discount_rate`", "did you mean 0.08")),
         ("horizon_months = 0\n", ("`horizon_months`", "got 0")),
         ("margin_rate = 30\n", ("`margin_rate`", "did you mean 0.3")),
-        pytest.param(
-            "annual_discount_rate = '8 %'\n",
-            ("`annual_discount_rate`",),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="assumptions.py: a text rate reaches math.isfinite and the message is "
-                "'<file>: must be real number, not str' without the key's name",
-            ),
-        ),
+        ("annual_discount_rate = '8 %'\n", ("`annual_discount_rate`",)),
         ("horizon_months = 60\nhorizon_months = 12\n", ("not valid TOML",)),
     ],
     ids=["rate as percent", "horizon 0", "margin as percent", "rate as text", "duplicate key"],
@@ -593,12 +585,6 @@ def test_channel_renamed_long_ago_names_the_channel_without_answers(small: Simul
         cx.channel_economics(small.customers, renamed, assumptions=FAST)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="economics.py: channel_economics silently drops recent answers whose channel "
-    "('online') is not a customers' channel, so a channel renamed half way through the "
-    "window gets its NPS from half its answers; should warn (or raise) with the count",
-)
 def test_channel_renamed_half_way_is_flagged(small: SimulatedData) -> None:
     renamed = small.responses.copy()
     late = (renamed["channel"] == "web") & (renamed["response_date"] > "2025-06-30")
