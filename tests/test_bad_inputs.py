@@ -556,12 +556,6 @@ def test_responses_after_the_cut_off_are_counted_and_ignored(small: SimulatedDat
         cx.life_table(small.customers, future)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tables/life.py: life_table keeps answers dated after a customer's end_date "
-    "(before the cut-off) without a warning; with band_rule='latest' an exit-survey score "
-    "sets the band of a customer who had already left",
-)
 def test_responses_dated_after_churn_are_flagged_with_a_count(small: SimulatedData) -> None:
     gone = _churned_sample(small, 5)
     ghosts = pd.DataFrame(
@@ -629,3 +623,22 @@ def test_unknown_contact_channel_names_the_channel_and_count(small: SimulatedDat
     faxed.loc[faxed.index[:3], "channel"] = "fax"
     with pytest.raises(CxDataError, match=r"\['fax'\], which handled 3 contact"):
         cx.contact_driver_analysis(small.customers, faxed, small.responses, assumptions=FAST)
+
+
+def test_answers_after_churn_do_not_set_the_band(small: SimulatedData) -> None:
+    """The exit-survey zero is left out: the customer keeps the band of earlier answers."""
+    gone = _churned_sample(small, 5)
+    ghosts = pd.DataFrame(
+        {
+            "customer_id": gone["customer_id"].to_numpy(),
+            "response_date": (gone["end_date"] + pd.Timedelta(days=40)).to_numpy(),
+            "channel": gone["channel"].to_numpy(),
+            "score": 0,
+        }
+    )
+    polluted = pd.concat([small.responses, ghosts], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CxAssumptionWarning)
+        clean = cx.life_table(small.customers, small.responses)
+        dirty = cx.life_table(small.customers, polluted)
+    pd.testing.assert_frame_equal(clean.frame, dirty.frame)

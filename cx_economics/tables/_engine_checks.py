@@ -49,6 +49,8 @@ def _customer_frame(
         _require(valid.frame.columns, needed, "customers")
         has_revenue = valid.has_revenue
         keep = needed + (["monthly_revenue"] if has_revenue else [])
+        if "end_date" in valid.frame.columns:
+            keep.append("end_date")  # to flag answers given after leaving; dropped later
         lazy = nw.from_native(valid.frame[keep].reset_index(drop=True)).lazy()
         cutoff = pd.Timestamp(as_of) if as_of is not None else valid.as_of
         return lazy, cutoff, has_revenue
@@ -220,3 +222,29 @@ def _warn_orphans(customers: Lazy, responses: Lazy) -> None:
             CxAssumptionWarning,
             stacklevel=3,
         )
+
+
+def _drop_answers_after_churn(customers: Lazy, responses: Lazy) -> tuple[Lazy, Lazy]:
+    """Leave out answers dated after the customer's ``end_date``, with a warning.
+
+    An answer given after leaving (an exit survey) would set the band of a customer
+    who had already churned, so the band would be caused by the churn rather than
+    the other way round. Returns the customers without ``end_date`` and the kept
+    responses.
+    """
+    if "end_date" not in customers.collect_schema().names():
+        return customers, responses
+    ends = customers.select("customer_id", "end_date")
+    joined = responses.join(ends, on="customer_id", how="left")
+    after = ~nw.col("end_date").is_null() & (nw.col("response_date") > nw.col("end_date"))
+    count = int(joined.select(count_true(after)).collect().item())
+    if count:
+        warnings.warn(
+            f"{count} responses are dated after the customer's churn (`end_date`); they are "
+            "left out of the band assignment (an answer given after leaving cannot explain "
+            "the leaving)",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
+        responses = joined.filter(~after).drop("end_date")
+    return customers.drop("end_date"), responses

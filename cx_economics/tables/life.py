@@ -41,6 +41,7 @@ from cx_economics.tables._engine_checks import (
     Lazy,
     _check_key_types,
     _customer_frame,
+    _drop_answers_after_churn,
     _response_frame,
     _warn_orphans,
 )
@@ -457,7 +458,10 @@ def life_table(
         _check_key_types(cust, resp)
         cutoff = _resolve_cutoff(resp, cutoff, explicit=explicit_cutoff)
         _warn_orphans(cust, resp)
+        cust, resp = _drop_answers_after_churn(cust, resp)
         bands = _customer_bands(resp, cutoff, band_rule, scheme)
+    if "end_date" in cust.collect_schema().names():
+        cust = cust.drop("end_date")
     cells = _aggregate(cust, bands, group_columns, has_revenue)
     return LifeTable(_finish(cells, group_columns), group_columns, band_rule, cutoff, has_revenue)
 
