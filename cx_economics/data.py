@@ -29,6 +29,7 @@ channel_costs
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from cx_economics.bands import DEFAULT_SCHEME, BandScheme
-from cx_economics.exceptions import CxDataError, describe_rows
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError, describe_rows
 
 __all__ = [
     "CHANNEL_COSTS_SCHEMA",
@@ -473,6 +474,8 @@ def validate_customers(
             raise _fail(
                 CUSTOMERS_SCHEMA, "end_date", "must not be before `start_date`", out.index[bad]
             )
+    if "end_date" in out and cutoff is not None:
+        out = _censor_after_cutoff(out, cutoff)
     if "churned" not in out:
         out["churned"] = out["end_date"].notna()
     if "tenure_months" not in out:
@@ -489,6 +492,25 @@ def validate_customers(
             )
         out["tenure_months"] = days / DAYS_PER_MONTH
     return Customers(out, as_of=cutoff)
+
+
+def _censor_after_cutoff(out: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """Customers who leave after the cut-off were still customers at it: censor them."""
+    after = out["end_date"].notna() & (out["end_date"] > cutoff)
+    if not after.any():
+        return out
+    warnings.warn(
+        f"`customers`: `end_date` is after the cut-off {cutoff.date()} for "
+        f"{describe_rows(list(out.index[after]))}; they count as active at the cut-off "
+        "(censored there)",
+        CxAssumptionWarning,
+        stacklevel=3,
+    )
+    out = out.copy()
+    out.loc[after, "end_date"] = pd.NaT
+    if "churned" in out:
+        out.loc[after, "churned"] = False
+    return out
 
 
 def _cutoff(out: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Timestamp | None:

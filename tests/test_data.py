@@ -15,7 +15,7 @@ from cx_economics.data import (
     validate_customers,
     validate_responses,
 )
-from cx_economics.exceptions import CxDataError
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 
 
 def customers(**overrides: object) -> pd.DataFrame:
@@ -200,3 +200,19 @@ def test_cost_table_rejects_unknown_channels_and_negative_costs() -> None:
 
 def test_not_a_frame() -> None:
     assert "DataFrame" in error_of(validate_customers, {"customer_id": [1]})  # type: ignore[arg-type]
+
+
+def test_end_date_after_the_cut_off_counts_as_active_at_the_cut_off() -> None:
+    raw = pd.DataFrame(
+        {
+            "customer_id": [1, 2],
+            "channel": ["web", "web"],
+            "start_date": ["2024-01-01", "2024-01-01"],
+            "end_date": ["2025-06-30", "2024-07-01"],
+        }
+    )
+    with pytest.warns(CxAssumptionWarning, match=r"after the cut-off 2024-12-31 for 1 row"):
+        out = validate_customers(raw, as_of="2024-12-31").frame
+    assert out["churned"].tolist() == [False, True]
+    # tenure runs to the cut-off (365 days), not to the later end date
+    assert out["tenure_months"].iloc[0] == pytest.approx(365 / 30.4375)
