@@ -14,6 +14,7 @@ with ``duration`` k has survived k whole months.
 
 from __future__ import annotations
 
+import abc
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -240,7 +241,7 @@ def _cloglog_band(
     return lower, upper
 
 
-class _DeltaMethodSurvival:
+class _DeltaMethodSurvival(abc.ABC):
     """S(t), its gradient and its delta-method band for a fit that gives log S and its gradient.
 
     A fit (ParametricFit, SbgFit) implements ``_log_survival_at(t)`` -> ``(log S(t), d log S /
@@ -250,8 +251,9 @@ class _DeltaMethodSurvival:
     covariance: FloatArray
     level: float
 
+    @abc.abstractmethod
     def _log_survival_at(self, t: FloatArray) -> tuple[FloatArray, FloatArray]:
-        raise NotImplementedError
+        """``log S(t)`` and its gradient in ``theta``, shapes (T,), (T, p)."""
 
     def survival_gradient(self, months: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Return S(t) on ``months`` and its gradient in ``theta``, shapes (T,), (T, p)."""
