@@ -32,9 +32,10 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from cx_economics.bands import DEFAULT_SCHEME, BandScheme
@@ -215,21 +216,65 @@ def _resolve_columns(
     return found
 
 
+class _DistinctValues:
+    """A column factorised once: each distinct value is inspected once, not every row.
+
+    Text columns (channels, teams, dates read as text) repeat a few values over
+    millions of rows; stripping or testing the distinct values and taking them back by
+    code costs one pass in C instead of a Python call per row.
+    """
+
+    def __init__(self, raw: pd.Series) -> None:
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        self.codes = codes
+        self.uniques = np.asarray(uniques, dtype=object)
+        self.all_text = all(isinstance(u, str) for u in self.uniques)
+
+    @classmethod
+    def of(cls, raw: pd.Series) -> _DistinctValues | None:
+        """The factorised column, or ``None`` when its values are unhashable (lists)."""
+        try:
+            return cls(raw)
+        except TypeError:
+            return None
+
+    def per_row(self, values: npt.NDArray[Any], missing: object) -> npt.NDArray[Any]:
+        """``values[code]`` per row (one value per distinct value), ``missing`` for NA rows."""
+        out = np.append(np.asarray(values, dtype=object), np.array([missing], dtype=object))
+        return out[self.codes]  # code -1 (NA) takes the appended last item
+
+    def blank(self) -> npt.NDArray[np.bool_]:
+        """Rows holding a string that is empty after stripping whitespace."""
+        flags = np.array([isinstance(u, str) and not u.strip() for u in self.uniques] + [False])
+        return flags[self.codes]
+
+    def stripped(self) -> npt.NDArray[Any]:
+        """Strings stripped of outer whitespace (``None`` for NA); needs ``all_text``."""
+        return self.per_row(np.array([u.strip() for u in self.uniques], dtype=object), None)
+
+
 def _convert(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series:
     """Check and convert one column; raise naming the bad rows."""
     missing = raw.isna()
+    distinct: _DistinctValues | None = None
     if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        # only text can hold blank strings; skip the costly cast for numbers and dates
-        missing = missing | (raw.astype("string").str.strip() == "").fillna(False)
+        # only text can hold blank strings; skip the factorising for numbers and dates
+        distinct = _DistinctValues.of(raw)
+        blank = (
+            distinct.blank()
+            if distinct is not None
+            else (raw.astype("string").str.strip() == "").fillna(False).to_numpy(bool)
+        )
+        missing = missing | pd.Series(blank, index=raw.index)
     if missing.any() and not spec.nullable and spec.kind != "reasons":
         raise _fail(schema, spec.name, "must not be missing (NaN/None/empty)", raw.index[missing])
     present = ~missing
     if spec.kind == "id":
         out = raw
     elif spec.kind == "str":
-        out = raw.astype("string").str.strip().astype(object).where(present, None)
+        out = _convert_text(raw, distinct, present)
     elif spec.kind in ("int", "float"):
-        out = _convert_number(schema, spec, raw, present)
+        out = _convert_number(schema, spec, raw, present, distinct)
     elif spec.kind == "bool":
         out = _convert_bool(schema, spec, raw)
     elif spec.kind == "date":
@@ -243,13 +288,31 @@ def _convert(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series
     return out
 
 
+def _convert_text(
+    raw: pd.Series, distinct: _DistinctValues | None, present: pd.Series
+) -> pd.Series:
+    if distinct is not None and distinct.all_text:
+        return pd.Series(distinct.stripped(), index=raw.index, dtype=object).where(present, None)
+    return raw.astype("string").str.strip().astype(object).where(present, None)
+
+
 def _convert_number(
-    schema: TableSchema, spec: ColumnSpec, raw: pd.Series, present: pd.Series
+    schema: TableSchema,
+    spec: ColumnSpec,
+    raw: pd.Series,
+    present: pd.Series,
+    distinct: _DistinctValues | None,
 ) -> pd.Series:
     if pd.api.types.is_bool_dtype(raw):
         raise _fail(schema, spec.name, "must be numeric, not boolean", raw.index)
-    text = raw.astype("string").str.strip() if raw.dtype == object else raw
-    values = pd.to_numeric(text, errors="coerce").astype(np.float64)
+    if raw.dtype == object and distinct is not None and distinct.all_text:
+        # numbers typed as text ("9 "): parse each distinct string once
+        parsed = pd.to_numeric(pd.Series(distinct.uniques).str.strip(), errors="coerce")
+        floats = np.append(parsed.to_numpy(np.float64), np.nan)[distinct.codes]
+        values = pd.Series(floats, index=raw.index)
+    else:
+        text = raw.astype("string").str.strip() if raw.dtype == object else raw
+        values = pd.to_numeric(text, errors="coerce").astype(np.float64)
     bad = present & ~np.isfinite(values)
     if bad.any():
         example = raw[bad].iloc[0]

@@ -90,6 +90,42 @@ def test_score_text_with_spaces_is_read_as_number() -> None:
     assert out["score"].tolist() == [10, 7, 3, 9]
 
 
+@pytest.mark.parametrize("as_string_dtype", [False, True])
+def test_repeated_text_is_cleaned_per_row_like_a_plain_loop(as_string_dtype: bool) -> None:
+    # text values repeat (channels, scores typed as text); each distinct value is
+    # cleaned once and taken back per row — checked against a per-row Python loop
+    rng = np.random.default_rng(7)
+    channels = np.array([" phone", "phone ", "web", "\tchat", "branch"], dtype=object)
+    scores = np.array(["10 ", " 7", "3", "9", "0"], dtype=object)
+    n = 2_000
+    frame = responses(
+        customer_id=np.arange(n),
+        response_date=["2025-01-05"] * n,
+        channel=channels[rng.integers(0, 5, n)],
+        score=scores[rng.integers(0, 5, n)],
+    )
+    if as_string_dtype:
+        frame = frame.astype({"channel": "string", "score": "string"})
+    out = validate_responses(frame).frame
+    assert out["channel"].tolist() == [str(v).strip() for v in frame["channel"]]
+    assert out["score"].tolist() == [int(str(v).strip()) for v in frame["score"]]
+
+
+def test_text_mixing_numbers_and_strings_keeps_each_value_apart() -> None:
+    # 1 and "1" (or True) hash alike or compare equal in Python; cleaning them by
+    # distinct value must not merge them: a boolean in a score column stays an error
+    frame = responses(score=np.array([1, "1 ", True, 9], dtype=object))
+    assert "`score`" in error_of(validate_responses, frame)
+    teams = customers(team=np.array([1, "1 ", 1.0, "b"], dtype=object))
+    assert validate_customers(teams).frame["team"].tolist() == ["1", "1", "1.0", "b"]
+
+
+def test_blank_strings_count_as_missing_among_repeated_text() -> None:
+    frame = responses(channel=np.array(["web", "  ", "web", ""], dtype=object))
+    message = error_of(validate_responses, frame)
+    assert "`channel`" in message and "2 rows" in message
+
+
 def test_multi_label_reasons_and_uncoded() -> None:
     raw = pd.DataFrame(
         {
