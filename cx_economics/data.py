@@ -253,11 +253,25 @@ class _DistinctValues:
         return self.per_row(np.array([u.strip() for u in self.uniques], dtype=object), None)
 
 
+# what pandas.api.types.infer_dtype calls object columns that hold no strings at all
+_NO_TEXT = frozenset(
+    {"empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean",
+     "datetime64", "datetime", "date", "timedelta64", "timedelta", "time"}
+)  # fmt: skip
+
+
+def _may_hold_text(raw: pd.Series) -> bool:
+    """Whether ``raw`` is a text column or an object column with at least one string."""
+    if pd.api.types.is_string_dtype(raw) and raw.dtype != object:
+        return True
+    return raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in _NO_TEXT
+
+
 def _convert(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series:
     """Check and convert one column; raise naming the bad rows."""
     missing = raw.isna()
     distinct: _DistinctValues | None = None
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+    if _may_hold_text(raw):
         # only text can hold blank strings; skip the factorising for numbers and dates
         distinct = _DistinctValues.of(raw)
         blank = (
