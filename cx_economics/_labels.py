@@ -19,6 +19,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "executive_summary": ("Executive summary", "Johdon yhteenveto"),
     "nps_by_channel": ("NPS by channel", "NPS kanavittain"),
     "nps_by_team": ("NPS by team", "NPS tiimeittäin"),
+    "nps_window": (
+        "answers of the last {months} months to {date}",
+        "vastaukset {months} kuukauden ajalta {date} asti",
+    ),
     "churn_by_band": ("Churn by NPS band", "Asiakaspoistuma NPS-ryhmittäin"),
     "churn_curves_title": (
         "Customers still with us, by NPS band",
@@ -220,10 +224,12 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "note": ("Note", "Huomio"),
     # executive summary: sentences and key numbers ({fields} are filled by the report)
     "say_nps": (
-        "NPS across all channels is {nps} ({interval}: {lower} to {upper}; {n} survey "
-        "answers). It ranges from {low} in {low_channel} to {high} in {high_channel}.",
-        "Kaikkien kanavien NPS on {nps} ({interval}: {lower}…{upper}; {n} vastausta). "
-        "Heikoin on {low_channel} ({low}), paras {high_channel} ({high}).",
+        "Over the last {months} months, NPS across all channels is {nps} ({interval}: "
+        "{lower} to {upper}; {n} survey answers). It ranges from {low} in {low_channel} "
+        "to {high} in {high_channel}.",
+        "Viimeisten {months} kuukauden aikana kaikkien kanavien NPS on {nps} ({interval}: "
+        "{lower}…{upper}; {n} vastausta). Heikoin on {low_channel} ({low}), paras "
+        "{high_channel} ({high}).",
     ),
     "say_hazard": (
         "Detractors leave {ratio} times as fast as promoters ({interval}: {lower} to {upper}).",
@@ -242,7 +248,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "{months} kuukaudessa uusi suosittelija tuo katetta {promoter} ja uusi arvostelija "
         "{detractor}: {difference} enemmän asiakasta kohden (diskontattuna).",
     ),
-    "tile_nps": ("NPS across all channels ({n} answers)", "NPS kaikissa kanavissa ({n} vastausta)"),
+    "tile_nps": (
+        "NPS across all channels, last {months} months ({n} answers)",
+        "NPS kaikissa kanavissa, {months} kk ({n} vastausta)",
+    ),
     "tile_hazard": (
         "faster churn of detractors than of promoters",
         "nopeampi poistuma arvostelijoilla kuin suosittelijoilla",

@@ -16,10 +16,12 @@ import pytest
 from matplotlib.image import imread
 
 from cx_economics.assumptions import Assumptions
+from cx_economics.data import validate_channel_costs, validate_customers, validate_responses
 from cx_economics.datasets import load_demo, simulate
 from cx_economics.exceptions import CxDataError
 from cx_economics.formatting import format_count, format_money_compact, format_nps, label
 from cx_economics.report import SECTIONS, ReportResult, build_report
+from cx_economics.report._context import _Context
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -65,10 +67,40 @@ def test_page_one_states_the_nps_recomputed_from_raw_scores(
     demo_report: tuple[ReportResult, list[str]],
 ) -> None:
     _, pages = demo_report
-    scores = load_demo().responses["score"].to_numpy()
+    demo = load_demo()
+    cutoff = validate_customers(demo.customers).as_of
+    dates = pd.to_datetime(demo.responses["response_date"])
+    recent = (dates > cutoff - pd.DateOffset(months=12)) & (dates <= cutoff)
+    scores = demo.responses.loc[recent, "score"].to_numpy()
+    assert 0 < len(scores) < len(demo.responses)  # the window leaves older answers out
     overall = 100.0 * (np.mean(scores >= 9) - np.mean(scores <= 6))
-    assert f"NPS across all channels is {format_nps(overall)}" in pages[0]
-    assert format_count(len(scores)) in pages[0]
+    text = " ".join(pages[0].split())
+    assert f"Over the last 12 months, NPS across all channels is {format_nps(overall)}" in text
+    assert format_count(len(scores)) in text
+    assert f"answers of the last 12 months to {cutoff.date()}" in " ".join(pages[1].split())
+
+
+def test_nps_today_is_one_number_on_every_page() -> None:
+    # page 1 and the NPS page use the answers the economics table calls "today"
+    from cx_economics.report._context import ANALYSES
+
+    demo = load_demo()
+    ctx = _Context(
+        customers=validate_customers(demo.customers),
+        responses=validate_responses(demo.responses),
+        contacts=None,
+        channel_costs=validate_channel_costs(demo.channel_costs),
+        channel_history=None,
+        assumptions=FAST,
+        language="en",
+        seed=3,
+        progress=None,
+    )
+    assert "recent_responses" in ANALYSES
+    by_channel = ctx.get("nps_channel").to_frame().set_index("channel")["nps"]
+    economics = ctx.get("economics").to_frame().set_index("channel")
+    for channel in economics.index.intersection(by_channel.index):
+        assert by_channel[channel] == pytest.approx(economics.loc[channel, "nps"], abs=1e-9)
 
 
 def test_page_one_hazard_ratio_covers_the_true_ratio(

@@ -11,6 +11,10 @@ demand, cached) and lets a list of *sections* (:data:`SECTIONS`) draw the pages:
    sections that are not available, with the reason;
 9. methods and assumptions (:meth:`Assumptions.to_frame`).
 
+"NPS today" is one number throughout: page 1, the NPS pages and the channel economics
+all count the survey answers of the last 12 months up to the data cut-off (the
+customers' ``as_of``, else the latest answer), and the NPS pages say so in their title.
+
 A section whose inputs are missing (no contacts table, an analysis module not in this
 installation, a model that cannot be fitted, an assumption the data cannot supply) is
 skipped and listed as "not available", with the reason, on the data-quality page.

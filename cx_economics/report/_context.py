@@ -128,12 +128,37 @@ def _life_table(ctx: _Context) -> Any:
     return _function("cx_economics.tables.life", "life_table")(ctx.customers, ctx.responses)
 
 
+#: Months of answers that make "NPS today" on every page, economics included.
+NPS_WINDOW_MONTHS = 12
+
+
+def nps_cutoff(ctx: _Context) -> pd.Timestamp:
+    """The data cut-off: the customers' ``as_of``, else the latest answer's date."""
+    as_of = ctx.customers.as_of
+    return pd.Timestamp(as_of if as_of is not None else ctx.responses.frame["response_date"].max())
+
+
+def _recent_responses(ctx: _Context) -> Any:
+    """The answers of the last :data:`NPS_WINDOW_MONTHS` months to the cut-off.
+
+    The same window :func:`~cx_economics.economics.channel_economics` takes for today's
+    mix, so "NPS today" means one number throughout the report.
+    """
+    frame = ctx.responses.frame
+    cutoff = nps_cutoff(ctx)
+    start = cutoff - pd.DateOffset(months=NPS_WINDOW_MONTHS)
+    recent = frame[(frame["response_date"] > start) & (frame["response_date"] <= cutoff)]
+    if recent.empty:
+        raise _Unavailable(f"no survey answers in the last {NPS_WINDOW_MONTHS} months")
+    return Responses(recent, scheme=ctx.responses.scheme)
+
+
 def _nps_by(by: str) -> Callable[[_Context], Any]:
     def compute(ctx: _Context) -> Any:
         if by not in ctx.responses.frame.columns:
             raise _Unavailable(f"responses carry no `{by}` column")
         return _function("cx_economics.nps", "nps")(
-            ctx.responses,
+            ctx.get("recent_responses"),
             by=by,
             level=ctx.assumptions.confidence_level,
             seed=ctx.seed_for(f"nps_{by}"),
@@ -144,7 +169,9 @@ def _nps_by(by: str) -> Callable[[_Context], Any]:
 
 def _nps_overall(ctx: _Context) -> Any:
     return _function("cx_economics.nps", "nps")(
-        ctx.responses, level=ctx.assumptions.confidence_level, seed=ctx.seed_for("nps")
+        ctx.get("recent_responses"),
+        level=ctx.assumptions.confidence_level,
+        seed=ctx.seed_for("nps"),
     )
 
 
@@ -171,6 +198,7 @@ def _economics(ctx: _Context) -> Any:
         ctx.responses,
         assumptions=ctx.assumptions,
         channel_costs=ctx.channel_costs,
+        window_months=NPS_WINDOW_MONTHS,
         seed=ctx.seed_for("economics"),
     )
 
@@ -216,6 +244,7 @@ def _drivers(ctx: _Context) -> Any:
 #: Analysis name → (progress message, function of the context). Run on demand, once.
 ANALYSES: dict[str, tuple[str, Callable[[_Context], Any]]] = {
     "life_table": ("counting customers by NPS band and tenure…", _life_table),
+    "recent_responses": ("selecting the last year's survey answers…", _recent_responses),
     "nps": ("computing NPS…", _nps_overall),
     "nps_channel": ("computing NPS by channel…", _nps_by("channel")),
     "nps_team": ("computing NPS by team…", _nps_by("team")),

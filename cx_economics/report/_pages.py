@@ -19,7 +19,7 @@ from cx_economics.formatting import (
     label,
 )
 from cx_economics.report._book import _Book
-from cx_economics.report._context import _Context, _Unavailable
+from cx_economics.report._context import NPS_WINDOW_MONTHS, _Context, _Unavailable, nps_cutoff
 from cx_economics.report._sentences import (
     SENTENCES,
     _key_numbers,
@@ -79,12 +79,20 @@ def _section_summary(ctx: _Context, book: _Book) -> None:
     plot_nps(by_channel, ax=chart_ax, language=ctx.language)
 
 
+def _nps_title(ctx: _Context, key: str) -> str:
+    """A page title that states which answers the NPS counts (the shared window)."""
+    window = label("nps_window", ctx.language).format(
+        months=NPS_WINDOW_MONTHS, date=nps_cutoff(ctx).date()
+    )
+    return f"{label(key, ctx.language)} — {window}"
+
+
 def _section_nps(ctx: _Context, book: _Book) -> None:
     from cx_economics.plots import plot_nps
 
     table = ctx.get("nps_channel")
     lang = ctx.language
-    figure = book.page()
+    figure = book.page(_nps_title(ctx, "nps_by_channel"))
     grid = figure.add_gridspec(3, 1, height_ratios=[3.0, 0.25 + 0.2 * len(table), 0.5])
     plot_nps(table, ax=figure.add_subplot(grid[0]), language=lang)
     book.chart("nps_by_channel", plot_nps, table)
@@ -125,7 +133,7 @@ def _section_nps(ctx: _Context, book: _Book) -> None:
     draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.5, width=135, bullet="")
     teams = ctx.optional("nps_team")
     if teams is not None:
-        team_page = book.page(label("nps_by_team", lang))
+        team_page = book.page(_nps_title(ctx, "nps_by_team"))
         plot_nps(teams, ax=team_page.add_subplot(), language=lang)
         book.chart("nps_by_team", plot_nps, teams)
 

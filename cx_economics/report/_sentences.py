@@ -18,7 +18,7 @@ from cx_economics.formatting import (
     format_percent,
     label,
 )
-from cx_economics.report._context import _Context, _Unavailable
+from cx_economics.report._context import NPS_WINDOW_MONTHS, _Context, _Unavailable
 
 
 def _level_text(ctx: _Context) -> str:
@@ -30,6 +30,7 @@ def _say_nps(ctx: _Context) -> str:
     frame = ctx.get("nps_channel").to_frame().sort_values("nps")
     lang = ctx.language
     return label("say_nps", lang).format(
+        months=NPS_WINDOW_MONTHS,
         nps=format_nps(overall.nps, lang),
         interval=_level_text(ctx),
         lower=format_nps(overall.lower, lang),
@@ -180,7 +181,9 @@ def _key_numbers(ctx: _Context) -> list[tuple[str, str]]:
         tiles.append(
             (
                 format_nps(overall.nps, lang),
-                label("tile_nps", lang).format(n=format_count(overall.n, lang)),
+                label("tile_nps", lang).format(
+                    months=NPS_WINDOW_MONTHS, n=format_count(overall.n, lang)
+                ),
             )
         )
     hazards = ctx.optional("hazard_ratios")
