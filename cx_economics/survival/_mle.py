@@ -236,8 +236,9 @@ def _cloglog_band(
     g = np.log(-safe)
     dg = grad_log_s / safe[:, None]
     se = np.sqrt(np.maximum(np.einsum("ti,ij,tj->t", dg, covariance, dg), 0.0))
-    lower: FloatArray = np.where(inside, np.exp(-np.exp(g + z * se)), 1.0)
-    upper: FloatArray = np.where(inside, np.exp(-np.exp(g - z * se)), 1.0)
+    with np.errstate(over="ignore"):  # exp(-exp(huge)) is the exact limit 0, not an error
+        lower: FloatArray = np.where(inside, np.exp(-np.exp(g + z * se)), 1.0)
+        upper: FloatArray = np.where(inside, np.exp(-np.exp(g - z * se)), 1.0)
     return lower, upper
 
 

@@ -157,7 +157,9 @@ def splice_tail(km: ChurnCurves, tail: ChurnCurves) -> ChurnCurves:
     tau = np.clip(np.floor(km.observed_months).astype(np.int64), 0, months.size - 1)
     at = (np.arange(len(rows)), tau)
     beyond = months[None, :] > tau[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # S = 0 at or beyond tau gives log ratios of ±inf: their limits (bands of 0 or at most
+    # the KM bound) are taken below by nan_to_num and the clipping, so no warning is due
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(tail_s[at][:, None] > 0, tail_s / tail_s[at][:, None], 0.0)
         survival = np.where(beyond, km.survival[at][:, None] * np.minimum(ratio, 1.0), km.survival)
         km_lo = np.log(km.survival[at] / km.lower[at])[:, None]
