@@ -66,6 +66,25 @@ class Estimate(Result):
         Bounds of the interval, same unit.
     level : float, default 0.95
         Nominal coverage of the interval.
+
+    Examples
+    --------
+    Results with an interval hand it out as an :class:`Estimate`, e.g. an NPS:
+
+    >>> from cx_economics.nps import nps
+    >>> from cx_economics.tables import NpsCounts
+    >>> counts = NpsCounts.from_counts(detractors=20, passives=30, promoters=50)
+    >>> est = nps(counts).as_estimate()  # NPS points
+    >>> round(est.value, 1), round(est.lower, 1), round(est.upper, 1), est.level
+    (30.0, 14.1, 44.2, 0.95)
+    >>> round(est.half_width, 1), est.contains(0.0), est.contains(25.0)
+    (15.1, False, True)
+    >>> est.to_frame().columns.tolist()
+    ['value', 'lower', 'upper', 'level']
+    >>> Estimate(1.0, lower=2.0, upper=0.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: interval lower bound 2.0 exceeds upper 0.5
     """
 
     value: float

@@ -18,7 +18,24 @@ __all__ = ["BAND_ORDER", "DEFAULT_SCHEME", "BandScheme", "NpsBand"]
 
 
 class NpsBand(enum.StrEnum):
-    """The three NPS bands, plus ``UNRATED`` for customers with no response."""
+    """The three NPS bands, plus ``UNRATED`` for customers with no response.
+
+    A string enum: each member equals its value, so it can be compared with (and
+    used to filter) the ``band`` column of any table.
+
+    Examples
+    --------
+    >>> [band.value for band in NpsBand]
+    ['detractor', 'passive', 'promoter', 'unrated']
+    >>> NpsBand("promoter")
+    <NpsBand.PROMOTER: 'promoter'>
+    >>> NpsBand.DETRACTOR == "detractor", BandScheme().band_of(10) is NpsBand.PROMOTER
+    (True, True)
+    >>> NpsBand("fan")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'fan' is not a valid NpsBand
+    """
 
     DETRACTOR = "detractor"
     PASSIVE = "passive"
