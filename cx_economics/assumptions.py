@@ -69,6 +69,24 @@ class Assumptions(Result):
         Nominal coverage of every interval.
     n_bootstrap : int, default 1000
         Bootstrap replicates for intervals on money.
+
+    Examples
+    --------
+    >>> a = Assumptions(currency="USD", annual_discount_rate=0.10, horizon_months=36,
+    ...                 cost_per_contact={"phone": 6.5, "chat": 2.0})
+    >>> round(a.monthly_discount_rate, 6)  # 1.10 ** (1 / 12) - 1, per month
+    0.007974
+    >>> table = a.to_frame().set_index("assumption")  # the report's appendix
+    >>> table.loc["cost_per_contact.phone"].tolist(), table.loc["horizon_months"].tolist()
+    ([6.5, 'USD per contact'], [36, 'months'])
+
+    A value in the wrong unit is rejected with what was probably meant:
+
+    >>> Assumptions(margin_rate=30)  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    cx_economics.exceptions.CxDataError: `margin_rate` must be a fraction in (0, 1],
+    got 30 (did you mean 0.3?)
     """
 
     currency: str = "EUR"

@@ -476,6 +476,21 @@ class Customers(_Table):
     """Validated customers: one row each, with ``tenure_months`` and ``churned`` resolved.
 
     ``as_of`` is the observation cut-off (the date tenures of active customers run to).
+    Made by :func:`validate_customers`.
+
+    Examples
+    --------
+    Dates in, tenure (months) and churn flags out:
+
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"customer_id": [1, 2, 3], "channel": ["web", "phone", "web"],
+    ...                     "start_date": ["2024-01-01", "2024-07-01", "2025-01-01"],
+    ...                     "end_date": [None, "2025-01-01", None]})
+    >>> customers = validate_customers(raw, as_of="2025-07-01")
+    >>> str(customers.as_of.date()), len(customers), customers.channels, customers.has_revenue
+    ('2025-07-01', 3, ('phone', 'web'), False)
+    >>> customers.frame["tenure_months"].round(1).tolist(), customers.frame["churned"].tolist()
+    ([18.0, 6.0, 5.9], [False, True, False])
     """
 
     as_of: pd.Timestamp | None = None
@@ -488,19 +503,82 @@ class Customers(_Table):
 
 @dataclass(frozen=True)
 class Responses(_Table):
-    """Validated survey responses; ``scheme`` is the band rule their scores follow."""
+    """Validated survey responses; ``scheme`` is the band rule their scores follow.
+
+    Made by :func:`validate_responses`, which checks the scores against the scheme's
+    scale.
+
+    Examples
+    --------
+    Answers on a 1–5 satisfaction scale, 5 counted as promoter and 4 as passive:
+
+    >>> import pandas as pd
+    >>> from cx_economics.bands import BandScheme
+    >>> csat = BandScheme(min_score=1, max_score=5, passive_from=4, promoter_from=5)
+    >>> raw = pd.DataFrame({"customer_id": [1, 1, 2],
+    ...                     "response_date": ["2025-01-05", "2025-03-01", "2025-02-10"],
+    ...                     "channel": ["web", "web", "phone"], "score": [2, 5, 4]})
+    >>> responses = validate_responses(raw, scheme=csat)
+    >>> len(responses), responses.channels, responses.scheme.max_score
+    (3, ('phone', 'web'), 5)
+    >>> responses.scheme.bands(responses.frame["score"]).tolist()
+    ['detractor', 'promoter', 'passive']
+    >>> validate_responses(raw.assign(score=[2, 9, 4]), scheme=csat)
+    Traceback (most recent call last):
+    ...
+    cx_economics.exceptions.CxDataError: `responses`: `score` must lie in 1–5; 1 row is not (row 1)
+    """
 
     scheme: BandScheme = DEFAULT_SCHEME
 
 
 @dataclass(frozen=True)
 class Contacts(_Table):
-    """Validated contacts; ``reason`` holds a tuple of reasons per contact."""
+    """Validated contacts; ``reason`` holds a tuple of reasons per contact.
+
+    Made by :func:`validate_contacts`: one reason, several separated by ``;`` or a
+    list all become tuples, and a missing reason becomes ``("uncoded",)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"customer_id": [1, 1, 2],
+    ...                     "contact_date": ["2025-02-01", "2025-02-09", "2025-03-01"],
+    ...                     "channel": ["phone", "chat", "phone"],
+    ...                     "reason": ["billing", ["billing", "delivery"], None]})
+    >>> contacts = validate_contacts(raw)
+    >>> len(contacts), contacts.channels
+    (3, ('chat', 'phone'))
+    >>> contacts.frame["reason"].tolist()
+    [('billing',), ('billing', 'delivery'), ('uncoded',)]
+    >>> contacts.frame["reason"].explode().value_counts().to_dict()
+    {'billing': 2, 'delivery': 1, 'uncoded': 1}
+    """
 
 
 @dataclass(frozen=True)
 class ChannelCosts(_Table):
-    """Validated channel cost points: annual cost of a channel at given NPS levels."""
+    """Validated channel cost points: annual cost of a channel at given NPS levels.
+
+    Made by :func:`validate_channel_costs`; costs are currency per year, NPS levels
+    points (−100..100), and a level may appear once per channel.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"channel": ["web", "web", "phone"], "nps": [20, 40, 10],
+    ...                     "annual_cost": [50e3, 90e3, 80e3]})
+    >>> costs = validate_channel_costs(raw)
+    >>> costs.channels, len(costs)
+    (('phone', 'web'), 3)
+    >>> costs.frame.sort_values(["channel", "nps"]).to_numpy().tolist()
+    [['phone', 10.0, 80000.0], ['web', 20.0, 50000.0], ['web', 40.0, 90000.0]]
+    >>> validate_channel_costs(raw.assign(nps=[20, 20, 10]))  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    cx_economics.exceptions.CxDataError: `channel_costs`: `nps` must not repeat within a
+    channel; 2 rows are not (rows 0, 1)
+    """
 
 
 def validate_customers(

@@ -38,16 +38,11 @@ NOT_EXECUTED = {"spark-and-duckdb.md"}
 KNOWN_WITHOUT_EXAMPLES = frozenset(
     {
         "AchievabilityFrontier",
-        "Assumptions",
         "CascadedTargets",
-        "ChannelCosts",
         "ChurnCurves",
-        "Contacts",
-        "Customers",
         "LifeTable",
         "ReasonTruth",
         "ReportResult",
-        "Responses",
         "Scorecards",
         "SimulatedData",
         "SimulationTruth",
