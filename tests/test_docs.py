@@ -39,13 +39,8 @@ KNOWN_WITHOUT_EXAMPLES = frozenset(
     {
         "AchievabilityFrontier",
         "CascadedTargets",
-        "ChurnCurves",
-        "LifeTable",
-        "ReasonTruth",
         "ReportResult",
         "Scorecards",
-        "SimulatedData",
-        "SimulationTruth",
         "ValueTargets",
         "plot_drivers",
         "plot_lifetime_values",

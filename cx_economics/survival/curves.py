@@ -43,6 +43,31 @@ class ChurnCurves(Result):
     details : dict
         Model-specific fitted parameters (e.g. sBG ``alpha``/``beta`` per group,
         AIC of candidate models), for the methods appendix.
+
+    Examples
+    --------
+    Returned by :func:`~cx_economics.survival.kaplan_meier`,
+    :func:`~cx_economics.survival.fit_churn` and the parametric and sBG fits:
+
+    >>> import pandas as pd
+    >>> from cx_economics.survival import kaplan_meier
+    >>> from cx_economics.tables import life_table
+    >>> customers = pd.DataFrame({"customer_id": range(1, 7),
+    ...                           "channel": ["web"] * 3 + ["phone"] * 3,
+    ...                           "tenure_months": [2.5, 5.0, 4.0, 6.0, 3.2, 8.0],
+    ...                           "churned": [True, False, True, False, True, False]})
+    >>> curves = kaplan_meier(life_table(customers, by="channel"))
+    >>> curves.groups, curves.survival.shape
+    ((('phone',), ('web',)), (2, 9))
+
+    On the web, 1 of 3 customers leaves in month 3 and 1 of the 2 left in month 4:
+
+    >>> curves.curve("web").round(3).tolist()
+    [1.0, 1.0, 1.0, 0.667, 0.333, 0.333, 0.333, 0.333, 0.333]
+    >>> curves.churn_at(4)[["channel", "churn"]].round(3).to_numpy().tolist()
+    [['phone', 0.333], ['web', 0.667]]
+    >>> curves.observed_months.tolist(), int(curves.to_frame()["extrapolated"].sum())
+    ([8.0, 5.0], 3)
     """
 
     model: str

@@ -139,6 +139,32 @@ class LifeTable(Result):
         Observation cut-off; responses after it are ignored.
     has_revenue : bool
         Whether ``revenue_sum`` holds real data.
+
+    Examples
+    --------
+    Made by :func:`life_table`. Customer 5 never answered and stays ``"unrated"``;
+    customers 2 and 4 share a cell (promoters, 7 months completed, active):
+
+    >>> customers = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5], "channel": ["web"] * 5,
+    ...                           "tenure_months": [2.5, 7.0, 4.2, 7.9, 1.0],
+    ...                           "churned": [True, False, False, False, True],
+    ...                           "monthly_revenue": [30.0, 45.0, 50.0, 40.0, 20.0]})
+    >>> responses = pd.DataFrame({"customer_id": [1, 2, 3, 4], "channel": ["web"] * 4,
+    ...                           "response_date": ["2025-01-05", "2025-02-01",
+    ...                                             "2025-03-01", "2025-03-02"],
+    ...                           "score": [3, 9, 10, 9]})
+    >>> table = life_table(customers, responses)
+    >>> table.groups
+    (('detractor',), ('promoter',), ('unrated',))
+    >>> table.n_customers, table.n_churned, table.has_revenue, str(table.as_of.date())
+    (5, 2, True, '2025-03-02')
+    >>> cells = table.frame[["band", "duration", "churned", "customers", "revenue_sum"]]
+    >>> print(cells.to_string(index=False))
+         band  duration  churned  customers  revenue_sum
+    detractor         3     True          1         30.0
+     promoter         4    False          1         50.0
+     promoter         7    False          2         85.0
+      unrated         1     True          1         20.0
     """
 
     frame: pd.DataFrame
