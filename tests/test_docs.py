@@ -37,11 +37,7 @@ NOT_EXECUTED = {"spark-and-duckdb.md"}
 # integration report). New public names must come with an example; fix one, remove it here.
 KNOWN_WITHOUT_EXAMPLES = frozenset(
     {
-        "AchievabilityFrontier",
-        "CascadedTargets",
         "ReportResult",
-        "Scorecards",
-        "ValueTargets",
         "plot_drivers",
         "plot_lifetime_values",
         "plot_money_lost",

@@ -79,6 +79,23 @@ class CascadedTargets(Result):
     team_rule, person_rule : str
     reliability_margin : float
         Largest interval half-width (points) of a baseline that is built on.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(3_000, seed=4)
+    >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
+    >>> cascade.baseline_days, cascade.table.groupby("level").size().to_dict()
+    (365, {'channel': 2, 'employee': 96, 'team': 12})
+
+    Each channel's lift is its target less its baseline NPS (points):
+
+    >>> channels = cascade.level("channel")[["channel", "baseline_nps", "lift", "target"]]
+    >>> channels.round(1).to_numpy().tolist()
+    [['phone', 3.1, 16.9, 20.0], ['web', 16.2, 8.8, 25.0]]
+    >>> print(cascade.summary().splitlines()[-1])  # doctest: +NORMALIZE_WHITESPACE
+    note: 108 teams/people have baselines wider than ±10 points and take the target of
+    the level above
     """
 
     table: pd.DataFrame
@@ -267,6 +284,25 @@ class Scorecards(Result):
     assume : str
         What remaining non-promoters are assumed to be (see ``responses_needed``).
     reliability_margin : float
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> sim = simulate(3_000, seed=4)
+    >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
+    >>> cards = scorecards(sim.responses, cascade, level="channel", period="Q")
+    >>> cards.level, str(cards.period_start.date()), str(cards.period_end.date())
+    ('channel', '2025-10-01', '2025-12-31')
+
+    Phone, month by month through the quarter (no count once out of reach):
+
+    >>> phone = cards.to_frame().query("channel == 'phone'")
+    >>> columns = ["date", "responses", "target", "promoters_needed", "reachable"]
+    >>> print(phone[columns].to_string(index=False))
+          date  responses  target  promoters_needed  reachable
+    2025-10-31         42    20.0                22       True
+    2025-11-30         90    20.0                20       True
+    2025-12-30        151    20.0              <NA>      False
     """
 
     table: pd.DataFrame

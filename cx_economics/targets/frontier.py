@@ -39,6 +39,31 @@ class AchievabilityFrontier(Result):
         Team-periods with enough responses.
     min_responses : int
     level : float
+
+    Examples
+    --------
+    Two chat teams of 60 answers each; team ``chat-a`` (30 promoters, 10 detractors)
+    sets the frontier at the lower bound of its NPS interval:
+
+    >>> import pandas as pd
+    >>> from cx_economics.nps import nps
+    >>> from cx_economics.tables import NpsCounts
+    >>> scores = [10] * 30 + [8] * 20 + [3] * 10 + [9] * 20 + [7] * 20 + [5] * 20
+    >>> responses = pd.DataFrame({"customer_id": range(120), "channel": "chat",
+    ...                           "team": ["chat-a"] * 60 + ["chat-b"] * 60,
+    ...                           "response_date": "2025-06-30", "score": scores})
+    >>> front = achievability_frontier(responses, min_responses=50)
+    >>> print(front.to_frame().round(1).to_string(index=False))
+    channel  frontier best_team best_period  best_nps  team_periods
+       chat      13.3    chat-a        2025      33.3             2
+    >>> best = nps(NpsCounts.from_counts(detractors=10, passives=20, promoters=30))
+    >>> bool(front.frontier[0] == best.lower)
+    True
+
+    Channels without a team-period of ``min_responses`` have no frontier:
+
+    >>> achievability_frontier(responses, min_responses=100).as_mapping()
+    {}
     """
 
     channels: tuple[str, ...]

@@ -133,6 +133,36 @@ class ValueTargets(Result):
     currency : str
     level : float
     n_replicates : int
+
+    Examples
+    --------
+    One phone channel at NPS 5 whose yearly cost grows as ``80,000 · e^((x − 5)/25)``
+    and whose value rises 28,800 a point (detractors becoming passives, 60 months
+    undiscounted, so the annuity is 5 years):
+
+    >>> import math
+    >>> import numpy as np
+    >>> from cx_economics.economics import economics_from_arrays
+    >>> class ExpCost:
+    ...     def cost_at(self, nps):
+    ...         return 80e3 * np.exp((np.asarray(nps, dtype=float) - 5.0) / 25.0)
+    >>> flows = np.array([[[4.0] * 60, [8.0] * 60, [9.0] * 60]])
+    >>> econ = economics_from_arrays(("phone",), [12_000], [[300, 350, 350]], flows,
+    ...     excellent_nps=[40.0], monthly_discount_rate=0.0, n_bootstrap=100,
+    ...     cost_models={"phone": ExpCost()})
+    >>> targets = value_based_targets(econ)
+
+    The optimum is where five years of the marginal cost, ``5 · K(x) / 25``, equals
+    28,800, i.e. ``K(x) = 144,000``:
+
+    >>> round(float(targets.target[0]), 2), round(5 + 25 * math.log(144e3 / 80e3), 2)
+    (19.69, 19.69)
+    >>> total = targets.to_frame().set_index("channel").loc["total"]
+    >>> round(float(total["extra_cost_per_year"])), round(float(total["net_value"]), -2)
+    (64000, 103200.0)
+    >>> roi = value_based_targets(econ, rule="roi", roi_hurdle=0.5)
+    >>> round(float(roi.target[0]), 1), round(float(roi.roi[0]), 2), roi.binding
+    (13.9, 0.5, ('hurdle',))
     """
 
     channels: tuple[str, ...]
