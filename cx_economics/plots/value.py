@@ -39,6 +39,23 @@ def plot_lifetime_values(
     matplotlib.figure.Figure
         One bar per group, labelled with the value (currency per customer) and its
         interval; the y axis states currency, horizon and discounting.
+
+    Examples
+    --------
+    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.value import value_by_band
+    >>> sim = simulate(3_000, seed=1)
+    >>> values = value_by_band(sim.customers, sim.responses, n_bootstrap=50, seed=1)
+    >>> fig = plot_lifetime_values(values)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(loc="left"), ax.get_ylabel()
+    ('Lifetime value by NPS band', 'Lifetime margin per customer (EUR, 60 months, discounted)')
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['Detractors', 'Passives', 'Promoters', 'Unrated']
+    >>> [round(bar.get_height()) for bar in ax.patches] == [round(v) for v in values.value]
+    True
+    >>> plot_lifetime_values(values, language="fi").axes[0].get_title(loc="left")
+    'Asiakkuuden arvo NPS-ryhmittäin'
     """
     language = check_language(language)
     currency = values.currency

@@ -95,6 +95,29 @@ class ReportResult(Result):
         Every analysis that ran, by name (``"nps_channel"``, ``"km"``,
         ``"hazard_ratios"``, ``"lifetime_values"``, ``"economics"``, ``"value_targets"``,
         ``"targets"``, ``"drivers"``…): the result objects behind the pages, for ``to_frame()``.
+
+    Examples
+    --------
+    :func:`build_report` returns it (see its example; writing the PDF takes a few
+    seconds). Built by hand here, a report whose contact-drivers section was left out:
+
+    >>> folder = Path("cx-report")
+    >>> result = ReportResult(
+    ...     pdf_path=folder / "cx_report.pdf",
+    ...     chart_paths=(folder / "nps_by_channel.png", folder / "nps_by_team.png"),
+    ...     sections=(
+    ...         SectionOutcome("nps_by_channel", "NPS by channel", True, "", 2,
+    ...                        ("nps_by_channel.png", "nps_by_team.png")),
+    ...         SectionOutcome("contact_drivers", "Contact drivers", False,
+    ...                        "no contacts table was given", 0, ()),
+    ...     ),
+    ...     n_pages=2, language="en", key_sentences=())
+    >>> result.to_frame()[["section", "included", "pages", "reason"]].to_numpy().tolist()
+    [['nps_by_channel', True, 2, ''], ['contact_drivers', False, 0, 'no contacts table was given']]
+    >>> [s.title for s in result.sections if not s.included]
+    ['Contact drivers']
+    >>> print(result.summary().splitlines()[-1])
+    note: 2 pages in cx-report/cx_report.pdf; 2 PNG charts
     """
 
     pdf_path: Path
