@@ -18,6 +18,7 @@ from cx_economics.survival.bootstrap import (
     bootstrap_survival,
     life_table_groups,
     replicate_mean_revenue,
+    replicate_retention,
     replicate_survival,
     resample_life_table,
 )
@@ -207,6 +208,92 @@ def test_duration_zero_churners_leave_in_month_one() -> None:
     own = table.frame["customers"].to_numpy()[None, :]
     curve = replicate_survival(table, own, horizon_months=2)[0, 0]
     np.testing.assert_allclose(curve, [1.0, 0.5, 0.5])  # 5 of 10 leave in month 1
+
+
+def test_unsorted_cells_with_duration_zero_and_beyond_the_horizon_match_lifelines() -> None:
+    """Cells out of order, groups interleaved, empty cells, tenures past the horizon.
+
+    Oracle: lifelines' Kaplan-Meier per replicate on expanded customer rows, with the
+    library's convention that a duration-0 churner leaves in month 1. 1,100 replicates
+    x 2 groups also take the month-by-month product path of ``replicate_survival``.
+    """
+    rng = np.random.default_rng(3)
+    durations = np.arange(15)
+    cells = pd.DataFrame(
+        {
+            "band": np.repeat(["passive", "promoter"], 2 * durations.size),
+            "duration": np.tile(np.repeat(durations, 2), 2),
+            "churned": np.tile([True, False], 2 * durations.size),
+            "customers": rng.integers(0, 12, 4 * durations.size),
+            "revenue_sum": 0.0,
+            "revenue_sq_sum": 0.0,
+        }
+    ).sample(frac=1.0, random_state=4, ignore_index=True)
+    table = LifeTable(cells, ("band",), "latest", None, False)
+    horizon = 10
+    counts = resample_life_table(table, n_replicates=1100, seed=6)
+    survival = replicate_survival(table, counts, horizon_months=horizon)
+    retention = replicate_retention(table, counts, horizon_months=horizon)
+    np.testing.assert_array_equal(survival, np.cumprod(retention, axis=-1))
+    few = replicate_survival(table, counts[:3], horizon_months=horizon)  # np.cumprod path
+    np.testing.assert_array_equal(few, survival[:3])
+    months = np.arange(horizon + 1)
+    churned = cells["churned"].to_numpy()
+    for b in (0, 1, 2, 1099):
+        for g, key in enumerate(life_table_groups(table)):
+            rows = expand(table, counts[b], key)
+            rows["duration"] = np.where(
+                rows["churned"], np.maximum(rows["duration"], 1), rows["duration"]
+            )
+            expected = lifelines_km(rows, months)
+            np.testing.assert_allclose(survival[b, g], expected, rtol=0, atol=1e-12)
+    assert churned.any() and (cells["duration"] == 0).any() and (cells["customers"] == 0).any()
+
+
+def test_resampling_only_some_groups_leaves_the_others_at_zero(
+    sim_table: tuple[pd.DataFrame, LifeTable],
+) -> None:
+    _, table = sim_table
+    order = life_table_groups(table)
+    band = table.frame["band"].astype(str).to_numpy()
+    own = table.frame["customers"].to_numpy()
+    wanted = [order[-1], order[0]]
+    counts = resample_life_table(table, n_replicates=300, seed=7, groups=wanted)
+    for (key,) in order:
+        in_group = band == key
+        if (key,) in wanted:
+            assert (counts[:, in_group].sum(axis=1) == own[in_group].sum()).all(), key
+        else:
+            assert (counts[:, in_group] == 0).all(), key
+    # the request's order does not matter: groups are drawn in the library's order
+    again = resample_life_table(table, n_replicates=300, seed=7, groups=wanted[::-1])
+    np.testing.assert_array_equal(counts, again)
+    # leading groups of that order get the same draws as when every group is resampled
+    full = resample_life_table(table, n_replicates=300, seed=7)
+    first_two = resample_life_table(table, n_replicates=300, seed=7, groups=list(order[:2]))
+    cols = np.isin(band, [order[0][0], order[1][0]])
+    np.testing.assert_array_equal(first_two[:, cols], full[:, cols])
+    with pytest.raises(CxDataError, match="`groups`"):
+        resample_life_table(table, n_replicates=5, seed=1, groups=[("nobody",)])
+
+
+def test_revenue_noise_given_the_counts_has_the_summed_cell_moments(
+    sim_table: tuple[pd.DataFrame, LifeTable],
+) -> None:
+    """Counts held at the data's: the group mean is normal with the cells' summed moments."""
+    _, table = sim_table
+    frame = table.frame
+    n_cell = frame["customers"].to_numpy(float)
+    counts = np.tile(frame["customers"].to_numpy(), (20_000, 1))
+    revenue = replicate_mean_revenue(table, counts, seed=9)
+    for g, (key,) in enumerate(life_table_groups(table)):
+        cells = (frame["band"].astype(str) == key).to_numpy() & (n_cell > 0)
+        n, total = n_cell[cells], frame["revenue_sum"].to_numpy()[cells]
+        sq = frame["revenue_sq_sum"].to_numpy()[cells]
+        cell_var = np.where(n > 1, (sq - total**2 / n) / np.maximum(n - 1, 1), 0.0)
+        sd = np.sqrt(np.sum(n * np.maximum(cell_var, 0.0))) / n.sum()
+        assert revenue[:, g].mean() == pytest.approx(total.sum() / n.sum(), abs=5 * sd / 141)
+        assert revenue[:, g].std(ddof=1) == pytest.approx(sd, rel=0.03), key
 
 
 def test_revenue_replicates_centre_on_the_mean_with_the_right_spread(

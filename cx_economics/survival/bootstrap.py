@@ -19,6 +19,7 @@ leaving in month 1. So ``S(t) = prod_{s <= t} (1 - d_s / n_s)`` with ``S(0) = 1`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,6 +45,7 @@ IntArray = npt.NDArray[np.int64]
 GroupKey = tuple[str, ...]
 
 _REQUIRED = ("duration", "churned", "customers")
+_MANY_CURVES = 1024  # from here on, a month-by-month product beats np.cumprod
 _BAND_RANK = {b.value: i for i, b in enumerate(BAND_ORDER)}
 
 
@@ -138,8 +140,21 @@ def _group_rows(
     return order, [np.asarray(rows, dtype=np.int64) for rows in position.values()]
 
 
+def _cell_index(cells: IntArray) -> slice | IntArray:
+    """Increasing rows of a group (as from ``_group_rows``), as a slice when they are one run.
+
+    A slice gives a view of a group's columns instead of a copy.
+    """
+    first, last = int(cells[0]), int(cells[-1])
+    return slice(first, last + 1) if last - first + 1 == cells.size else cells
+
+
 def resample_life_table(
-    table: LifeTable, *, n_replicates: int = 1000, seed: int | np.random.Generator
+    table: LifeTable,
+    *,
+    n_replicates: int = 1000,
+    seed: int | np.random.Generator,
+    groups: Sequence[GroupKey] | None = None,
 ) -> IntArray:
     """Resample customers with replacement within each group, as counts per cell.
 
@@ -151,12 +166,15 @@ def resample_life_table(
         Bootstrap replicates ``B``.
     seed : int or numpy.random.Generator
         Randomness; the same seed gives identical counts.
+    groups : sequence of tuple of str, optional
+        Resample only these groups (drawn in :func:`life_table_groups` order); the
+        cells of the other groups stay 0. Default: every group.
 
     Returns
     -------
     ndarray of int64, shape (B, K)
         Customers per cell (columns aligned with the rows of ``table.frame``) in each
-        replicate; every group keeps its number of customers.
+        replicate; every resampled group keeps its number of customers.
 
     Examples
     --------
@@ -174,7 +192,10 @@ def resample_life_table(
         raise CxDataError(f"`n_replicates` must be a positive integer, got {n_replicates!r}")
     rng = _rng(seed)
     frame = _check_table(table)
-    rows = _group_rows(table, None)[1]
+    order, rows = _group_rows(table, groups)
+    if groups is not None:  # draw in the library's order, whatever the requested one
+        by_key = dict(zip(dict.fromkeys(order), rows, strict=True))
+        rows = [by_key[k] for k in sorted(by_key, key=lambda k: _sort_key(k, table.group_columns))]
     cell_counts = frame["customers"].to_numpy(np.int64)
     out = np.zeros((n_replicates, len(frame)), dtype=np.int64)
     for cells in rows:  # a handful of groups; replicates are drawn all at once
@@ -182,7 +203,7 @@ def resample_life_table(
         if n_group == 0:
             continue
         shares = cell_counts[cells] / n_group
-        out[:, cells] = rng.multinomial(n_group, shares, size=n_replicates)
+        out[:, _cell_index(cells)] = rng.multinomial(n_group, shares, size=n_replicates)
     return out
 
 
@@ -198,24 +219,28 @@ def _check_counts(frame: pd.DataFrame, counts: IntArray) -> IntArray:
 def _km_factors(
     counts: IntArray, duration: IntArray, churned: npt.NDArray[np.bool_], horizon_months: int
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """KM factors ``1 - d_t / n_t`` on months 0..H for one group's cells, and ``n_t > 0``."""
-    n_months = horizon_months + 1
-    clipped = np.minimum(duration, n_months)  # n_months = "still there after the horizon"
-    event_month = np.where(churned, np.maximum(duration, 1), 0)
-    onehot_all = np.zeros((duration.size, n_months + 1))
-    onehot_all[np.arange(duration.size), clipped] = 1.0
-    onehot_events = np.zeros((duration.size, n_months + 1))
-    in_grid = churned & (event_month <= horizon_months)
-    onehot_events[np.flatnonzero(in_grid), event_month[in_grid]] = 1.0
-    weights = counts.astype(np.float64)
-    leaving = weights @ onehot_all  # (B, H+2): customers whose duration is t
-    events = weights @ onehot_events
-    at_risk = np.cumsum(leaving[:, ::-1], axis=1)[:, ::-1]  # customers with duration >= t
-    # duration-0 churners are at risk in month 1 too (they leave in month 1)
-    at_risk[:, 1] += weights[:, churned & (duration == 0)].sum(axis=1)
-    at_risk, events = at_risk[:, :n_months], events[:, :n_months]
+    """KM factors ``1 - d_t / n_t`` on months 0..H for one group's cells, and ``n_t > 0``.
+
+    A cell's month is its churn month ``max(duration, 1)`` for churners (a duration-0
+    churner leaves in month 1) and its ``duration`` for active customers: ``n_t``
+    counts the customers whose month is ``>= t`` and ``d_t`` the churners whose month
+    is ``t``. With the cells sorted by ``2 × month + churned`` both are exact integer
+    differences of one cumulative sum over the cells (no float sums, no matrix
+    products): ``n_t`` = all − cells before key ``2t``, ``d_t`` = cells with key
+    ``2t + 1``.
+    """
+    key = 2 * np.where(churned, np.maximum(duration, 1), duration) + churned
+    order = np.argsort(key, kind="stable")
+    if np.any(order != np.arange(order.size)):  # tables come in this order: no copy
+        counts, key = counts[:, order], key[order]
+    cumulative = np.zeros((counts.shape[0], key.size + 1), dtype=np.int64)
+    np.cumsum(counts, axis=1, out=cumulative[:, 1:])
+    # customers in the cells whose key is below k, for k = 0..2H+2
+    below = cumulative[:, np.searchsorted(key, np.arange(2 * horizon_months + 3))]
+    at_risk = cumulative[:, -1:] - below[:, 0:-2:2]
+    events = below[:, 2::2] - below[:, 1:-1:2]
     has_risk = at_risk > 0
-    factors = np.ones_like(at_risk)
+    factors = np.ones(at_risk.shape)
     np.divide(at_risk - events, at_risk, out=factors, where=has_risk)
     factors[:, 0] = 1.0
     has_risk[:, 0] = True
@@ -256,15 +281,47 @@ def _tail_rows(
 def _hazard_scale(
     counts: IntArray, own: IntArray, duration: IntArray, churned: npt.NDArray[np.bool_]
 ) -> FloatArray:
-    """Each replicate's churn per month of exposure relative to the data's, shape (B,)."""
-    exposure_months = np.maximum(duration, churned.astype(np.int64)).astype(np.float64)
-    events = churned.astype(np.float64)
-    both = np.vstack([own[None, :], counts]).astype(np.float64)
-    rate = (both @ events) / np.maximum(both @ exposure_months, 1.0)
-    if rate[0] <= 0:
+    """Each replicate's churn per month of exposure relative to the data's, shape (B,).
+
+    Events and exposure are summed in integers (exact), then divided.
+    """
+    exposure_months = np.maximum(duration, churned.astype(np.int64))
+    events = churned.astype(np.int64)
+    own_rate = float(own @ events) / max(float(own @ exposure_months), 1.0)
+    if own_rate <= 0:
         return np.ones(counts.shape[0])
-    scale: FloatArray = rate[1:] / rate[0]
+    rate = (counts @ events) / np.maximum(counts @ exposure_months, 1)
+    scale: FloatArray = rate / own_rate
     return scale
+
+
+def _last_data_month(observed_months: float, horizon_months: int) -> int:
+    """Last month of the grid (−1..H) up to which the data, not the tail, set the factors."""
+    if math.isnan(observed_months):
+        return -1
+    return math.floor(min(max(observed_months, -1.0), float(horizon_months)))
+
+
+def _with_tail(
+    factors: FloatArray,
+    has_risk: npt.NDArray[np.bool_],
+    last_data_month: int,
+    tail_factors: FloatArray,
+    scale: FloatArray | None,
+) -> FloatArray:
+    """Splice the tail's factors into ``factors`` (B, H+1), in place.
+
+    Up to ``last_data_month`` a replicate keeps its own factor where it has customers
+    at risk; elsewhere the factor is the tail's, to the power ``scale`` (B,) when given.
+    """
+    cut = last_data_month + 1
+    beyond = tail_factors[None, cut:]
+    factors[:, cut:] = beyond if scale is None else beyond ** scale[:, None]
+    if not has_risk[:, :cut].all():  # a replicate has nobody left at risk before that
+        within = tail_factors[None, :cut]
+        within = within if scale is None else within ** scale[:, None]
+        factors[:, :cut] = np.where(has_risk[:, :cut], factors[:, :cut], within)
+    return factors
 
 
 def replicate_retention(
@@ -344,23 +401,27 @@ def replicate_retention(
     duration = frame["duration"].to_numpy(np.int64)
     churned = frame["churned"].to_numpy(bool)
     tail_rows = _tail_rows(tail, table, order, horizon_months) if tail is not None else None
-    months = np.arange(horizon_months + 1)
     own_counts = frame["customers"].to_numpy(np.int64)
     out = np.empty((counts.shape[0], len(order), horizon_months + 1))
     for g, cells in enumerate(rows):
+        group_counts = counts[:, _cell_index(cells)]
         factors, has_risk = _km_factors(
-            counts[:, cells], duration[cells], churned[cells], horizon_months
+            group_counts, duration[cells], churned[cells], horizon_months
         )
         if tail is not None and tail_rows is not None:
             observed = float(tail.observed_months[tail.index_of(*order[g])])
-            in_data = has_risk & (months <= np.floor(observed))[None, :]
-            tail_factors = _tail_factors(tail_rows[g])[None, :]
-            if rescale_tail:
-                scale = _hazard_scale(
-                    counts[:, cells], own_counts[cells], duration[cells], churned[cells]
-                )
-                tail_factors = tail_factors ** scale[:, None]
-            factors = np.where(in_data, factors, tail_factors)
+            scale = (
+                _hazard_scale(group_counts, own_counts[cells], duration[cells], churned[cells])
+                if rescale_tail
+                else None
+            )
+            factors = _with_tail(
+                factors,
+                has_risk,
+                _last_data_month(observed, horizon_months),
+                _tail_factors(tail_rows[g]),
+                scale,
+            )
         else:
             _require_data_reach(order[g], int(duration[cells].max()), horizon_months)
         out[:, g, :] = factors
@@ -432,8 +493,22 @@ def replicate_survival(
         groups=groups,
         rescale_tail=rescale_tail,
     )
-    survival: FloatArray = np.cumprod(factors, axis=-1, dtype=np.float64)
-    return survival
+    return _cumulative_product(factors)
+
+
+def _cumulative_product(factors: FloatArray) -> FloatArray:
+    """``np.cumprod(factors, axis=-1)``, in place: the same products in the same order.
+
+    numpy's accumulate pays a fixed cost per curve along the short month axis; with many
+    curves, multiplying month by month over all of them at once is several times faster.
+    """
+    curves = factors.size // max(factors.shape[-1], 1)
+    if curves < _MANY_CURVES:
+        survival: FloatArray = np.cumprod(factors, axis=-1, out=factors)
+        return survival
+    for month in range(1, factors.shape[-1]):
+        factors[..., month] *= factors[..., month - 1]
+    return factors
 
 
 def _require_data_reach(key: GroupKey, longest: int, horizon_months: int) -> None:
@@ -456,8 +531,10 @@ def replicate_mean_revenue(
 
     The ``n*`` customers a replicate draws from a cell bring a revenue total of mean
     ``n* * mean_cell`` and variance ``n* * var_cell`` (cell mean and variance from
-    ``revenue_sum`` / ``revenue_sq_sum``); it is drawn from the normal with those
-    moments, so the replicate's revenue matches its survival counts (same customers).
+    ``revenue_sum`` / ``revenue_sq_sum``), normally distributed; so the group's total,
+    the sum of its cells' independent totals, is drawn from the normal with the summed
+    moments (one draw per group and replicate). The replicate's revenue thus matches
+    its survival counts (same customers).
 
     Parameters
     ----------
@@ -503,12 +580,15 @@ def replicate_mean_revenue(
     mean = frame["revenue_sum"].to_numpy(np.float64) / safe_n
     var = np.maximum(frame["revenue_sq_sum"].to_numpy(np.float64) / safe_n - mean**2, 0.0)
     var *= np.where(n_cell > 1, n_cell / np.maximum(n_cell - 1, 1.0), 0.0)
-    drawn = counts.astype(np.float64)
-    totals = drawn * mean + np.sqrt(drawn * var) * rng.standard_normal(drawn.shape)
+    noise = rng.standard_normal((counts.shape[0], len(order)))
     out = np.empty((counts.shape[0], len(order)))
     for g, cells in enumerate(rows):
-        n_group = drawn[:, cells].sum(axis=1)
-        out[:, g] = totals[:, cells].sum(axis=1) / np.where(n_group > 0, n_group, np.nan)
+        drawn = counts[:, _cell_index(cells)].astype(np.float64)
+        expected = np.einsum("bk,k->b", drawn, mean[cells])  # no BLAS threads for a small sum
+        spread = np.einsum("bk,k->b", drawn, var[cells])
+        n_group = drawn.sum(axis=1)
+        totals = expected + np.sqrt(spread) * noise[:, g]
+        out[:, g] = totals / np.where(n_group > 0, n_group, np.nan)
     return out
 
 
