@@ -186,33 +186,30 @@ class ChannelEconomics(Result):
         return out
 
     def _value_reps_at(
-        self, nps: FloatArray, rng: np.random.Generator, *, relative: bool = True
-    ) -> FloatArray | None:
+        self,
+        nps: FloatArray,
+        rng: np.random.Generator,
+        band_values: FloatArray,
+        *,
+        relative: bool = True,
+    ) -> FloatArray:
         """Replicates (B, C) of customer equity at ``nps`` per channel.
 
-        ``relative``: each replicate moves by ``nps − nps_today`` points from its own
-        NPS (value of a point); otherwise it moves to ``max(nps, its own NPS)`` (money
-        lost below an absolute bar, so the gap carries today's sampling uncertainty).
+        ``band_values`` (B, C, 3) are the replicates' lifetime values per customer by
+        band (currency). ``relative``: each replicate moves by ``nps − nps_today``
+        points from its own NPS (value of a point); otherwise it moves to
+        ``max(nps, its own NPS)`` (money lost below an absolute bar, so the gap carries
+        today's sampling uncertainty).
         """
-        if self.band_flow_replicates is None or self.share_replicates is None:
-            return None
+        assert self.share_replicates is not None
         b = self.share_replicates.shape[0]
         coef = self.mix_shift.draw_coefficients(b, rng)
         coef = None if coef is None else coef[:, None, :]
         rep_nps = 100.0 * (self.share_replicates[..., 2] - self.share_replicates[..., 0])
         target = rep_nps + (nps - self.nps_today) if relative else np.maximum(nps, rep_nps)
         shares = self.mix_shift.shares_at(self.share_replicates, target, coefficients=coef)
-        values = self.band_flow_replicates.sum(axis=-1)
-        out: FloatArray = self.customers * np.sum(shares * values, axis=-1)
+        out: FloatArray = self.customers * np.sum(shares * band_values, axis=-1)
         return out
-
-    def _reps_or_fail(
-        self, nps: FloatArray, rng: np.random.Generator, *, relative: bool = True
-    ) -> FloatArray:
-        reps = self._value_reps_at(nps, rng, relative=relative)
-        if reps is None:
-            raise CxDataError("no bootstrap replicates: build the table with replicates")
-        return reps
 
     def money_lost(self) -> FloatArray:
         """Customer equity lost below excellence per channel (currency), shape (C,)."""
@@ -277,59 +274,60 @@ class ChannelEconomics(Result):
         rng = np.random.default_rng(seed)
         target = np.maximum(self.excellent_nps, self.nps_today)
         lost = self.money_lost()
-        vpp = self.value_per_point()
-        frame = pd.DataFrame(
-            {
-                "channel": list(self.channels),
-                "customers": self.customers,
-                "nps": self.nps_today,
-                "nps_lower": self.nps_lower,
-                "nps_upper": self.nps_upper,
-                "excellent_nps": self.excellent_nps,
-                "excellent_source": list(self.excellent_source),
-                "value_per_point": vpp,
-                "money_lost": lost,
-            }
-        )
-        reps_today = self._value_reps_at(self.nps_today, rng)
+        columns: dict[str, npt.ArrayLike] = {  # built as one frame at the end
+            "channel": list(self.channels),
+            "customers": self.customers,
+            "nps": self.nps_today,
+            "nps_lower": self.nps_lower,
+            "nps_upper": self.nps_upper,
+            "excellent_nps": self.excellent_nps,
+            "excellent_source": list(self.excellent_source),
+            "value_per_point": self.value_per_point(),
+            "money_lost": lost,
+        }
         total_interval: tuple[float, float] | None = None
-        if reps_today is not None:
+        lost_interval: tuple[FloatArray, FloatArray] | None = None
+        if self.band_flow_replicates is not None and self.share_replicates is not None:
+            band_values = self.band_flow_replicates.sum(axis=-1)  # (B, C, 3), used 3 times
+            reps_today = self._value_reps_at(self.nps_today, rng, band_values)
             state = rng.bit_generator.state
-            lost_reps = self._reps_or_fail(target, rng, relative=False) - reps_today
+            lost_reps = self._value_reps_at(target, rng, band_values, relative=False) - reps_today
             rng.bit_generator.state = state  # same coefficient draws for the +1 point
-            vpp_reps = self._reps_or_fail(self.nps_today + 1.0, rng) - reps_today
-            frame["value_per_point_lower"], frame["value_per_point_upper"] = _percentile_interval(
-                vpp_reps, self.level
+            vpp_reps = self._value_reps_at(self.nps_today + 1.0, rng, band_values) - reps_today
+            columns["value_per_point_lower"], columns["value_per_point_upper"] = (
+                _percentile_interval(vpp_reps, self.level)
             )
-            frame["money_lost_lower"], frame["money_lost_upper"] = _percentile_interval(
-                lost_reps, self.level
-            )
+            lost_interval = _percentile_interval(lost_reps, self.level)
+            columns["money_lost_lower"], columns["money_lost_upper"] = lost_interval
             lo, hi = _percentile_interval(lost_reps.sum(axis=1), self.level)
             total_interval = (float(lo), float(hi))
         annuity = self.annuity
-        frame["money_lost_per_year"] = lost / annuity
-        if reps_today is not None:
-            frame["money_lost_per_year_lower"] = frame["money_lost_lower"] / annuity
-            frame["money_lost_per_year_upper"] = frame["money_lost_upper"] / annuity
+        columns["money_lost_per_year"] = lost / annuity
+        if lost_interval is not None:
+            columns["money_lost_per_year_lower"] = lost_interval[0] / annuity
+            columns["money_lost_per_year_upper"] = lost_interval[1] / annuity
         cost_today = self.cost_at(self.nps_today)
         cost_exc = self.cost_at(target)
         extra = cost_exc - cost_today
-        frame["cost_today"] = cost_today
-        frame["cost_excellent"] = cost_exc
-        frame["cost_of_excellence"] = extra
-        frame["net_value"] = lost - extra * annuity
-        frame["payback_months"] = self.payback_months()
+        columns["cost_today"] = cost_today
+        columns["cost_excellent"] = cost_exc
+        columns["cost_of_excellence"] = extra
+        columns["net_value"] = lost - extra * annuity
+        columns["payback_months"] = self.payback_months()
         with np.errstate(divide="ignore", invalid="ignore"):
-            frame["roi"] = np.where(extra > 0, (lost - extra * annuity) / (extra * annuity), np.nan)
+            columns["roi"] = np.where(
+                extra > 0, (lost - extra * annuity) / (extra * annuity), np.nan
+            )
         if self.customer_effort is not None:
             effort = self.customer_effort.to_frame().set_index("channel")
             effort = effort.reindex(list(self.channels))
-            frame["customer_contacts_per_year"] = effort["contacts_per_customer_year"].to_numpy()
-            frame["customer_repeat_share"] = effort["repeat_share"].to_numpy()
-            frame["customer_minutes_per_year"] = effort["customer_minutes_per_year"].to_numpy()
-            frame["customer_time_cost"] = (
+            columns["customer_contacts_per_year"] = effort["contacts_per_customer_year"].to_numpy()
+            columns["customer_repeat_share"] = effort["repeat_share"].to_numpy()
+            columns["customer_minutes_per_year"] = effort["customer_minutes_per_year"].to_numpy()
+            columns["customer_time_cost"] = (
                 effort["customer_time_cost_per_year"].to_numpy() * self.customers
             )
+        frame = pd.DataFrame(columns)
         return _with_total(frame, total_interval, self.annuity)
 
     def _notes(self) -> list[str]:
@@ -479,11 +477,11 @@ def _excellent_levels(
     reliability_margin: float,
 ) -> tuple[FloatArray, tuple[str, ...]]:
     """Excellent NPS per channel: as given, else the best quartile of reliable teams."""
-    from cx_economics.nps import nps
-
     levels, sources = [], []
     teams = None
     if team_counts is not None and set(channels) - set(given):
+        from cx_economics.nps import nps  # only needed (and imported) for team levels
+
         teams = nps(team_counts, by=("channel", "team"), reliability_margin=reliability_margin)
     for ch in channels:
         if ch in given:
@@ -566,16 +564,19 @@ def band_flows(
     margin = margins.monthly_margin[margin_rows]
     disc = annuity_months(assumptions.monthly_discount_rate, horizon)
     point = curves.survival[rows, 1 : horizon + 1] * (margin[:, None] * disc)
-    counts = resample_life_table(table, n_replicates=b, seed=seed)
-    reps = replicate_survival(table, counts, horizon_months=horizon, tail=curves)
+    # only the priced groups are resampled (not e.g. the unrated band)
+    counts = resample_life_table(table, n_replicates=b, seed=seed, groups=keys)
+    reps = replicate_survival(table, counts, horizon_months=horizon, tail=curves, groups=keys)
     margin_reps = np.broadcast_to(margin, (b, margin.size)).copy()
     from_data = np.array([margins.source[i] == "data" for i in margin_rows])
     if table.has_revenue and from_data.any():
-        revenue = replicate_mean_revenue(table, counts, seed=seed, groups=curves.groups)
-        margin_reps[:, from_data] = revenue[:, rows][:, from_data] * margins.margin_rate
-    reps = reps[:, rows, 1 : horizon + 1] * margin_reps[:, :, None] * disc[None, None, :]
+        revenue = replicate_mean_revenue(table, counts, seed=seed, groups=keys)
+        margin_reps[:, from_data] = revenue[:, from_data] * margins.margin_rate
+    flows = reps[:, :, 1 : horizon + 1]  # in place: a view, no new (B, G, H) array
+    flows *= margin_reps[:, :, None]
+    flows *= disc[None, None, :]
     shape = (len(channels), len(BAND_ORDER), horizon)
-    return channels, point.reshape(shape), reps.reshape((b, *shape))
+    return channels, point.reshape(shape), flows.reshape((b, *shape))
 
 
 def _cost_models(

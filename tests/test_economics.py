@@ -200,3 +200,33 @@ def test_value_per_point_intervals_cover_the_truth_over_seeds() -> None:
             hits += row["value_per_point_lower"] <= true_vpp <= row["value_per_point_upper"]
             total += 1
     assert hits / total >= 0.85, f"coverage {hits}/{total}"
+
+
+def test_band_flows_do_not_depend_on_unrated_customers() -> None:
+    """Unrated customers are not priced, so they take no part in the bootstrap either.
+
+    Removing their life-table cells leaves the point flows and, for the same seed,
+    every bootstrap replicate exactly as they were (margins from revenue included).
+    """
+    import dataclasses
+
+    from cx_economics.assumptions import Assumptions
+    from cx_economics.datasets import simulate
+    from cx_economics.economics import band_flows
+    from cx_economics.tables.life import life_table
+
+    sim = simulate(4000, seed=2)
+    table = life_table(sim.customers, sim.responses, by=("band", "channel"))
+    unrated = (table.frame["band"] == "unrated").to_numpy()
+    assert unrated.any() and table.has_revenue
+    rated = dataclasses.replace(table, frame=table.frame[~unrated].reset_index(drop=True))
+    a = Assumptions(n_bootstrap=150)
+    channels, flows, reps = band_flows(table, a, model="km", seed=4)
+    channels_rated, flows_rated, reps_rated = band_flows(rated, a, model="km", seed=4)
+    assert channels == channels_rated
+    np.testing.assert_array_equal(flows, flows_rated)
+    np.testing.assert_array_equal(reps, reps_rated)
+    assert reps.shape == (150, len(channels), 3, a.horizon_months)
+    # replicates vary (they are not copies of the point flows) and centre on them
+    assert reps.sum(axis=-1).std(axis=0).min() > 0
+    np.testing.assert_allclose(reps.mean(axis=0).sum(-1), flows.sum(-1), rtol=0.05)
