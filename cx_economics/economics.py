@@ -68,6 +68,11 @@ class CostModel(Protocol):
         """Yearly cost (currency per year) of running the channel at ``nps``."""
 
 
+#: A channel's yearly cost as a fraction of its customers' yearly margin outside which
+#: :meth:`ChannelEconomics.implausible_costs` suspects a unit error (0.1 % … 10×).
+COST_SCALE_BOUNDS = (1e-3, 10.0)
+
+
 def annuity_months(monthly_discount_rate: float, horizon_months: int) -> FloatArray:
     """Discount factors ``(1+i)^{-t}`` for months ``t = 1..H``.
 
@@ -248,6 +253,41 @@ class ChannelEconomics(Result):
                 found.append(f"{ch} (NPS {today:.0f}→{bar:.0f}, curve {span[0]:g}–{span[1]:g})")
         return found
 
+    def implausible_costs(self) -> list[str]:
+        """Channels whose yearly cost is off the scale of their customers' margin.
+
+        A channel costing less than :data:`COST_SCALE_BOUNDS` ``[0]`` (0.1 %) of the yearly
+        margin of its customers, or more than ``[1]`` (10×) that margin, most likely has
+        its costs in the wrong unit (thousands, cents) — every target and net value
+        built on it would be off by the same factor. The margin per customer per year is
+        read off the first month of the value flows (12 × today's mix of band flows), a
+        rough figure that is enough to catch factors of a thousand.
+
+        Returns
+        -------
+        list of str
+            One description per suspicious channel (empty when all look plausible or
+            there are no cost curves).
+        """
+        if not self.cost_models:
+            return []
+        cost = self.cost_at(self.nps_today)
+        yearly_margin = 12.0 * np.sum(self.shares_today * self.band_flows[..., 0], axis=-1)
+        base = self.customers * yearly_margin
+        found = []
+        for ch, c, m, n in zip(self.channels, cost, base, self.customers, strict=True):
+            if not (np.isfinite(c) and m > 0 and n > 0):
+                continue
+            ratio = c / m
+            if COST_SCALE_BOUNDS[0] <= ratio <= COST_SCALE_BOUNDS[1]:
+                continue
+            hint = "thousands?" if ratio < COST_SCALE_BOUNDS[0] else "cents?"
+            found.append(
+                f"{ch}: {c:,.0f} {self.currency}/year, {c / n:,.4g} per customer against a "
+                f"margin of {m / n:,.4g} per customer per year (cost in {hint})"
+            )
+        return found
+
     def payback_months(self) -> FloatArray:
         """Months until the value of moving to excellence repays its extra cost (inf: never)."""
         target = np.maximum(self.excellent_nps, self.nps_today)
@@ -340,6 +380,9 @@ class ChannelEconomics(Result):
         far = self._extrapolated_costs()
         if far:
             notes.append("costs extrapolated beyond the cost curve's range: " + ", ".join(far))
+        odd = self.implausible_costs()
+        if odd:
+            notes.append("channel costs off the scale of the margin: " + "; ".join(odd))
         return notes
 
 
@@ -446,7 +489,7 @@ def economics_from_arrays(
     lo, hi = _percentile_interval(nps_reps, level)
     if reps is None:
         reps = np.broadcast_to(flows, (b, *flows.shape))
-    return ChannelEconomics(
+    economics = ChannelEconomics(
         channels=tuple(channels),
         customers=np.asarray(customers, dtype=np.float64),
         shares_today=shares,
@@ -465,6 +508,15 @@ def economics_from_arrays(
         level=level,
         customer_effort=customer_effort,
     )
+    odd = economics.implausible_costs()
+    if odd:
+        warnings.warn(
+            f"{len(odd)} channel cost(s) are off the scale of the customers' margin, "
+            f"check their unit: {'; '.join(odd)}",
+            CxAssumptionWarning,
+            stacklevel=2,
+        )
+    return economics
 
 
 # --------------------------------------------------------------------------- from data

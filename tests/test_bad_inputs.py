@@ -588,6 +588,28 @@ def test_channel_renamed_half_way_is_flagged(small: SimulatedData) -> None:
         cx.channel_economics(small.customers, renamed, assumptions=FAST)
 
 
+def test_costs_in_thousands_are_flagged_per_channel() -> None:
+    # finance sent k€: each channel of the demo base (50,000 customers) then costs a
+    # few hundred euros a year against millions of margin
+    demo = cx.load_demo()
+    costs = demo.channel_costs
+    in_thousands = costs.assign(annual_cost=costs["annual_cost"] / 1e3)
+    with pytest.warns(CxAssumptionWarning, match=r"check their unit") as caught:
+        econ = cx.channel_economics(
+            demo.customers, demo.responses, channel_costs=in_thousands, assumptions=FAST
+        )
+    flagged = {o.split(":")[0] for o in econ.implausible_costs()}
+    assert flagged == set(econ.channels)
+    assert any("thousands?" in str(w.message) for w in caught)
+    with warnings.catch_warnings(record=True) as quiet:
+        warnings.simplefilter("always")
+        right = cx.channel_economics(
+            demo.customers, demo.responses, channel_costs=costs, assumptions=FAST
+        )
+    assert right.implausible_costs() == []
+    assert not [w for w in quiet if "check their unit" in str(w.message)]
+
+
 def test_a_month_without_answers_is_absent_not_zero(small: SimulatedData) -> None:
     march = small.responses["response_date"].dt.to_period("M") == pd.Period("2024-03", "M")
     assert march.sum() > 0

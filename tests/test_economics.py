@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cx_economics.economics import annuity_months, economics_from_arrays
+from cx_economics.exceptions import CxAssumptionWarning
 
 
 class LinearCost:
@@ -230,3 +231,31 @@ def test_band_flows_do_not_depend_on_unrated_customers() -> None:
     # replicates vary (they are not copies of the point flows) and centre on them
     assert reps.sum(axis=-1).std(axis=0).min() > 0
     np.testing.assert_allclose(reps.mean(axis=0).sum(-1), flows.sum(-1), rtol=0.05)
+
+
+def test_costs_off_the_scale_of_the_margin_are_flagged_with_a_warning() -> None:
+    # first-month margin per customer by band, worked out from the closed-form flows
+    i = 1.08 ** (1 / 12) - 1
+    first = np.array([m * np.exp(-h) / (1 + i) for h, m in [(0.03, 13.0), (0.018, 14.0)]])
+    first = np.append(first, 15.0 * np.exp(-0.011) / (1 + i))
+    phone_margin = 12_000 * 12 * (np.array([0.30, 0.35, 0.35]) @ first)  # ≈ 2 M a year
+    branch_margin = 8_000 * 12 * (np.array([0.18, 0.32, 0.50]) @ first)
+    low, high = 1e-3, 10.0  # the documented bounds: 0.1 % … 10× the yearly margin
+    plausible = {"phone": LinearCost(0.05 * phone_margin, 0.0), "branch": LinearCost(1e5, 0.0)}
+    econ, _, _ = make(plausible)
+    assert econ.implausible_costs() == []
+    in_thousands = {
+        "phone": LinearCost(0.5 * low * phone_margin, 0.0),  # just under the lower bound
+        "branch": LinearCost(2.0 * high * branch_margin, 0.0),  # twice the upper bound
+    }
+    with pytest.warns(CxAssumptionWarning, match=r"2 channel cost\(s\).*check their unit"):
+        econ, _, _ = make(in_thousands)
+    odd = econ.implausible_costs()
+    assert [o.split(":")[0] for o in odd] == ["phone", "branch"]
+    assert "thousands?" in odd[0] and "cents?" in odd[1]
+    assert any("off the scale" in note for note in econ._notes())
+    near = {
+        "phone": LinearCost(2.0 * low * phone_margin, 0.0),
+        "branch": LinearCost(0.5 * high * branch_margin, 0.0),
+    }
+    assert make(near)[0].implausible_costs() == []
