@@ -161,6 +161,31 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Arvoon perustuva tavoite: NPS, jossa seuraava piste ei enää kannata (rajahyöty = "
         "rajakustannus). Siihen verrattuna ”+25 %” -sääntö menettää {gap} nettoarvoa.",
     ),
+    "budget_page": ("Budget split by value", "Budjetin kohdennus arvon mukaan"),
+    "extra_spend_short": ("Extra spend / yr", "Lisäpanostus / v"),
+    "value_gain_short": ("Value gained", "Arvon lisäys"),
+    "budget_source_naive": (
+        "the yearly extra cost of the “+25 %” targets",
+        "”+25 %” -tavoitteiden vuotuinen lisäkustannus",
+    ),
+    "budget_source_assumptions": (
+        "the budget set in the assumptions (`cx_budget_per_year`)",
+        "oletuksissa asetettu budjetti (`cx_budget_per_year`)",
+    ),
+    "budget_note": (
+        "Budget: {budget} a year, {source}. Spent where one more euro buys the most customer "
+        "equity (marginal value per euro equalised across channels), it returns {net} of net "
+        "value, against {naive} for the “+25 %” targets; the value-based targets, which "
+        "spend only where it pays, return {value_based}.{unspent}",
+        "Budjetti: {budget} vuodessa, {source}. Kun jokainen euro käytetään sinne, missä se "
+        "tuottaa eniten asiakaspääomaa (rajahyöty euroa kohden sama kaikissa kanavissa), "
+        "nettoarvo on {net}; ”+25 %” -tavoitteilla {naive}. Arvoon perustuvat tavoitteet, "
+        "jotka panostavat vain kannattaviin kohteisiin, tuottavat {value_based}.{unspent}",
+    ),
+    "budget_unspent": (
+        " {unspent} a year is left unspent: no channel can absorb it below NPS 100.",
+        " {unspent} vuodessa jää käyttämättä: yksikään kanava ei voi käyttää sitä alle NPS 100:n.",
+    ),
     "drivers_note": (
         "Value a year: contact-handling cost avoided plus the lifetime value of the churn "
         "no longer caused; a fix costing less than the break-even amount pays back within "

@@ -65,6 +65,10 @@ class Assumptions(Result):
         use the derived level (best quartile of teams).
     referral_value_per_promoter : float, default 0.0
         Extra value (currency, once) a promoter brings through referrals.
+    cx_budget_per_year : float, optional
+        Yearly CX budget on top of today's channel costs (currency per year) that the
+        report splits across channels by value (:func:`~cx_economics.allocate_budget`);
+        by default the report splits what the naive "+25 %" targets would cost.
     confidence_level : float, default 0.95
         Nominal coverage of every interval.
     n_bootstrap : int, default 1000
@@ -98,6 +102,7 @@ class Assumptions(Result):
     cost_per_contact: Mapping[str, float] = field(default_factory=dict)
     excellent_nps: Mapping[str, float] = field(default_factory=dict)
     referral_value_per_promoter: float = 0.0
+    cx_budget_per_year: float | None = None
     confidence_level: float = 0.95
     n_bootstrap: int = 1000
 
@@ -117,9 +122,9 @@ class Assumptions(Result):
             "referral_value_per_promoter",
             "confidence_level",
         )
-        for name in (*numbers, "monthly_revenue"):
+        for name in (*numbers, "monthly_revenue", "cx_budget_per_year"):
             value = getattr(self, name)
-            if name == "monthly_revenue" and value is None:
+            if name in ("monthly_revenue", "cx_budget_per_year") and value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise CxDataError(f"`{name}` must be a number, got {value!r}")
@@ -155,6 +160,8 @@ class Assumptions(Result):
         }
         if self.monthly_revenue is not None:
             amounts["monthly_revenue"] = self.monthly_revenue
+        if self.cx_budget_per_year is not None:
+            amounts["cx_budget_per_year"] = self.cx_budget_per_year
         amounts.update(
             {f"monthly_margin_by_band.{k}": v for k, v in self.monthly_margin_by_band.items()}
         )
@@ -188,6 +195,7 @@ class Assumptions(Result):
             "margin_rate": "fraction of revenue",
             "monthly_revenue": f"{self.currency} per customer per month",
             "referral_value_per_promoter": f"{self.currency} per promoter",
+            "cx_budget_per_year": f"{self.currency} per year",
             "confidence_level": "fraction",
             "n_bootstrap": "replicates",
         }

@@ -84,18 +84,7 @@ def test_nps_today_is_one_number_on_every_page() -> None:
     # page 1 and the NPS page use the answers the economics table calls "today"
     from cx_economics.report._context import ANALYSES
 
-    demo = load_demo()
-    ctx = _Context(
-        customers=validate_customers(demo.customers),
-        responses=validate_responses(demo.responses),
-        contacts=None,
-        channel_costs=validate_channel_costs(demo.channel_costs),
-        channel_history=None,
-        assumptions=FAST,
-        language="en",
-        seed=3,
-        progress=None,
-    )
+    ctx = _demo_context(FAST)
     assert "recent_responses" in ANALYSES
     by_channel = ctx.get("nps_channel").to_frame().set_index("channel")["nps"]
     economics = ctx.get("economics").to_frame().set_index("channel")
@@ -272,3 +261,48 @@ def test_report_result_is_a_frozen_tidy_result(
     assert "Leadership report" in result.summary()
     assert result._repr_html_().startswith("<div>")
     assert "nps_channel" in result.analyses
+
+
+def _demo_context(assumptions: Assumptions) -> _Context:
+    demo = load_demo()
+    return _Context(
+        customers=validate_customers(demo.customers),
+        responses=validate_responses(demo.responses),
+        contacts=None,
+        channel_costs=validate_channel_costs(demo.channel_costs),
+        channel_history=None,
+        assumptions=assumptions,
+        language="en",
+        seed=5,
+        progress=None,
+    )
+
+
+def test_budget_page_splits_the_naive_rules_money_and_beats_its_net_value() -> None:
+    # the "+25 %" targets are one way to spend their own cost; the value-based split of
+    # the same money can only do as well or better (up to solver tolerance)
+    ctx = _demo_context(FAST)
+    naive = ctx.get("targets")
+    allocation = ctx.get("budget")
+    budget = float(np.clip(naive.extra_cost[0], 0, None).sum())
+    assert budget > 0
+    assert allocation.budget == pytest.approx(budget)
+    assert allocation.spend.sum() + allocation.unspent == pytest.approx(budget, rel=1e-6)
+    assert (allocation.spend >= -1e-6).all()
+    assert allocation.net_value.sum() >= naive.net_value[0].sum() - 1e-6 * budget
+
+
+def test_budget_from_the_assumptions_is_the_one_split() -> None:
+    ctx = _demo_context(Assumptions(n_bootstrap=50, cx_budget_per_year=40_000.0))
+    allocation = ctx.get("budget")
+    assert allocation.budget == 40_000.0
+    assert allocation.spend.sum() + allocation.unspent == pytest.approx(40_000.0, rel=1e-6)
+
+
+def test_demo_report_has_the_budget_page(demo_report: tuple[ReportResult, list[str]]) -> None:
+    result, pages = demo_report
+    budget_pages = [p for p in pages if label("budget_page", "en") in p]
+    assert len(budget_pages) == 1
+    text = " ".join(budget_pages[0].split())
+    assert "the yearly extra cost of the “+25 %” targets" in text
+    assert "budget_allocation.png" in [p.name for p in result.chart_paths]

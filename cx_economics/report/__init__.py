@@ -6,7 +6,9 @@ demand, cached) and lets a list of *sections* (:data:`SECTIONS`) draw the pages:
 1. executive summary: key numbers and plain sentences, written only from analyses
    that ran (a sentence whose analysis is missing is left out, never guessed);
 2. NPS by channel; 3. churn by NPS band; 4. lifetime value by band; 5. channel
-   economics; 6. targets and budget; 7. contact drivers;
+   economics; 6. targets, and the yearly budget split by value
+   (``Assumptions.cx_budget_per_year``, else what the "+25 %" targets would cost);
+   7. contact drivers;
 8. data quality: rows read and ignored, unrated customers, small samples, and the
    sections that are not available, with the reason;
 9. methods and assumptions (:meth:`Assumptions.to_frame`).

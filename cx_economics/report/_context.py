@@ -220,6 +220,30 @@ def _value_targets(ctx: _Context) -> Any:
     return solve(ctx.get("economics"), seed=ctx.seed_for("targets"))
 
 
+def budget_to_split(ctx: _Context) -> tuple[float, str]:
+    """The yearly budget the report splits (currency per year) and where it comes from.
+
+    ``Assumptions.cx_budget_per_year`` when set (``"assumptions"``), else the extra
+    yearly cost of the naive "+25 %" targets (``"naive"``): the same money, spent by
+    value.
+    """
+    given = ctx.assumptions.cx_budget_per_year
+    if given is not None:
+        return float(given), "assumptions"
+    naive_cost = ctx.get("targets").extra_cost[0]
+    return float(np.sum(np.clip(naive_cost, 0.0, None))), "naive"
+
+
+def _budget(ctx: _Context) -> Any:
+    if ctx.channel_costs is None:
+        raise _Unavailable(label("reason_no_costs", ctx.language))
+    budget, _ = budget_to_split(ctx)
+    if not budget > 0:
+        raise _Unavailable("no budget to split: the naive targets cost nothing extra")
+    allocate = _function("cx_economics.targets.budget", "allocate_budget")
+    return allocate(ctx.get("economics"), budget, seed=ctx.seed_for("budget"))
+
+
 def _drivers(ctx: _Context) -> Any:
     if ctx.contacts is None:
         raise _Unavailable(label("reason_no_contacts", ctx.language))
@@ -254,6 +278,7 @@ ANALYSES: dict[str, tuple[str, Callable[[_Context], Any]]] = {
     "economics": ("pricing the channels (money lost below excellence)…", _economics),
     "value_targets": ("setting value-based targets…", _value_targets),
     "targets": ("comparing value-based and naive targets…", _targets),
+    "budget": ("splitting the budget across channels by value…", _budget),
     "drivers": ("analysing contact drivers…", _drivers),
 }
 

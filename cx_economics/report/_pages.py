@@ -19,7 +19,13 @@ from cx_economics.formatting import (
     label,
 )
 from cx_economics.report._book import _Book
-from cx_economics.report._context import NPS_WINDOW_MONTHS, _Context, _Unavailable, nps_cutoff
+from cx_economics.report._context import (
+    NPS_WINDOW_MONTHS,
+    _Context,
+    _Unavailable,
+    budget_to_split,
+    nps_cutoff,
+)
 from cx_economics.report._sentences import (
     SENTENCES,
     _key_numbers,
@@ -383,6 +389,72 @@ def _section_targets(ctx: _Context, book: _Book) -> None:
         gap=_money(float(comparison.net_value_given_up.sum()), ctx)
     )
     draw_paragraphs(figure.add_subplot(grid[2, :]), [note], fontsize=9.0, width=140, bullet="")
+    allocation = ctx.optional("budget")
+    if allocation is not None:
+        _budget_page(ctx, book, allocation, comparison)
+
+
+def _budget_page(ctx: _Context, book: _Book, allocation: Any, comparison: Any) -> None:
+    """The yearly budget split across channels by value, beside the naive rule's net value."""
+    from cx_economics.plots import plot_budget_allocation
+
+    lang = ctx.language
+    figure = book.page(label("budget_page", lang))
+    c = len(allocation.channels)
+    grid = figure.add_gridspec(3, 1, height_ratios=[2.4, 0.35 + 0.2 * (c + 1), 0.45])
+    plot_budget_allocation(allocation, ax=figure.add_subplot(grid[0]), language=lang)
+    book.chart("budget_allocation", plot_budget_allocation, allocation)
+    rows = [
+        [
+            channel,
+            f"{_money(allocation.spend[i], ctx)} "
+            f"({_range(allocation.spend_lower[i], allocation.spend_upper[i], ctx)})",
+            f"{format_nps(allocation.nps_today[i], lang)} → "
+            + _nps_range(
+                allocation.nps_target[i],
+                allocation.nps_target_lower[i],
+                allocation.nps_target_upper[i],
+                lang,
+            ),
+            f"{_money(allocation.value_gain[i], ctx)} "
+            f"({_range(allocation.value_gain_lower[i], allocation.value_gain_upper[i], ctx)})",
+            _money(allocation.net_value[i], ctx),
+        ]
+        for i, channel in enumerate(allocation.channels)
+    ]
+    rows.append(
+        [
+            label("total", lang),
+            _money(float(allocation.spend.sum()), ctx),
+            "",
+            _money(float(allocation.value_gain.sum()), ctx),
+            _money(float(allocation.net_value.sum()), ctx),
+        ]
+    )
+    keys = ("channel", "extra_spend_short", "target", "value_gain_short", "net_value_short")
+    draw_table(
+        figure.add_subplot(grid[1]),
+        [label(k, lang) for k in keys],
+        rows,
+        align="lrrrr",
+        fontsize=8.5,
+        col_widths=[0.12, 0.26, 0.24, 0.24, 0.14],
+    )
+    budget, source = budget_to_split(ctx)
+    unspent = (
+        label("budget_unspent", lang).format(unspent=_money(allocation.unspent, ctx))
+        if allocation.unspent > 1e-6 * max(budget, 1.0)
+        else ""
+    )
+    note = label("budget_note", lang).format(
+        budget=_money(budget, ctx),
+        source=label(f"budget_source_{source}", lang),
+        net=_money(float(allocation.net_value.sum()), ctx),
+        naive=_money(float(comparison.net_value[0].sum()), ctx),
+        value_based=_money(float(comparison.net_value[1].sum()), ctx),
+        unspent=unspent,
+    )
+    draw_paragraphs(figure.add_subplot(grid[2]), [note], fontsize=9.0, width=140, bullet="")
 
 
 def _section_drivers(ctx: _Context, book: _Book) -> None:
