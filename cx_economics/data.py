@@ -262,9 +262,9 @@ _NO_TEXT = frozenset(
 
 def _may_hold_text(raw: pd.Series) -> bool:
     """Whether ``raw`` is a text column or an object column with at least one string."""
-    if pd.api.types.is_string_dtype(raw) and raw.dtype != object:
-        return True
-    return raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) not in _NO_TEXT
+    if raw.dtype == object:  # one typed pass; is_string_dtype would scan it as well
+        return pd.api.types.infer_dtype(raw, skipna=True) not in _NO_TEXT
+    return pd.api.types.is_string_dtype(raw)
 
 
 def _convert(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series:
