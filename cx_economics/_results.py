@@ -83,7 +83,6 @@ class Estimate(Result):
     ['value', 'lower', 'upper', 'level']
     >>> Estimate(1.0, lower=2.0, upper=0.5)
     Traceback (most recent call last):
-    ...
     ValueError: interval lower bound 2.0 exceeds upper 0.5
     """
 

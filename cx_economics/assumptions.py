@@ -88,7 +88,6 @@ class Assumptions(Result):
 
     >>> Assumptions(margin_rate=30)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
-    ...
     cx_economics.exceptions.CxDataError: `margin_rate` must be a fraction in (0, 1],
     got 30 (did you mean 0.3?)
     """

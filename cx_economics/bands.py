@@ -33,7 +33,6 @@ class NpsBand(enum.StrEnum):
     (True, True)
     >>> NpsBand("fan")
     Traceback (most recent call last):
-    ...
     ValueError: 'fan' is not a valid NpsBand
     """
 

@@ -525,7 +525,6 @@ class Responses(_Table):
     ['detractor', 'promoter', 'passive']
     >>> validate_responses(raw.assign(score=[2, 9, 4]), scheme=csat)
     Traceback (most recent call last):
-    ...
     cx_economics.exceptions.CxDataError: `responses`: `score` must lie in 1–5; 1 row is not (row 1)
     """
 
@@ -575,7 +574,6 @@ class ChannelCosts(_Table):
     [['phone', 10.0, 80000.0], ['web', 20.0, 50000.0], ['web', 40.0, 90000.0]]
     >>> validate_channel_costs(raw.assign(nps=[20, 20, 10]))  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
-    ...
     cx_economics.exceptions.CxDataError: `channel_costs`: `nps` must not repeat within a
     channel; 2 rows are not (rows 0, 1)
     """

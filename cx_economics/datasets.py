@@ -144,7 +144,6 @@ class SimulationTruth:
     160000
     >>> SimulationTruth(band_shares={"web": (0.5, 0.4, 0.2)})
     Traceback (most recent call last):
-    ...
     cx_economics.exceptions.CxDataError: band_shares['web'] must be 3 shares ≥ 0 summing to 1
     """
 

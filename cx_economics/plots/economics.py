@@ -196,7 +196,6 @@ def plot_value_vs_cost(
     (['value gained', 'extra cost'], 'NPS')
     >>> plot_value_vs_cost(econ, ax=fig.axes[0])  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
-    ...
     cx_economics.exceptions.CxDataError: `plot_value_vs_cost` draws one panel per channel;
     call it without `ax`
     """
