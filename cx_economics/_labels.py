@@ -162,6 +162,14 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "rajakustannus). Siihen verrattuna ”+25 %” -sääntö menettää {gap} nettoarvoa.",
     ),
     "budget_page": ("Budget split by value", "Budjetin kohdennus arvon mukaan"),
+    "reason_no_budget_naive": (
+        "no budget to split: the “+25 %” targets cost nothing extra",
+        "ei kohdennettavaa budjettia: ”+25 %” -tavoitteet eivät maksa lisää",
+    ),
+    "reason_no_budget_assumptions": (
+        "no budget to split: `cx_budget_per_year` is 0",
+        "ei kohdennettavaa budjettia: `cx_budget_per_year` on 0",
+    ),
     "extra_spend_short": ("Extra spend / yr", "Lisäpanostus / v"),
     "value_gain_short": ("Value gained", "Arvon lisäys"),
     "budget_source_naive": (

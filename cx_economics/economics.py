@@ -73,6 +73,41 @@ class CostModel(Protocol):
 COST_SCALE_BOUNDS = (1e-3, 10.0)
 
 
+def answers_in_window(
+    responses: pd.DataFrame, cutoff: pd.Timestamp, window_months: int
+) -> pd.DataFrame:
+    """The survey answers that make "NPS today": the last ``window_months`` months.
+
+    Answers dated in ``(cutoff − window_months, cutoff]``; answers after the cut-off
+    are left out, as :func:`~cx_economics.tables.life.life_table` leaves them out of
+    the bands. The report's NPS pages use the same window.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        Validated answers (``Responses.frame``) with ``response_date``.
+    cutoff : pandas.Timestamp
+        Data cut-off (the customers' ``as_of``, else the latest answer).
+    window_months : int
+        Length of the window (months).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``responses`` inside the window (a filtered view, index kept).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"response_date": pd.to_datetime(
+    ...     ["2024-12-31", "2025-01-01", "2025-12-31", "2026-01-02"])})
+    >>> answers_in_window(frame, pd.Timestamp("2025-12-31"), 12).index.tolist()
+    [1, 2]
+    """
+    dates = responses["response_date"]
+    start = cutoff - pd.DateOffset(months=window_months)
+    return responses[(dates > start) & (dates <= cutoff)]
+
+
 def annuity_months(monthly_discount_rate: float, horizon_months: int) -> FloatArray:
     """Discount factors ``(1+i)^{-t}`` for months ``t = 1..H``.
 
@@ -796,7 +831,7 @@ def channel_economics(
     cust = validate_customers(customers)
     resp = validate_responses(responses)
     cutoff = cust.as_of or resp.frame["response_date"].max()
-    recent = resp.frame[resp.frame["response_date"] > cutoff - pd.DateOffset(months=window_months)]
+    recent = answers_in_window(resp.frame, cutoff, window_months)
     if len(recent) == 0:
         raise CxDataError(f"`responses`: no answers in the last {window_months} months")
     strangers = ~recent["channel"].isin(list(cust.channels))

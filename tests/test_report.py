@@ -306,3 +306,28 @@ def test_demo_report_has_the_budget_page(demo_report: tuple[ReportResult, list[s
     text = " ".join(budget_pages[0].split())
     assert "the yearly extra cost of the “+25 %” targets" in text
     assert "budget_allocation.png" in [p.name for p in result.chart_paths]
+
+
+def test_answers_after_the_cut_off_count_nowhere() -> None:
+    # a survey export newer than the customer export: those answers are outside
+    # "today" on the NPS page and in the economics alike
+    demo = load_demo()
+    customers = validate_customers(demo.customers)
+    late = demo.responses.sample(3_000, random_state=1).assign(
+        response_date=customers.as_of + pd.Timedelta(days=30), score=0
+    )
+    ctx = _demo_context(FAST)
+    ctx.responses = validate_responses(pd.concat([demo.responses, late], ignore_index=True))
+    economics = ctx.get("economics").to_frame().set_index("channel")
+    assert any("after the cut-off" in c for c in ctx.caveats), ctx.caveats  # data-quality page
+    by_channel = ctx.get("nps_channel").to_frame().set_index("channel")["nps"]
+    clean = _demo_context(FAST).get("nps_channel").to_frame().set_index("channel")["nps"]
+    pd.testing.assert_series_equal(by_channel, clean)  # the 3,000 zeros changed nothing
+    for channel in by_channel.index:
+        assert economics.loc[channel, "nps"] == pytest.approx(by_channel[channel], abs=1e-9)
+
+
+def test_a_zero_budget_from_the_assumptions_skips_the_page_and_says_why() -> None:
+    ctx = _demo_context(Assumptions(n_bootstrap=50, cx_budget_per_year=0.0))
+    assert ctx.optional("budget") is None
+    assert "`cx_budget_per_year` is 0" in ctx.failures["budget"]

@@ -144,10 +144,8 @@ def _recent_responses(ctx: _Context) -> Any:
     The same window :func:`~cx_economics.economics.channel_economics` takes for today's
     mix, so "NPS today" means one number throughout the report.
     """
-    frame = ctx.responses.frame
-    cutoff = nps_cutoff(ctx)
-    start = cutoff - pd.DateOffset(months=NPS_WINDOW_MONTHS)
-    recent = frame[(frame["response_date"] > start) & (frame["response_date"] <= cutoff)]
+    window = _function("cx_economics.economics", "answers_in_window")
+    recent = window(ctx.responses.frame, nps_cutoff(ctx), NPS_WINDOW_MONTHS)
     if recent.empty:
         raise _Unavailable(f"no survey answers in the last {NPS_WINDOW_MONTHS} months")
     return Responses(recent, scheme=ctx.responses.scheme)
@@ -237,9 +235,9 @@ def budget_to_split(ctx: _Context) -> tuple[float, str]:
 def _budget(ctx: _Context) -> Any:
     if ctx.channel_costs is None:
         raise _Unavailable(label("reason_no_costs", ctx.language))
-    budget, _ = budget_to_split(ctx)
+    budget, source = budget_to_split(ctx)
     if not budget > 0:
-        raise _Unavailable("no budget to split: the naive targets cost nothing extra")
+        raise _Unavailable(label(f"reason_no_budget_{source}", ctx.language))
     allocate = _function("cx_economics.targets.budget", "allocate_budget")
     return allocate(ctx.get("economics"), budget, seed=ctx.seed_for("budget"))
 
