@@ -244,8 +244,13 @@ class _DistinctValues:
         return out[self.codes]  # code -1 (NA) takes the appended last item
 
     def blank(self) -> npt.NDArray[np.bool_]:
-        """Rows holding a string that is empty after stripping whitespace."""
-        flags = np.array([isinstance(u, str) and not u.strip() for u in self.uniques] + [False])
+        """Rows whose text (as pandas' ``string`` dtype reads it) is empty after stripping.
+
+        The same test as on every row, made on the distinct values: bytes such as
+        ``b"  "`` are decoded as text first, so they count as blank too.
+        """
+        text = pd.Series(self.uniques, dtype=object).astype("string").str.strip()
+        flags = np.append((text == "").fillna(False).to_numpy(bool), False)
         return flags[self.codes]
 
     def stripped(self) -> npt.NDArray[Any]:

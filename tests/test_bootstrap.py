@@ -275,6 +275,11 @@ def test_resampling_only_some_groups_leaves_the_others_at_zero(
     np.testing.assert_array_equal(first_two[:, cols], full[:, cols])
     with pytest.raises(CxDataError, match="`groups`"):
         resample_life_table(table, n_replicates=5, seed=1, groups=[("nobody",)])
+    # a group named twice would leave a row of the output unfilled: refused
+    with pytest.raises(CxDataError, match="more than once"):
+        resample_life_table(table, n_replicates=5, seed=1, groups=[order[0], order[0]])
+    with pytest.raises(CxDataError, match="more than once"):
+        replicate_survival(table, counts, horizon_months=3, groups=[order[0], order[0]])
 
 
 def test_revenue_noise_given_the_counts_has_the_summed_cell_moments(

@@ -120,6 +120,13 @@ def test_text_mixing_numbers_and_strings_keeps_each_value_apart() -> None:
     assert validate_customers(teams).frame["team"].tolist() == ["1", "1", "1.0", "b"]
 
 
+def test_blank_bytes_count_as_missing_like_blank_text() -> None:
+    # SAS/numpy exports carry bytes; pandas' string dtype decodes them, so b"  " is blank
+    frame = responses(channel=np.array([b"web", b"  ", b"web", b"chat"], dtype=object))
+    message = error_of(validate_responses, frame)
+    assert "`channel`" in message and "1 row" in message and "row 1" in message
+
+
 def test_blank_strings_count_as_missing_among_repeated_text() -> None:
     frame = responses(channel=np.array(["web", "  ", "web", ""], dtype=object))
     message = error_of(validate_responses, frame)

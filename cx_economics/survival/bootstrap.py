@@ -127,6 +127,12 @@ def _group_rows(
     frame = _check_table(table)
     keys = _key_column(frame, table.group_columns)
     order = tuple(tuple(str(v) for v in g) for g in groups) if groups else life_table_groups(table)
+    repeated = sorted({k for k in order if order.count(k) > 1})
+    if repeated:
+        raise CxDataError(
+            f"`groups` names {len(repeated)} group(s) more than once (e.g. {repeated[:3]}); "
+            "name each group once"
+        )
     position: dict[GroupKey, list[int]] = {k: [] for k in order}
     for row, key in enumerate(keys):
         if key in position:
