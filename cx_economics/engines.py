@@ -46,6 +46,7 @@ __all__ = [
     "count_true",
     "engine_name",
     "indicator",
+    "naive_utc",
     "require_columns",
     "scan_parquet",
 ]
@@ -404,6 +405,43 @@ def count_true(condition: nw.Expr) -> nw.Expr:
     2
     """
     return indicator(condition).sum()
+
+
+def naive_utc(frame: Any, column: str) -> Any:
+    """``column`` as a time-zone-naive UTC datetime when it carries a time zone.
+
+    The pandas path converts time-zone-aware dates to UTC and drops the zone
+    (:mod:`cx_economics.data`); this does the same inside any narwhals engine, so
+    cut-offs (naive dates) compare and periods fall in the same months everywhere.
+    Frames whose column has no time zone are returned unchanged.
+
+    Parameters
+    ----------
+    frame : narwhals.DataFrame or narwhals.LazyFrame
+    column : str
+        A date or datetime column.
+
+    Returns
+    -------
+    narwhals.DataFrame or narwhals.LazyFrame
+        The frame, with ``column`` naive UTC where it was zoned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> helsinki = pd.to_datetime(["2025-01-01 01:30"]).tz_localize("Europe/Helsinki")
+    >>> out = naive_utc(as_lazy(pd.DataFrame({"d": helsinki}), "responses"), "d").collect()
+    >>> out["d"].dtype.time_zone, str(out["d"].to_list()[0])
+    (None, '2024-12-31 23:30:00')
+    """
+    dtype = frame.collect_schema()[column]
+    zone = getattr(dtype, "time_zone", None) if dtype == nw.Datetime else None
+    if not zone:
+        return frame
+    date = nw.col(column)
+    if zone not in ("UTC", "Etc/UTC"):  # DuckDB's TIMESTAMPTZ reads as the (UTC) session zone
+        date = date.dt.convert_time_zone("UTC")
+    return frame.with_columns(date.dt.replace_time_zone(None).alias(column))
 
 
 def collect_pandas(frame: Any) -> pd.DataFrame:

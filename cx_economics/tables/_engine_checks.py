@@ -27,7 +27,7 @@ from cx_economics.data import (
     validate_customers,
     validate_responses,
 )
-from cx_economics.engines import as_lazy, count_true
+from cx_economics.engines import as_lazy, count_true, naive_utc
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 
 Lazy = nw.LazyFrame[Any]
@@ -149,7 +149,15 @@ def _run_checks(lazy: Lazy, table: str, checks: Sequence[Check]) -> None:
 def _require_dtype(lazy: Lazy, table: str, column: str, ok: bool, kind: str) -> None:
     if not ok:
         dtype = lazy.collect_schema()[column]
-        raise CxDataError(f"`{table}`: `{column}` must be {kind}, got {dtype}")
+        hint = ""
+        if dtype == nw.Unknown and lazy.implementation.is_duckdb():
+            relation = lazy.to_native()
+            native = dict(zip(relation.columns, map(str, relation.types), strict=True))[column]
+            hint = (
+                f" (DuckDB type {native}, which narwhals cannot read; cast it first, e.g. "
+                f"`CAST({column} AS TIMESTAMP WITH TIME ZONE)` or a UTC `TIMESTAMP`)"
+            )
+        raise CxDataError(f"`{table}`: `{column}` must be {kind}, got {dtype}{hint}")
 
 
 def _check_native_customers(lazy: Lazy, group_columns: Sequence[str], has_revenue: bool) -> Lazy:
@@ -198,7 +206,8 @@ def _check_native_responses(lazy: Lazy, scheme: BandScheme) -> Lazy:
     _run_checks(lazy, "responses", checks)
     if schema["response_date"] == nw.Date:
         lazy = lazy.with_columns(nw.col("response_date").cast(nw.Datetime()))
-    return lazy
+    naive: Lazy = naive_utc(lazy, "response_date")
+    return naive
 
 
 def _check_key_types(customers: Lazy, responses: Lazy) -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 from cx_economics._results import Result
 from cx_economics.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme
 from cx_economics.data import RESPONSES_SCHEMA, Responses, validate_responses
+from cx_economics.engines import naive_utc
 from cx_economics.exceptions import CxDataError
 
 __all__ = ["GROUPABLE_COLUMNS", "MISSING_GROUP", "NpsCounts", "nps_counts"]
@@ -495,4 +496,5 @@ def nps_counts(
         _check_scores(frame, used)
     if period is not None:
         _check_dates(frame)
+        frame = naive_utc(frame, "response_date")
     return _aggregate(frame, keys, used, period)
