@@ -239,8 +239,11 @@ class _DistinctValues:
             return None
 
     def per_row(self, values: npt.NDArray[Any], missing: object) -> npt.NDArray[Any]:
-        """``values[code]`` per row (one value per distinct value), ``missing`` for NA rows."""
-        out = np.append(np.asarray(values, dtype=object), np.array([missing], dtype=object))
+        """``values[code]`` per row (one value per distinct value), ``missing`` for NA rows.
+
+        The result keeps ``values``' dtype (object for text, float64 for numbers).
+        """
+        out = np.append(values, np.array([missing], dtype=values.dtype))
         return out[self.codes]  # code -1 (NA) takes the appended last item
 
     def blank(self) -> npt.NDArray[np.bool_]:
@@ -327,7 +330,7 @@ def _convert_number(
     if raw.dtype == object and distinct is not None and distinct.all_text:
         # numbers typed as text ("9 "): parse each distinct string once
         parsed = pd.to_numeric(pd.Series(distinct.uniques).str.strip(), errors="coerce")
-        floats = np.append(parsed.to_numpy(np.float64), np.nan)[distinct.codes]
+        floats = distinct.per_row(parsed.to_numpy(np.float64), np.nan)
         values = pd.Series(floats, index=raw.index)
     else:
         text = raw.astype("string").str.strip() if raw.dtype == object else raw
