@@ -57,13 +57,16 @@ _SCAN_ENGINES: tuple[str, ...] = ("duckdb", "polars")
 _INSTALL_HINT = {"duckdb": "cx_economics[duckdb]", "polars": "cx_economics[polars]"}
 
 #: Customer columns :func:`~cx_economics.tables.life.life_table` reads from a non-pandas
-#: frame (add ``segment`` / ``team`` when grouping by them).
+#: frame (add ``segment`` / ``team`` when grouping by them); ``start_date`` and
+#: ``end_date`` place each answer on its customer's tenure (the band as a state).
 LIFE_TABLE_CUSTOMER_COLUMNS: tuple[str, ...] = (
     "customer_id",
     "tenure_months",
     "churned",
     "channel",
     "monthly_revenue",
+    "start_date",
+    "end_date",
 )
 #: Response columns :func:`~cx_economics.tables.life.life_table` reads.
 LIFE_TABLE_RESPONSE_COLUMNS: tuple[str, ...] = ("customer_id", "response_date", "score")

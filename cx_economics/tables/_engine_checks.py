@@ -49,8 +49,8 @@ def _customer_frame(
         _require(valid.frame.columns, needed, "customers")
         has_revenue = valid.has_revenue
         keep = needed + (["monthly_revenue"] if has_revenue else [])
-        if "end_date" in valid.frame.columns:
-            keep.append("end_date")  # to flag answers given after leaving; dropped later
+        # dates place answers on the tenure clock and flag answers after leaving
+        keep += [c for c in ("start_date", "end_date") if c in valid.frame.columns]
         lazy = nw.from_native(valid.frame[keep].reset_index(drop=True)).lazy()
         cutoff = pd.Timestamp(as_of) if as_of is not None else valid.as_of
         return lazy, cutoff, has_revenue
@@ -59,6 +59,7 @@ def _customer_frame(
     _require(names, needed, "customers")
     has_revenue = "monthly_revenue" in names
     keep = needed + (["monthly_revenue"] if has_revenue else [])
+    keep += [c for c in ("start_date", "end_date") if c in names]
     lazy = _check_native_customers(lazy.select(keep), group_columns, has_revenue)
     return lazy, (pd.Timestamp(as_of) if as_of is not None else None), has_revenue
 
@@ -179,6 +180,13 @@ def _check_native_customers(lazy: Lazy, group_columns: Sequence[str], has_revenu
         (c, "must not be missing", nw.col(c).is_null()) for c in group_columns if c != "band"
     ]
     _run_checks(lazy, "customers", checks)
+    for column in ("start_date", "end_date"):
+        if column in schema.names():
+            kind = schema[column]
+            _require_dtype(lazy, "customers", column, kind in (nw.Date, nw.Datetime), "dates")
+            if kind == nw.Date:
+                lazy = lazy.with_columns(nw.col(column).cast(nw.Datetime()))
+            lazy = naive_utc(lazy, column)
     counts = lazy.select(nw.len().alias("n"), nw.col("customer_id").n_unique().alias("u")).collect()
     repeats = int(counts["n"].item()) - int(counts["u"].item())
     if repeats:

@@ -50,18 +50,21 @@ __all__ = ["BAND_RULES", "GROUP_COLUMNS", "LifeTable", "RiskSets", "life_table"]
 
 IntArray = npt.NDArray[np.int64]
 GroupKey = tuple[str, ...]
-BandRule = Literal["latest", "mean", "first"]
+BandRule = Literal["state", "latest", "mean", "first"]
 
 #: How a customer's band is chosen from their responses.
-BAND_RULES: tuple[str, ...] = ("latest", "mean", "first")
+BAND_RULES: tuple[str, ...] = ("state", "latest", "mean", "first")
 #: Columns a life table may be grouped by (``band`` plus customers' columns).
 GROUP_COLUMNS: tuple[str, ...] = ("band", "channel", "segment", "team")
 
 _CELL_COLUMNS = ("duration", "churned", "customers")
+#: Cell columns with a default for tables built by hand: entry month 0, not moved on.
+_OPTIONAL_CELL_COLUMNS = {"entry": 0, "moved": False}
 _BAND_RANK = {**{b.value: i for i, b in enumerate(BAND_ORDER)}, NpsBand.UNRATED.value: 3}
 # band code -1 (no usable response), 0, 1, 2 -> name; index with code + 1
 _BAND_NAMES = np.array([NpsBand.UNRATED.value, *(b.value for b in BAND_ORDER)], dtype=object)
 _TENURE_DECIMALS = 6
+_SECONDS_PER_MONTH = 30.4375 * 86_400.0
 
 
 # --------------------------------------------------------------------------- results
@@ -78,10 +81,13 @@ class RiskSets(Result):
     groups : tuple of tuple of str
         One key per group, in the library's order (bands worst to best, then
         ``unrated``, then other values sorted).
-    at_risk, churned, censored : ndarray of int64, shape (G, T + 1)
+    at_risk, churned, censored, entered : ndarray of int64, shape (G, T + 1)
         Column ``t`` is month ``t`` (0…T, T the longest duration in the table):
-        customers with ``duration ≥ t``, churners of month ``t`` (0 at ``t = 0``) and
-        active customers who completed exactly ``t`` months.
+        customers at risk in month ``t`` (entered before ``t``, last month ``≥ t``;
+        at ``t = 0`` those present from the start), churners of month ``t`` (0 at
+        ``t = 0``), customers whose state ended at month ``t`` without churn (active at
+        the cut-off, or moved to another band) and customers who entered the group at
+        month ``t`` (at risk from month ``t + 1``).
     """
 
     group_columns: tuple[str, ...]
@@ -89,6 +95,7 @@ class RiskSets(Result):
     at_risk: IntArray
     churned: IntArray
     censored: IntArray
+    entered: IntArray
 
     _title = "Risk sets"
 
@@ -112,6 +119,7 @@ class RiskSets(Result):
         frame["at_risk"] = self.at_risk[g, t]
         frame["churned"] = self.churned[g, t]
         frame["censored"] = self.censored[g, t]
+        frame["entered"] = self.entered[g, t]
         return frame
 
 
@@ -181,8 +189,9 @@ class LifeTable(Result):
 
     @property
     def n_customers(self) -> int:
-        """Customers counted in the table."""
-        return int(self.frame["customers"].sum())
+        """Customers counted in the table (each once: the states that did not move on)."""
+        _, moved = self._entry_moved()
+        return int(self.frame["customers"].to_numpy(np.int64)[~moved].sum())
 
     @property
     def n_churned(self) -> int:
@@ -230,14 +239,38 @@ class LifeTable(Result):
         codes = index.get_indexer(pd.MultiIndex.from_frame(keys))
         return order, codes.astype(np.int64)
 
+    def _entry_moved(self) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+        """Per cell the entry month and whether the state ended by a move to another band.
+
+        Tables built by hand may omit both columns: every cell then enters at month 0
+        and ends by churn or the cut-off.
+        """
+        frame = self.frame
+        n = len(frame)
+        entry = (
+            frame["entry"].to_numpy(np.int64) if "entry" in frame else np.zeros(n, np.int64)
+        )
+        moved = frame["moved"].to_numpy(bool) if "moved" in frame else np.zeros(n, bool)
+        return entry, moved
+
     def risk_sets(self) -> RiskSets:
-        """At risk, churned and censored per group and month, vectorised.
+        """At risk, churned, censored and entering per group and month, vectorised.
+
+        A cell with entry month ``e`` and last month ``x`` (its ``duration``; a churner
+        recorded at duration 0 leaves in month 1) is at risk in months ``e + 1 … x``:
+        ``at_risk[t]`` counts the cells with ``e < t ≤ x`` (left truncation, delayed
+        entry), and ``at_risk[0]`` those present from month 0.
 
         Returns
         -------
         RiskSets
             Arrays of shape (groups, longest duration + 1); column ``t`` is month ``t``.
-            A churner recorded at duration 0 counts as churning in month 1.
+
+        Raises
+        ------
+        CxDataError
+            When a cell enters at or after its last month (churners) or after it
+            (active customers).
 
         Examples
         --------
@@ -246,23 +279,45 @@ class LifeTable(Result):
         >>> risk = LifeTable(cells, ("band",), "latest", None, False).risk_sets()
         >>> risk.at_risk.tolist(), risk.churned.tolist(), risk.censored.tolist()
         ([[10, 10, 8]], [[0, 2, 3]], [[0, 0, 5]])
+
+        Five customers who entered the band in month 1 are at risk from month 2 on:
+
+        >>> late = cells.assign(entry=[0, 1, 1])
+        >>> LifeTable(late, ("band",), "state", None, False).risk_sets().at_risk.tolist()
+        [[2, 2, 8]]
         """
         groups, codes = self._group_codes()
         frame = self.frame
         churned = frame["churned"].to_numpy(bool)
         duration = frame["duration"].to_numpy(np.int64)
         duration = np.where(churned, np.maximum(duration, 1), duration)
+        entry, _ = self._entry_moved()
+        bad = (entry < 0) | (entry > duration) | (churned & (entry >= duration))
+        if bad.any():
+            rows = list(frame.index[np.flatnonzero(bad)[:3]])
+            raise CxDataError(
+                "`table.frame`: `entry` must be a month ≥ 0 before a churner's `duration` "
+                f"and not after an active customer's; {int(bad.sum())} cells are not "
+                f"(e.g. rows {rows})"
+            )
         counts = frame["customers"].to_numpy(np.float64)
         width = int(duration.max(initial=0)) + 1
-        flat = codes * width + duration
         size = len(groups) * width
-        events = np.bincount(flat[churned], counts[churned], minlength=size)
-        censored = np.bincount(flat[~churned], counts[~churned], minlength=size)
-        events_gt = events.reshape(len(groups), width).round().astype(np.int64)
-        censored_gt = censored.reshape(len(groups), width).round().astype(np.int64)
-        leaving = events_gt + censored_gt
-        at_risk = np.cumsum(leaving[:, ::-1], axis=1)[:, ::-1]
-        return RiskSets(self.group_columns, groups, at_risk, events_gt, censored_gt)
+
+        def per_month(month: IntArray, mask: npt.NDArray[np.bool_]) -> IntArray:
+            flat = codes[mask] * width + month[mask]
+            summed = np.bincount(flat, counts[mask], minlength=size)
+            return summed.reshape(len(groups), width).round().astype(np.int64)
+
+        events = per_month(duration, churned)
+        censored = per_month(duration, ~churned)
+        entered = per_month(entry, np.ones(len(frame), bool))
+        leaving_from = np.cumsum((events + censored)[:, ::-1], axis=1)[:, ::-1]
+        entered_from = np.cumsum(entered[:, ::-1], axis=1)[:, ::-1]
+        at_risk = leaving_from.copy()
+        at_risk[:, 1:] -= entered_from[:, 1:]  # entered at t or later: not at risk in t
+        at_risk[:, 0] = entered[:, 0]
+        return RiskSets(self.group_columns, groups, at_risk, events, censored, entered)
 
     def risk_table(self) -> pd.DataFrame:
         """Tidy risk table: per group and month ``at_risk``, ``churned``, ``censored``.
@@ -309,7 +364,12 @@ class LifeTable(Result):
         return frame
 
     def expand(self) -> pd.DataFrame:
-        """One row per customer (group columns, ``duration``, ``churned``): raw-like rows.
+        """One row per band state (group columns, ``entry``, ``duration``, ``churned``).
+
+        Each row is a customer's stay in one group, at risk in months ``entry + 1 …
+        duration``: the (start, stop] rows of a counting-process (time-varying) survival
+        model such as lifelines' ``CoxTimeVaryingFitter`` or statsmodels' ``PHReg``
+        with ``entry=``.
 
         Examples
         --------
@@ -320,8 +380,12 @@ class LifeTable(Result):
         """
         frame = self._cells()
         rows = np.repeat(np.arange(len(frame)), frame["customers"].to_numpy(np.int64))
-        columns = [*self.group_columns, "duration", "churned"]
-        return frame[columns].iloc[rows].reset_index(drop=True)
+        out = frame[list(self.group_columns)].iloc[rows].reset_index(drop=True)
+        entry, _ = self._entry_moved()
+        out["entry"] = entry[rows]
+        out["duration"] = frame["duration"].to_numpy(np.int64)[rows]
+        out["churned"] = frame["churned"].to_numpy(bool)[rows]
+        return out
 
     def collapse(self, by: Sequence[str]) -> LifeTable:
         """Sum the cells over the group columns not in ``by``.
@@ -354,10 +418,11 @@ class LifeTable(Result):
                 f"{list(self.group_columns)}; got {list(by)}"
             )
         frame = self._cells().copy()
-        for column in ("revenue_sum", "revenue_sq_sum"):
+        for column, default in {"revenue_sum": 0.0, "revenue_sq_sum": 0.0,
+                                **_OPTIONAL_CELL_COLUMNS}.items():  # fmt: skip
             if column not in frame.columns:
-                frame[column] = 0.0
-        keys = [*by, "duration", "churned"]
+                frame[column] = default
+        keys = [*by, "entry", "duration", "churned", "moved"]
         sums = ["customers", "revenue_sum", "revenue_sq_sum"]
         summed = frame.groupby(keys, sort=False, as_index=False)[sums].sum()
         return LifeTable(
@@ -387,6 +452,8 @@ def _sorted_cells(frame: pd.DataFrame, group_columns: Sequence[str]) -> pd.DataF
         return column
 
     order = [*group_columns, "duration", "churned"]
+    order[len(group_columns) : len(group_columns)] = [c for c in ("entry",) if c in frame]
+    order += [c for c in ("moved",) if c in frame]
     return frame.sort_values(order, key=rank, kind="stable", ignore_index=True)
 
 
@@ -419,10 +486,18 @@ def life_table(
     by : sequence of str, default ("band",)
         Group columns among ``"band"``, ``"channel"``, ``"segment"``, ``"team"``
         (the last three are the customers' own columns). ``()`` gives one group.
-    band_rule : {"latest", "mean", "first"}, default "latest"
-        Which responses (dated on or before the cut-off) set a customer's band: the
-        latest date's, all of them, or the first date's. Several answers on the
-        chosen date are averaged. The band is that of the mean score compared with the
+    band_rule : {"latest", "mean", "first", "state"}, default "latest"
+        ``"state"``: the band is a state over time — ``"unrated"`` until the first
+        usable answer, then that answer's band (from the month after the answer's
+        tenure month) until an answer in another band, churn or the cut-off; each state
+        is a cell with its ``entry`` month (delayed entry), so no band is credited with
+        months its customers were bound to survive. Needs ``start_date`` (or
+        ``end_date``) on the customers; without them ``"latest"`` is used with a
+        warning. ``"latest"``, ``"mean"``, ``"first"``: one band for the whole tenure
+        from the latest date's answers, all of them, or the first date's (the
+        join-date analysis: biased upward when answers come only from the living;
+        see the concepts page). Several answers on the chosen date are averaged.
+        The band is that of the mean score compared with the
         scheme's integer cut-offs, i.e. the mean rounded *down*: scores 8 and 9 (mean
         8.5) make a passive, 6 and 7 (6.5) a detractor.
     scheme : BandScheme
@@ -473,6 +548,7 @@ def life_table(
     explicit_cutoff = as_of is not None
     cust, cutoff, has_revenue = _customer_frame(customers, customer_columns, as_of, group_columns)
     bands: Lazy | None = None
+    states: Lazy | None = None
     if "band" in group_columns and responses is None:
         warnings.warn(
             "no `responses` given: every customer is 'unrated'",
@@ -484,11 +560,26 @@ def life_table(
         _check_key_types(cust, resp)
         cutoff = _resolve_cutoff(resp, cutoff, explicit=explicit_cutoff)
         _warn_orphans(cust, resp)
+        anchor = _state_anchor(cust) if band_rule == "state" else None
+        if band_rule == "state" and anchor is None:
+            band_rule = "latest"
+            warnings.warn(
+                "`customers` carry neither `start_date` nor `end_date`, so answers cannot be "
+                "placed on the customers' tenure: each customer's band is their latest "
+                "answer's over their whole tenure (band_rule='latest'), which credits "
+                "churners' bands with months before they answered; give the customers "
+                "`start_date` for the band as a state over time",
+                CxAssumptionWarning,
+                stacklevel=2,
+            )
+        clock = cust
         cust, resp = _drop_answers_after_churn(cust, resp)
-        bands = _customer_bands(resp, cutoff, band_rule, scheme)
-    if "end_date" in cust.collect_schema().names():
-        cust = cust.drop("end_date")
-    cells = _aggregate(cust, bands, group_columns, has_revenue)
+        if anchor is not None:
+            states = _band_segments(clock, resp, cutoff, scheme, anchor)
+        else:
+            bands = _customer_bands(resp, cutoff, band_rule, scheme)
+    drop = [c for c in ("start_date", "end_date") if c in cust.collect_schema().names()]
+    cells = _aggregate(cust.drop(*drop), states, bands, group_columns, has_revenue)
     return LifeTable(_finish(cells, group_columns), group_columns, band_rule, cutoff, has_revenue)
 
 
@@ -524,6 +615,98 @@ def _resolve_cutoff(
     return cutoff
 
 
+# --------------------------------------------------------------------------- band as a state
+
+
+def _exit_month() -> nw.Expr:
+    """A customer's last month in the table: the churn month, or the months completed."""
+    tenure = nw.col("tenure_months").cast(nw.Float64).round(_TENURE_DECIMALS)
+    return (
+        nw.when(nw.col("churned"))
+        .then(nw.max_horizontal(tenure.ceil(), nw.lit(1.0)))
+        .otherwise(tenure.floor())
+        .cast(nw.Int64)
+    )
+
+
+def _answer_month(anchor: str, cutoff: pd.Timestamp) -> nw.Expr:
+    """Each answer's entry month on its customer's tenure clock: ``ceil`` of its tenure.
+
+    The tenure at the answer (months of 30.4375 days) comes from ``start_date`` when
+    the customers carry it, else from the end of their observed tenure (``end_date``
+    for churners, the cut-off for active customers) counted back. A customer who
+    answers during month ``k`` joins the answer's band from month ``k + 1`` on, so no
+    month before the answer is credited to the band.
+    """
+    date = nw.col("response_date")
+    if anchor == "start_date":
+        months = (date - nw.col("start_date")).dt.total_seconds() / _SECONDS_PER_MONTH
+    else:
+        end = nw.when(nw.col("churned")).then(nw.col("end_date")).otherwise(
+            nw.lit(cutoff.to_pydatetime())
+        )
+        before_end = (end - date).dt.total_seconds() / _SECONDS_PER_MONTH
+        months = nw.col("tenure_months").cast(nw.Float64) - before_end
+    return nw.max_horizontal(months.round(_TENURE_DECIMALS).ceil(), nw.lit(0.0)).cast(nw.Int64)
+
+
+def _state_anchor(customers: Lazy) -> str | None:
+    """Which customer column places answers on the tenure clock, if any."""
+    names = customers.collect_schema().names()
+    if "start_date" in names:
+        return "start_date"
+    if "end_date" in names:
+        return "end_date"
+    churners = customers.select(count_true(nw.col("churned"))).collect().item()
+    return "end_date" if int(churners) == 0 else None
+
+
+def _band_segments(
+    customers: Lazy, responses: Lazy, cutoff: pd.Timestamp, scheme: BandScheme, anchor: str
+) -> Lazy:
+    """Per customer, the band states over tenure: ``customer_id, entry, band_code, next``.
+
+    Every customer starts ``"unrated"`` (code −1) at month 0; each month with an answer
+    (the latest answer date of that month; several answers on that date averaged)
+    starts the answer's band, unless it repeats the band already held. ``next`` is the
+    entry month of the following state (null for the last one). Answers whose entry
+    month is not before the customer's last month set no state.
+    """
+    if anchor == "end_date" and "end_date" not in customers.collect_schema().names():
+        customers = customers.with_columns(nw.lit(None, nw.Datetime()).alias("end_date"))
+    clock = customers.select(
+        "customer_id", "tenure_months", "churned", anchor, _exit_month().alias("_exit")
+    )
+    answers = (
+        responses.filter(nw.col("response_date") <= nw.lit(cutoff.to_pydatetime()))
+        .join(clock, on="customer_id", how="inner")
+        .with_columns(_answer_month(anchor, cutoff).alias("entry"))
+        .filter(nw.col("entry") < nw.col("_exit"))
+    )
+    date = nw.col("response_date")
+    latest = answers.filter(date == date.max().over("customer_id", "entry")).with_columns(
+        nw.col("score").cast(nw.Float64)
+    )
+    monthly = latest.group_by("customer_id", "entry").agg(nw.col("score").mean())
+    code = (nw.col("score") >= scheme.passive_from).cast(nw.Int64) + (
+        nw.col("score") >= scheme.promoter_from
+    ).cast(nw.Int64)
+    rated = monthly.select("customer_id", "entry", code.alias("band_code"))
+    unrated = customers.select(
+        "customer_id", nw.lit(0).cast(nw.Int64).alias("entry"),
+        nw.lit(-1).cast(nw.Int64).alias("band_code"),
+    )  # fmt: skip
+    states = (
+        nw.concat([rated, unrated], how="vertical")
+        .group_by("customer_id", "entry")
+        .agg(nw.col("band_code").max())  # an answer in month 0 replaces "unrated"
+    )
+    previous = nw.col("band_code").shift(1).over("customer_id", order_by="entry")
+    changes = states.filter(previous.is_null() | (previous != nw.col("band_code")))
+    following = nw.col("entry").shift(-1).over("customer_id", order_by="entry")
+    return changes.with_columns(following.alias("next"))
+
+
 # --------------------------------------------------------------------------- aggregation
 
 
@@ -553,28 +736,48 @@ def _customer_bands(
 
 
 def _aggregate(
-    customers: Lazy, bands: Lazy | None, group_columns: Sequence[str], has_revenue: bool
+    customers: Lazy,
+    states: Lazy | None,
+    bands: Lazy | None,
+    group_columns: Sequence[str],
+    has_revenue: bool,
 ) -> pd.DataFrame:
-    """The join of bands onto customers and the group-by, in the frame's own engine."""
-    frame = customers
+    """The join of band states onto customers and the group-by, in the frame's own engine.
+
+    ``states`` (from :func:`_band_segments`) gives each customer one row per band state;
+    ``bands`` (a join-date rule) one band for the whole tenure; with neither every
+    customer is one ``"unrated"`` row from month 0 (or, without ``band`` in the
+    groups, one row of their group).
+    """
+    frame = customers.with_columns(_exit_month().alias("_exit"))
+    ends = nw.lit(True)
+    entry: nw.Expr = nw.lit(0).cast(nw.Int64)
+    duration = nw.col("_exit")
+    if "band" in group_columns and states is not None:
+        frame = frame.join(states, on="customer_id", how="left")
+        ends = nw.col("next").is_null()
+        entry = nw.col("entry").fill_null(0).cast(nw.Int64)
+        duration = nw.col("next").fill_null(nw.col("_exit"))
+    elif "band" in group_columns and bands is not None:
+        frame = frame.join(bands, on="customer_id", how="left")
     if "band" in group_columns:
-        if bands is None:
-            frame = frame.with_columns(nw.lit(-1).cast(nw.Int64).alias("band_code"))
-        else:
-            frame = frame.join(bands, on="customer_id", how="left")
-            frame = frame.with_columns(nw.col("band_code").fill_null(-1).cast(nw.Int64))
-    tenure = nw.col("tenure_months").cast(nw.Float64).round(_TENURE_DECIMALS)
-    duration = (
-        nw.when(nw.col("churned"))
-        .then(nw.max_horizontal(tenure.ceil(), nw.lit(1.0)))
-        .otherwise(tenure.floor())
-    )
+        frame = frame.with_columns(
+            nw.col("band_code").fill_null(-1).cast(nw.Int64)
+            if states is not None or bands is not None
+            else nw.lit(-1).cast(nw.Int64).alias("band_code")
+        )
     revenue = nw.col("monthly_revenue").cast(nw.Float64) if has_revenue else nw.lit(0.0)
     keys = ["band_code" if c == "band" else c for c in group_columns]
     cells = (
-        frame.with_columns(duration.cast(nw.Int64).alias("duration"), revenue.alias("_rev"))
+        frame.with_columns(
+            entry.alias("entry"),
+            duration.cast(nw.Int64).alias("duration"),
+            (nw.col("churned") & ends).alias("churned"),
+            (~ends).alias("moved"),
+            revenue.alias("_rev"),
+        )
         .with_columns((nw.col("_rev") * nw.col("_rev")).alias("_rev2"))
-        .group_by(*keys, "duration", "churned")
+        .group_by(*keys, "entry", "duration", "churned", "moved")
         .agg(
             nw.len().alias("customers"),
             nw.col("_rev").sum().alias("revenue_sum"),
@@ -594,8 +797,10 @@ def _finish(cells: pd.DataFrame, group_columns: Sequence[str]) -> pd.DataFrame:
             out["band"] = _BAND_NAMES[codes + 1]
         else:
             out[column] = cells[column].astype(str).to_numpy(dtype=object)
+    out["entry"] = cells["entry"].to_numpy(np.int64)
     out["duration"] = cells["duration"].to_numpy(np.int64)
     out["churned"] = cells["churned"].to_numpy(bool)
+    out["moved"] = cells["moved"].to_numpy(bool)
     out["customers"] = cells["customers"].to_numpy(np.int64)
     out["revenue_sum"] = cells["revenue_sum"].to_numpy(np.float64)
     out["revenue_sq_sum"] = cells["revenue_sq_sum"].to_numpy(np.float64)
