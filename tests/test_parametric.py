@@ -277,7 +277,8 @@ def test_group_without_churn_raises_model_error() -> None:
         )
 
 
-def test_piece_without_churn_fails_alone_but_auto_records_it() -> None:
+def test_piece_without_churn_is_merged_into_the_piece_before_it() -> None:
+    # no churn in [6, 12): its breakpoint 6 is dropped, so [0, 12) is one piece
     cells = pd.DataFrame(
         {
             "duration": [1, 2, 3, 8, 20, 20],
@@ -286,14 +287,21 @@ def test_piece_without_churn_fails_alone_but_auto_records_it() -> None:
         }
     )
     table = LifeTable(cells, (), "latest", None, False)
-    with pytest.raises(CxModelError, match=r"\[6, 12\)"):
-        fit_parametric(table, model="piecewise_exponential", horizon_months=36)
-    curves = fit_parametric(table, horizon_months=36)
-    aic = detail(curves, "aic")
-    assert isinstance(aic, pd.DataFrame)
-    note = aic.set_index("model").loc["piecewise_exponential", "note"]
-    assert "pass fewer `breakpoints`" in note
-    assert detail(curves, "selected")[()] != "piecewise_exponential"
+    merged = detail(
+        fit_parametric(table, model="piecewise_exponential", horizon_months=36), "fits"
+    )[()]
+    explicit = detail(
+        fit_parametric(
+            table, model="piecewise_exponential", horizon_months=36, breakpoints=(12,)
+        ),
+        "fits",
+    )[()]
+    assert merged.breakpoints == (12.0,)
+    assert merged.log_likelihood == pytest.approx(explicit.log_likelihood, rel=1e-9)
+    # closed form of a whole-month piece: hazard log(1 + events / completed months at
+    # risk); [0, 12): 60 churners, 20*1 + 10*2 + 40*8 + 105*12 = 1620 months
+    first = list(merged.params.values())[0]
+    assert first == pytest.approx(np.log1p(60 / 1620), rel=1e-5)
 
 
 def test_bad_cells_raise_data_errors_naming_the_column() -> None:

@@ -45,6 +45,8 @@ class _Intervals:
     left: FloatArray
     right: FloatArray
     interval_w: FloatArray
+    entry_t: FloatArray
+    entry_w: FloatArray
 
     @property
     def n_events(self) -> float:
@@ -71,11 +73,16 @@ class _Intervals:
 
 @dataclass(frozen=True)
 class _GroupCells:
-    """One group of a life table: churners and active customers per month 0..T."""
+    """One group of a life table: churners, censored and entering customers per month 0..T.
+
+    ``entered[t]`` customers joined the group at month ``t`` (delayed entry: at risk from
+    month ``t + 1``), so each likelihood divides by ``S(t)`` for them.
+    """
 
     key: tuple[str, ...]
     churned: FloatArray
     censored: FloatArray
+    entered: FloatArray
 
     @property
     def label(self) -> str:
@@ -102,14 +109,20 @@ class _GroupCells:
         flag = np.concatenate([np.ones(gone.sum(), bool), np.zeros(active.sum(), bool)])
         return duration, flag, np.concatenate([self.churned[gone], self.censored[active]])
 
+    def entries(self) -> tuple[FloatArray, FloatArray]:
+        """Delayed entries after month 0: (entry month, customers)."""
+        k = np.arange(self.entered.size, dtype=np.float64)
+        late = (self.entered > 0) & (k > 0)
+        return k[late], self.entered[late]
+
     def intervals(self) -> _Intervals:
-        """Churners in ``(k-1, k]``, active customers right-censored at k months."""
+        """Churners in ``(k-1, k]``, others right-censored at k months, entries at e."""
         k = np.arange(self.churned.size, dtype=np.float64)
         gone, active = self.churned > 0, (self.censored > 0) & (k > 0)
         empty = np.zeros(0)
         return _Intervals(
             empty, empty, k[active], self.censored[active], k[gone] - 1.0, k[gone],
-            self.churned[gone],
+            self.churned[gone], *self.entries(),
         )  # fmt: skip
 
 
@@ -123,7 +136,12 @@ def _life_table_groups(table: LifeTable) -> tuple[tuple[str, ...], list[_GroupCe
         raise CxDataError(f"`table` must be a LifeTable, got {type(table).__name__}")
     risk = table.risk_sets()
     groups = [
-        _GroupCells(key, risk.churned[g].astype(np.float64), risk.censored[g].astype(np.float64))
+        _GroupCells(
+            key,
+            risk.churned[g].astype(np.float64),
+            risk.censored[g].astype(np.float64),
+            risk.entered[g].astype(np.float64),
+        )
         for g, key in enumerate(risk.groups)
     ]
     return tuple(risk.group_columns), groups

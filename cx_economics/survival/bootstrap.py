@@ -213,6 +213,13 @@ def resample_life_table(
     return out
 
 
+def _entry_months(frame: pd.DataFrame) -> IntArray:
+    """Each cell's entry month (0 for tables built without an ``entry`` column)."""
+    if "entry" in frame:
+        return frame["entry"].to_numpy(np.int64)
+    return np.zeros(len(frame), dtype=np.int64)
+
+
 def _check_counts(frame: pd.DataFrame, counts: IntArray) -> IntArray:
     arr = np.asarray(counts)
     if arr.ndim != 2 or arr.shape[1] != len(frame):
@@ -223,7 +230,11 @@ def _check_counts(frame: pd.DataFrame, counts: IntArray) -> IntArray:
 
 
 def _km_factors(
-    counts: IntArray, duration: IntArray, churned: npt.NDArray[np.bool_], horizon_months: int
+    counts: IntArray,
+    duration: IntArray,
+    churned: npt.NDArray[np.bool_],
+    horizon_months: int,
+    entry: IntArray | None = None,
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
     """KM factors ``1 - d_t / n_t`` on months 0..H for one group's cells, and ``n_t > 0``.
 
@@ -233,24 +244,40 @@ def _km_factors(
     is ``t``. With the cells sorted by ``2 × month + churned`` both are exact integer
     differences of one cumulative sum over the cells (no float sums, no matrix
     products): ``n_t`` = all − cells before key ``2t``, ``d_t`` = cells with key
-    ``2t + 1``.
+    ``2t + 1``. With delayed ``entry`` (months), the cells entering at ``t`` or later
+    are taken off ``n_t``, from a second cumulative sum over the cells sorted by entry.
     """
     key = 2 * np.where(churned, np.maximum(duration, 1), duration) + churned
-    order = np.argsort(key, kind="stable")
-    if np.any(order != np.arange(order.size)):  # tables come in this order: no copy
-        counts, key = counts[:, order], key[order]
-    cumulative = np.zeros((counts.shape[0], key.size + 1), dtype=np.int64)
-    np.cumsum(counts, axis=1, out=cumulative[:, 1:])
-    # customers in the cells whose key is below k, for k = 0..2H+2
-    below = cumulative[:, np.searchsorted(key, np.arange(2 * horizon_months + 3))]
-    at_risk = cumulative[:, -1:] - below[:, 0:-2:2]
-    events = below[:, 2::2] - below[:, 1:-1:2]
+    months = np.arange(2 * horizon_months + 3)
+    at_risk, events = _leaving_from(counts, key, months)
+    if entry is not None and np.any(entry > 0):
+        entering = _count_below(counts, entry, np.arange(1, horizon_months + 1))
+        at_risk[:, 1:] -= entering[:, -1:] - entering[:, :-1]
     has_risk = at_risk > 0
     factors = np.ones(at_risk.shape)
     np.divide(at_risk - events, at_risk, out=factors, where=has_risk)
     factors[:, 0] = 1.0
     has_risk[:, 0] = True
     return factors, has_risk
+
+
+def _count_below(counts: IntArray, key: IntArray, thresholds: IntArray) -> IntArray:
+    """Customers in the cells whose ``key`` is below each threshold, per replicate."""
+    order = np.argsort(key, kind="stable")
+    if np.any(order != np.arange(order.size)):  # tables come in this order: no copy
+        counts, key = counts[:, order], key[order]
+    cumulative = np.zeros((counts.shape[0], key.size + 1), dtype=np.int64)
+    np.cumsum(counts, axis=1, out=cumulative[:, 1:])
+    below: IntArray = cumulative[:, np.searchsorted(key, thresholds)]
+    return np.concatenate([below, cumulative[:, -1:]], axis=1)
+
+
+def _leaving_from(counts: IntArray, key: IntArray, keys: IntArray) -> tuple[IntArray, IntArray]:
+    """At risk (last month ``>= t``) and churners of month ``t``, t = 0..H, per replicate."""
+    below = _count_below(counts, key, keys)
+    at_risk = below[:, -1:] - below[:, 0:-3:2]
+    events = below[:, 2:-1:2] - below[:, 1:-2:2]
+    return at_risk, events
 
 
 def _tail_factors(tail_curve: FloatArray) -> FloatArray:
@@ -285,13 +312,18 @@ def _tail_rows(
 
 
 def _hazard_scale(
-    counts: IntArray, own: IntArray, duration: IntArray, churned: npt.NDArray[np.bool_]
+    counts: IntArray,
+    own: IntArray,
+    duration: IntArray,
+    churned: npt.NDArray[np.bool_],
+    entry: IntArray,
 ) -> FloatArray:
     """Each replicate's churn per month of exposure relative to the data's, shape (B,).
 
-    Events and exposure are summed in integers (exact), then divided.
+    Events and exposure (months from entry to exit) are summed in integers (exact),
+    then divided.
     """
-    exposure_months = np.maximum(duration, churned.astype(np.int64))
+    exposure_months = np.maximum(duration, churned.astype(np.int64)) - entry
     events = churned.astype(np.int64)
     own_rate = float(own @ events) / max(float(own @ exposure_months), 1.0)
     if own_rate <= 0:
@@ -406,18 +438,21 @@ def replicate_retention(
     order, rows = _group_rows(table, groups or (tail.groups if tail is not None else None))
     duration = frame["duration"].to_numpy(np.int64)
     churned = frame["churned"].to_numpy(bool)
+    entry = _entry_months(frame)
     tail_rows = _tail_rows(tail, table, order, horizon_months) if tail is not None else None
     own_counts = frame["customers"].to_numpy(np.int64)
     out = np.empty((counts.shape[0], len(order), horizon_months + 1))
     for g, cells in enumerate(rows):
         group_counts = counts[:, _cell_index(cells)]
         factors, has_risk = _km_factors(
-            group_counts, duration[cells], churned[cells], horizon_months
+            group_counts, duration[cells], churned[cells], horizon_months, entry[cells]
         )
         if tail is not None and tail_rows is not None:
             observed = float(tail.observed_months[tail.index_of(*order[g])])
             scale = (
-                _hazard_scale(group_counts, own_counts[cells], duration[cells], churned[cells])
+                _hazard_scale(
+                    group_counts, own_counts[cells], duration[cells], churned[cells], entry[cells]
+                )
                 if rescale_tail
                 else None
             )

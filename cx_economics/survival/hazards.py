@@ -302,11 +302,13 @@ def _cox(
     data["duration"] = np.where(churned, np.maximum(duration, 1), duration)
     data["churned"] = churned
     data["weight"] = cells["customers"].to_numpy(np.float64)
+    entry = cells["entry"].to_numpy(np.int64) if "entry" in cells else np.zeros(len(cells))
+    data["entry"] = entry.astype(np.float64)  # delayed entry: at risk after the entry month
     fitter = CoxPHFitter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # lifelines nudges towards robust errors for weights
-            fitter.fit(data, "duration", "churned", weights_col="weight")
+            fitter.fit(data, "duration", "churned", weights_col="weight", entry_col="entry")
     except ConvergenceError as error:
         raise CxModelError(
             f"the Cox model did not converge ({error}); try method='discrete'"
@@ -321,7 +323,8 @@ def _cox(
         n_customers=table.n_customers,
         n_churned=table.n_churned,
         details={
-            "model": "Cox proportional hazards (lifelines), Efron ties, cell counts as weights",
+            "model": "Cox proportional hazards (lifelines), Efron ties, cell counts as "
+            "weights, delayed entry at each band state's start",
             "log_likelihood": float(fitter.log_likelihood_),
         },
     )

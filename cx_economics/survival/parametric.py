@@ -181,6 +181,10 @@ def _log_likelihood(
         share = np.maximum(-np.expm1(vb - va), 1e-300)
         total += float(obs.interval_w @ (va + np.log(share)))
         grad += obs.interval_w @ ((ga - ratio[:, None] * gb) / share[:, None])
+    if obs.entry_t.size:  # delayed entry: condition on survival to the entry month
+        value, g = _log_curve(model, theta, obs.entry_t, cuts, density=False)
+        total -= float(obs.entry_w @ value)
+        grad -= obs.entry_w @ g
     return total, grad
 
 
@@ -190,13 +194,14 @@ def _start(model: str, obs: _Intervals, cuts: Sequence[float]) -> FloatArray:
     starts = _piece_starts(model, cuts)
     widths = np.diff(np.append(starts, np.inf))
     exposure = w @ np.clip(t[:, None] - starts[None, :], 0.0, widths[None, :])
+    exposure -= obs.entry_w @ np.clip(obs.entry_t[:, None] - starts[None, :], 0.0, widths[None, :])
     piece = np.searchsorted(starts, t, side="left") - 1
     events = np.bincount(np.maximum(piece, 0), weights=w * event, minlength=starts.size)
     rates = np.maximum(events, 0.5) / np.maximum(exposure, 1e-9)
     if model in ("exponential", "piecewise_exponential"):
         out: FloatArray = np.log(rates)
         return out
-    overall = max(float(w @ event), 0.5) / max(float(w @ t), 1e-9)
+    overall = max(float(w @ event), 0.5) / max(float(w @ t - obs.entry_w @ obs.entry_t), 1e-9)
     location = {"weibull": 1.0, "lognormal": math.log(2.0), "loglogistic": 1.0}[model]
     return np.array([math.log(location / overall), 0.0])
 
@@ -210,8 +215,7 @@ def _fit_intervals(
             "use Kaplan–Meier or merge this group with another"
         )
     if model == "piecewise_exponential":
-        cuts = tuple(c for c in cuts if c < obs.longest)
-        _check_pieces_have_events(obs, cuts, what)
+        cuts = _pieces_with_events(obs, tuple(c for c in cuts if c < obs.longest))
     else:
         cuts = ()
 
@@ -232,18 +236,27 @@ def _fit_intervals(
     )
 
 
-def _check_pieces_have_events(obs: _Intervals, cuts: Sequence[float], what: str) -> None:
-    edges = np.array([0.0, *cuts, np.inf])
+def _pieces_with_events(obs: _Intervals, cuts: Sequence[float]) -> tuple[float, ...]:
+    """Breakpoints left once every piece without churn is merged into a neighbour.
+
+    The rule: a piece with no churn event is merged into the piece before it (its
+    starting breakpoint is dropped); the first piece, having none before it, is merged
+    into the one after it. So every piece's hazard has a positive maximum-likelihood
+    estimate, and a quiet stretch of months shares the hazard of the months next to it.
+    """
+    kept = list(cuts)
     times = np.concatenate([obs.exact_t, obs.right])
     weights = np.concatenate([obs.exact_w, obs.interval_w])
-    piece = np.searchsorted(edges, times, side="left") - 1
-    events = np.bincount(np.maximum(piece, 0), weights=weights, minlength=edges.size - 1)
-    empty = [f"[{edges[j]:g}, {edges[j + 1]:g})" for j in np.flatnonzero(events <= 0)]
-    if empty:
-        raise CxModelError(
-            f"{what}: no churn in piece(s) {', '.join(empty)} months, so their hazard is not "
-            "identified; pass fewer `breakpoints`"
-        )
+    while kept:
+        edges = np.array([0.0, *kept, np.inf])
+        piece = np.searchsorted(edges, times, side="left") - 1
+        events = np.bincount(np.maximum(piece, 0), weights=weights, minlength=edges.size - 1)
+        empty = np.flatnonzero(events <= 0)
+        if empty.size == 0:
+            break
+        j = int(empty[0])
+        del kept[j - 1 if j > 0 else 0]
+    return tuple(kept)
 
 
 def _as_float_array(name: str, values: npt.ArrayLike) -> FloatArray:
@@ -310,9 +323,11 @@ def fit_parametric_intervals(
         raise CxDataError("`lower`: exact churn times must be > 0 months")
     censored = np.isinf(hi) & (lo > 0) & (w > 0)
     interval = (lo < hi) & np.isfinite(hi) & (w > 0)
+    none = np.zeros(0)
     obs = _Intervals(
-        lo[exact], w[exact], lo[censored], w[censored], lo[interval], hi[interval], w[interval]
-    )
+        lo[exact], w[exact], lo[censored], w[censored], lo[interval], hi[interval], w[interval],
+        none, none,
+    )  # fmt: skip
     return _fit_intervals(obs, model, cuts, level, "the data")
 
 
@@ -390,7 +405,8 @@ def fit_parametric(
     breakpoints : sequence of float, optional
         Piecewise-exponential model: months where the hazard changes (default 6, 12,
         24). Pieces starting beyond a group's longest tenure are dropped, so the last
-        observed piece extends.
+        observed piece extends, and a piece without a churn is merged into the piece
+        before it (the first into the one after), so every hazard is identified.
 
     Returns
     -------

@@ -156,8 +156,15 @@ def _fit_cells(
     weights: FloatArray,
     level: float,
     what: str,
+    entries: tuple[FloatArray, FloatArray] | None = None,
 ) -> SbgFit:
-    """Maximum likelihood on (duration, churned, weight) cells."""
+    """Maximum likelihood on (duration, churned, weight) cells.
+
+    ``entries`` (entry month, customers) are delayed entries: each one divides the
+    likelihood by ``S(entry)``, so a customer who joined the group at month e counts
+    only the months after e.
+    """
+    entry_t, entry_w = entries if entries is not None else (np.zeros(0), np.zeros(0))
     use = weights > 0
     t, gone, w = duration[use].astype(np.float64), churned[use], weights[use]
     n_churned = float(w[gone].sum())
@@ -171,8 +178,9 @@ def _fit_cells(
     def loglik(theta: FloatArray) -> tuple[float, FloatArray]:
         v_c, g_c = _log_churn(theta, t[gone])
         v_s, g_s = _log_survival(theta, t[keep & ~gone])
-        value = float(w[gone] @ v_c + w[keep & ~gone] @ v_s)
-        return value, w[gone] @ g_c + w[keep & ~gone] @ g_s
+        v_e, g_e = _log_survival(theta, entry_t)
+        value = float(w[gone] @ v_c + w[keep & ~gone] @ v_s - entry_w @ v_e)
+        return value, w[gone] @ g_c + w[keep & ~gone] @ g_s - entry_w @ g_e
 
     theta, covariance = _maximise(
         loglik, _start(t, gone, w), float(w.sum()), f"{what} (sBG)", _no_heterogeneity
@@ -352,4 +360,4 @@ def fit_sbg(table: LifeTable, *, horizon_months: int = 60, level: float = 0.95) 
 
 
 def _fit_group(cells: _GroupCells, level: float) -> SbgFit:
-    return _fit_cells(*cells.cells(), level, f"group {cells.label!r}")
+    return _fit_cells(*cells.cells(), level, f"group {cells.label!r}", cells.entries())
