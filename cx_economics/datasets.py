@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,13 +39,16 @@ from cx_economics.bands import BAND_ORDER
 from cx_economics.exceptions import CxDataError
 
 __all__ = [
+    "SURVEY_KINDS",
     "ReasonTruth",
     "SimulatedData",
     "SimulationTruth",
+    "SurveyDesign",
     "load_demo",
     "simulate",
 ]
 
+FloatArray = npt.NDArray[np.float64]
 DEMO_SEED = 20_251_123
 DEMO_CUSTOMERS = 50_000
 
@@ -117,8 +121,6 @@ class SimulationTruth:
         Band → mean revenue per customer per month (currency).
     margin_rate : float
         Share of revenue that is margin.
-    response_rate : float
-        Share of customers who answered at least one survey.
     team_nps_sd : float
         Spread of team quality (in logits of the band shares) within a channel.
     reasons : mapping
@@ -160,7 +162,6 @@ class SimulationTruth:
         default_factory=lambda: {"detractor": 38.0, "passive": 41.0, "promoter": 45.0}
     )
     margin_rate: float = 0.35
-    response_rate: float = 0.7
     team_nps_sd: float = 0.35
     reasons: Mapping[str, ReasonTruth] = field(default_factory=lambda: _DEFAULT_REASONS)
     annual_cost_today: Mapping[str, float] = field(
@@ -229,6 +230,41 @@ class SimulationTruth:
             return m * r / (1 + i - r)
         return m * q * (1 - q**horizon_months) / (1 - q)
 
+    def survival(self, band: str, channel: str, horizon_months: int) -> FloatArray:
+        """Return the true survival from joining, months ``0…horizon_months``, contacts included.
+
+        Exact, from the generating model: a Markov chain over the set of reasons a
+        customer has contacted about (each reason's first contact in a month has
+        probability ``1 - exp(-rate)``, and raises the hazard from the next month on),
+        so ``S(t)`` averages over every contact history. The survival of a customer in
+        ``band`` from tenure ``a`` on is ``S(a + t) / S(a)``: the chain's state mix at
+        ``a`` is that of the survivors.
+
+        Examples
+        --------
+        >>> truth = SimulationTruth(reasons={})
+        >>> s = truth.survival("promoter", "phone", 12)
+        >>> round(float(s[12]), 4), round(math.exp(-12 * 0.011), 4)
+        (0.8763, 0.8763)
+        """
+        reasons = list(self.reasons.values())
+        first = np.array([-math.expm1(-r.rate_per_1000 / 1000.0) for r in reasons])
+        log_hr = np.log(np.array([r.hazard_ratio for r in reasons], dtype=np.float64))
+        states = np.array(list(itertools.product((0, 1), repeat=len(reasons))), dtype=np.float64)
+        hazard = self.hazard(band, channel) * np.exp(states.reshape(-1, len(reasons)) @ log_hr)
+        stay = np.exp(-hazard).reshape((2,) * len(reasons))
+        mass = np.zeros((2,) * len(reasons))
+        mass[(0,) * len(reasons)] = 1.0
+        out = np.ones(horizon_months + 1)
+        for month in range(1, horizon_months + 1):
+            mass = mass * stay
+            out[month] = mass.sum()
+            for axis, c in enumerate(first):  # first contacts this month, reason by reason
+                mass = np.moveaxis(mass, axis, 0)
+                mass = np.stack([mass[0] * (1 - c), mass[1] + mass[0] * c])
+                mass = np.moveaxis(mass, 0, axis)
+        return out
+
     def annual_cost(self, channel: str, nps: float) -> float:
         """Return the true annual cost (currency per year) of running ``channel`` at ``nps``."""
         b = self.cost_slope[channel]
@@ -281,6 +317,110 @@ class SimulatedData:
     latent_band: pd.Series
     as_of: pd.Timestamp
     seed: int
+
+
+# --------------------------------------------------------------------------- survey designs
+
+#: Survey designs :func:`simulate` can draw answers from (see :class:`SurveyDesign`).
+SURVEY_KINDS: tuple[str, ...] = ("relationship", "transactional", "tenure", "lifetime_uniform")
+
+
+@dataclass(frozen=True)
+class SurveyDesign:
+    """How and when simulated customers answer, drawn forward in time.
+
+    Parameters
+    ----------
+    kind : {"relationship", "transactional", "tenure", "lifetime_uniform"}
+        ``"relationship"``: every ``period_months`` (in the calendar month before the
+        cut-off's, and every period before it) each active customer is invited and
+        answers with probability ``response_rate``. ``"transactional"``: after each
+        contact a customer answers with probability ``response_rate``, within a week,
+        if still a customer (contacts raise churn, so the trigger is informative).
+        ``"tenure"``: in each month alive a customer answers with probability
+        ``response_rate × tenure_months / 12`` (capped at 0.5): the propensity rises
+        with tenure. ``"lifetime_uniform"``: the first round's design, kept for
+        comparison only: a share ``response_rate`` of customers answer 1 + Poisson(0.6)
+        times on dates drawn over their whole lifetime, future churn included.
+    response_rate : float
+        Probability of answering (per invitation, contact or month; see ``kind``).
+    period_months : int
+        Months between relationship waves.
+
+    Examples
+    --------
+    >>> sim = simulate(2_000, survey=SurveyDesign("relationship", 0.4), seed=2)
+    >>> months = sim.responses["response_date"].dt.month.value_counts(normalize=True)
+    >>> int(months.index[0]), bool(months.iloc[0] > 0.9)  # one wave a year, in November
+    (11, True)
+    """
+
+    kind: str = "relationship"
+    response_rate: float = 0.3
+    period_months: int = 12
+
+    def __post_init__(self) -> None:
+        if self.kind not in SURVEY_KINDS:
+            raise CxDataError(f"`kind` must be one of {list(SURVEY_KINDS)}, got {self.kind!r}")
+        if not 0.0 < self.response_rate <= 1.0:
+            raise CxDataError(
+                f"`response_rate` must be a probability in (0, 1], got {self.response_rate!r}"
+            )
+        if isinstance(self.period_months, bool) or self.period_months < 1:
+            raise CxDataError(f"`period_months` must be ≥ 1 month, got {self.period_months!r}")
+
+
+#: Response rate of each kind when only its name is given.
+_DEFAULT_RATES = {
+    "relationship": 0.3,
+    "transactional": 0.6,
+    "tenure": 0.05,
+    "lifetime_uniform": 0.7,
+}
+
+
+def _survey(survey: SurveyDesign | str | None) -> SurveyDesign:
+    if survey is None:
+        return SurveyDesign("lifetime_uniform", response_rate=_DEFAULT_RATES["lifetime_uniform"])
+    if isinstance(survey, str):
+        return SurveyDesign(survey, response_rate=_DEFAULT_RATES.get(survey, 0.3))
+    if not isinstance(survey, SurveyDesign):
+        raise CxDataError(f"`survey` must be a SurveyDesign or a kind name, got {survey!r}")
+    return survey
+
+
+def _answer_times(
+    rng: np.random.Generator,
+    design: SurveyDesign,
+    tenure: npt.NDArray[np.int64],
+    since: npt.NDArray[np.int64],
+    events: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Who answers when: customer rows and tenure at the answer (months, > 0).
+
+    A customer is alive during tenure months ``1 … tenure``; an answer in month ``m``
+    falls at tenure ``m - 1 + u``, ``u`` uniform, so it precedes a churn in that month.
+    """
+    n = tenure.size
+    if design.kind == "transactional":
+        row, month = events[:, 0], events[:, 1]
+        answers = rng.random(row.size) < design.response_rate
+        # contact at tenure (month - 1 + u), answer up to 7 days later
+        at = month - 1 + rng.random(row.size) + rng.random(row.size) * 7 / 30.4375
+        alive = at < tenure[row]  # the customer has not left yet
+        keep = answers & alive
+        return row[keep], at[keep]
+    rows = np.repeat(np.arange(n), tenure)
+    month = np.arange(rows.size) - np.repeat(np.cumsum(tenure) - tenure, tenure) + 1
+    if design.kind == "relationship":
+        months_observed = int(since.max(initial=1))
+        calendar = months_observed - since[rows] + month  # months_observed is the cut-off's
+        wave = (months_observed - calendar) % design.period_months == 1
+        invited = wave & (rng.random(rows.size) < design.response_rate)
+    else:
+        chance = np.minimum(design.response_rate * month / 12.0, 0.5)
+        invited = rng.random(rows.size) < chance
+    return rows[invited], month[invited] - 1 + rng.random(int(invited.sum()))
 
 
 def _draw_bands(
@@ -339,17 +479,29 @@ def _simulate_lives(
     return tenure, churned, events.astype(np.int64)
 
 
+def _lifetime_uniform_rows(
+    rng: np.random.Generator, design: SurveyDesign, n: int
+) -> npt.NDArray[np.int64]:
+    """The first round's answerers: a share answer 1 + Poisson(0.6) times."""
+    responds = rng.random(n) < design.response_rate
+    n_resp = np.where(responds, 1 + rng.poisson(0.6, n), 0)
+    return np.repeat(np.arange(n), n_resp)
+
+
 def _responses(
     rng: np.random.Generator,
-    truth: SimulationTruth,
     customers: pd.DataFrame,
     band: npt.NDArray[np.int8],
     employees_per_team: int,
+    row: npt.NDArray[np.int64],
+    at: npt.NDArray[np.float64] | None,
 ) -> pd.DataFrame:
-    n = len(customers)
-    responds = rng.random(n) < truth.response_rate
-    n_resp = np.where(responds, 1 + rng.poisson(0.6, n), 0)
-    row = np.repeat(np.arange(n), n_resp)
+    """Answer rows for customer rows at tenure ``at`` (months), scored in their band.
+
+    Without ``at`` (the first round's design) the tenure is drawn uniformly over each
+    whole lifetime, future churn included, after the scores (the first round's order
+    of draws, so its tables stay the same).
+    """
     lo = np.array([0, 7, 9])[band[row]]
     hi = np.array([6, 8, 10])[band[row]]
     # Detractor scores lean towards the top of their range, as in real surveys.
@@ -358,10 +510,11 @@ def _responses(
     score = np.where(
         band[row] == 0, rng.choice(det_scores, size=row.size, p=det_p), rng.integers(lo, hi + 1)
     )
-    tenure = customers["tenure_months"].to_numpy()[row]
+    if at is None:
+        tenure = customers["tenure_months"].to_numpy()[row]
+        at = rng.random(row.size) * np.maximum(tenure, 0.03)
     start = customers["start_date"].to_numpy()[row]
-    offset_days = rng.random(row.size) * np.maximum(tenure, 0.03) * 30.4375
-    date = start + offset_days.astype("timedelta64[D]")
+    date = start + (at * 30.4375).astype("timedelta64[D]")
     team = customers["team"].to_numpy()[row]
     employee = np.array(
         [
@@ -459,6 +612,7 @@ def simulate(
     teams_per_channel: int = 6,
     employees_per_team: int = 8,
     as_of: str = "2025-12-31",
+    survey: SurveyDesign | str | None = None,
     seed: int | np.random.Generator = 0,
 ) -> SimulatedData:
     """Draw a customer base from a known truth.
@@ -476,6 +630,14 @@ def simulate(
         Organisation behind the responses.
     as_of : date-like
         Observation cut-off.
+    survey : SurveyDesign or str, optional
+        How customers answer. The designs ``"relationship"`` (a yearly survey of every
+        active customer, 30 % answering), ``"transactional"`` and ``"tenure"`` are
+        drawn forward in time from the simulated lives (answers only from customers
+        still there); a kind name alone takes that kind's default rate. The default is
+        still the first round's ``"lifetime_uniform"`` design (answer dates over the
+        whole lifetime, future churn included), which makes the join-date analysis
+        look right: use a forward design to test anything about survey timing.
     seed : int or numpy.random.Generator
         Randomness; the same seed gives identical tables.
 
@@ -526,7 +688,12 @@ def simulate(
     )
     end = customers["start_date"] + pd.to_timedelta(tenure * 30.4375, unit="D")
     customers["end_date"] = end.dt.normalize().where(churned)
-    responses = _responses(rng, truth, customers, band, employees_per_team)
+    design = _survey(survey)
+    if design.kind == "lifetime_uniform":
+        row, at = _lifetime_uniform_rows(rng, design, n_customers), None
+    else:
+        row, at = _answer_times(rng, design, tenure, since, events)
+    responses = _responses(rng, customers, band, employees_per_team, row, at)
     contacts = _contacts(rng, truth, customers, events)
     costs, history = _channel_costs(rng, truth, months=36)
     return SimulatedData(
