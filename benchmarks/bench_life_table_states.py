@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cx_economics.engines import LIFE_TABLE_CUSTOMER_COLUMNS, scan_parquet
+from cx_economics.engines import LIFE_TABLE_CUSTOMER_COLUMNS, LIFE_TABLE_DATE_COLUMNS, scan_parquet
 from cx_economics.exceptions import CxAssumptionWarning
 from cx_economics.tables.life import life_table
 
@@ -100,7 +100,8 @@ def main() -> None:
 
     def ours() -> pd.DataFrame:
         customers = scan_parquet(folder / "customers", engine="duckdb",
-                                 columns=LIFE_TABLE_CUSTOMER_COLUMNS, connection=con)  # fmt: skip
+                                 columns=LIFE_TABLE_CUSTOMER_COLUMNS + LIFE_TABLE_DATE_COLUMNS,
+                                 connection=con)  # fmt: skip
         responses = scan_parquet(folder / "responses", engine="duckdb",
                                  columns=["customer_id", "response_date", "score"],
                                  connection=con)  # fmt: skip

@@ -251,7 +251,8 @@ class SimulationTruth:
         first = np.array([-math.expm1(-r.rate_per_1000 / 1000.0) for r in reasons])
         log_hr = np.log(np.array([r.hazard_ratio for r in reasons], dtype=np.float64))
         states = np.array(list(itertools.product((0, 1), repeat=len(reasons))), dtype=np.float64)
-        hazard = self.hazard(band, channel) * np.exp(states.reshape(-1, len(reasons)) @ log_hr)
+        states = states.reshape(2 ** len(reasons), len(reasons))
+        hazard = self.hazard(band, channel) * np.exp(states @ log_hr)
         stay = np.exp(-hazard).reshape((2,) * len(reasons))
         mass = np.zeros((2,) * len(reasons))
         mass[(0,) * len(reasons)] = 1.0

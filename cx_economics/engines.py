@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LIFE_TABLE_CUSTOMER_COLUMNS",
+    "LIFE_TABLE_DATE_COLUMNS",
     "LIFE_TABLE_RESPONSE_COLUMNS",
     "NPS_RESPONSE_COLUMNS",
     "ScanEngine",
@@ -57,17 +58,18 @@ _SCAN_ENGINES: tuple[str, ...] = ("duckdb", "polars")
 _INSTALL_HINT = {"duckdb": "cx_economics[duckdb]", "polars": "cx_economics[polars]"}
 
 #: Customer columns :func:`~cx_economics.tables.life.life_table` reads from a non-pandas
-#: frame (add ``segment`` / ``team`` when grouping by them); ``start_date`` and
-#: ``end_date`` place each answer on its customer's tenure (the band as a state).
+#: frame (add ``segment`` / ``team`` when grouping by them, and
+#: :data:`LIFE_TABLE_DATE_COLUMNS` for the band as a state).
 LIFE_TABLE_CUSTOMER_COLUMNS: tuple[str, ...] = (
     "customer_id",
     "tenure_months",
     "churned",
     "channel",
     "monthly_revenue",
-    "start_date",
-    "end_date",
 )
+#: Customer date columns that place each answer on its customer's tenure, so the life
+#: table can keep the band as a state (``band_rule="state"``, delayed entry).
+LIFE_TABLE_DATE_COLUMNS: tuple[str, ...] = ("start_date", "end_date")
 #: Response columns :func:`~cx_economics.tables.life.life_table` reads.
 LIFE_TABLE_RESPONSE_COLUMNS: tuple[str, ...] = ("customer_id", "response_date", "score")
 #: Response columns :func:`~cx_economics.tables.nps_counts.nps_counts` reads when grouping
