@@ -39,7 +39,7 @@ DAYS = 30.4375
 
 @pytest.fixture(scope="module")
 def relationship() -> LifeTable:
-    sim = simulate(8_000, survey=SurveyDesign("relationship", 0.4), seed=5)
+    sim = simulate(8_000, survey=SurveyDesign("relationship", 0.4, 12), seed=5)
     return life_table(
         sim.customers, sim.responses, by=("band", "channel"), as_of=sim.as_of, band_rule="state"
     )

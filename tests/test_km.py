@@ -9,7 +9,7 @@ from lifelines import KaplanMeierFitter
 from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import median_survival_times
 from scipy import stats
-from statsmodels.duration.survfunc import SurvfuncRight
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from cx_economics.datasets import simulate
 from cx_economics.exceptions import CxDataError
@@ -32,7 +32,7 @@ def _rows_of(raw: pd.DataFrame, key: tuple[str, ...], columns: tuple[str, ...]) 
 
 
 def _lifelines_on_grid(part: pd.DataFrame, months: np.ndarray) -> np.ndarray:
-    kmf = KaplanMeierFitter().fit(part["duration"], part["churned"])
+    kmf = KaplanMeierFitter().fit(part["duration"], part["churned"], entry=part["entry"])
     frame = pd.concat([kmf.survival_function_, kmf.confidence_interval_], axis=1)
     values: np.ndarray = frame.reindex(months, method="ffill").to_numpy()
     return values
@@ -43,6 +43,8 @@ def test_survival_and_interval_equal_lifelines_on_raw_rows(table: LifeTable) -> 
     raw = table.expand()
     for g, key in enumerate(curves.groups):
         theirs = _lifelines_on_grid(_rows_of(raw, key, curves.group_columns), curves.months)
+        if np.isnan(theirs[0, 0]):  # lifelines' curve starts at the first entry: S(0) = 1
+            theirs[0] = 1.0
         last = int(curves.observed_months[g]) + 1
         np.testing.assert_allclose(curves.survival[g, :last], theirs[:last, 0], rtol=0, atol=1e-10)
         np.testing.assert_allclose(curves.lower[g, :last], theirs[:last, 1], rtol=0, atol=1e-10)
@@ -57,7 +59,11 @@ def test_survival_and_greenwood_error_equal_statsmodels(table: LifeTable) -> Non
     z = stats.norm.ppf(0.95)
     for g, (band,) in enumerate(curves.groups):
         part = raw[raw["band"] == band]
-        sf = SurvfuncRight(part["duration"].to_numpy(float), part["churned"].to_numpy(float))
+        sf = SurvfuncRight(
+            part["duration"].to_numpy(float),
+            part["churned"].to_numpy(float),
+            entry=part["entry"].to_numpy(float),
+        )
         times = sf.surv_times.astype(int)
         np.testing.assert_allclose(curves.survival[g, times], sf.surv_prob, rtol=0, atol=1e-10)
         # log(-log S) interval rebuilt from statsmodels' Greenwood standard error
@@ -114,7 +120,7 @@ def test_median_and_churn_by_month_equal_lifelines(table: LifeTable) -> None:
     raw = by_band.expand()
     for g, (band,) in enumerate(curves.groups):
         part = raw[raw.band == band]
-        kmf = KaplanMeierFitter().fit(part["duration"], part["churned"])
+        kmf = KaplanMeierFitter().fit(part["duration"], part["churned"], entry=part["entry"])
         assert summary.median_months[g] == kmf.median_survival_time_
         ci = median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
         assert (summary.median_lower[g], summary.median_upper[g]) == (ci[0], ci[1])
@@ -127,20 +133,32 @@ def test_median_and_churn_by_month_equal_lifelines(table: LifeTable) -> None:
     np.testing.assert_allclose(churn_at["churn"], summary.churn[:, 2])
 
 
-def test_logrank_equals_lifelines_multivariate_test(table: LifeTable) -> None:
+def _survdiff(raw: pd.DataFrame, group: pd.Series) -> tuple[float, float]:
+    """statsmodels' log-rank with delayed entry on the (entry, duration] rows."""
+    chi_square, p_value = survdiff(
+        raw["duration"].to_numpy(float),
+        raw["churned"].to_numpy(float),
+        group.to_numpy(),
+        entry=raw["entry"].to_numpy(float),
+    )
+    return float(chi_square), float(p_value)
+
+
+def test_logrank_equals_statsmodels_survdiff_with_delayed_entry(table: LifeTable) -> None:
     raw = table.expand()
+    assert (raw["entry"] > 0).any()  # the band states enter late: truncation is tested
     rated = raw[raw["band"] != "unrated"]
-    theirs = multivariate_logrank_test(rated["duration"], rated["band"], rated["churned"])
+    chi_square, p_value = _survdiff(rated, rated["band"])
     ours = logrank_test(table, by=["band"])
-    assert ours.chi_square == pytest.approx(theirs.test_statistic, rel=1e-10)
-    assert ours.df == 2 and ours.p_value == pytest.approx(theirs.p_value, rel=1e-6, abs=1e-300)
-    everyone = multivariate_logrank_test(raw["duration"], raw["band"], raw["churned"])
+    assert ours.chi_square == pytest.approx(chi_square, rel=1e-8)
+    # statsmodels' p-value is 1 - cdf (0.0 below 1e-16): compare with the chi-square tail
+    assert ours.df == 2 and p_value == pytest.approx(stats.chi2.sf(chi_square, 2), abs=1e-15)
+    assert ours.p_value == pytest.approx(stats.chi2.sf(chi_square, 2), rel=1e-6)
     with_unrated = logrank_test(table, by=["band"], include_unrated=True)
-    assert with_unrated.chi_square == pytest.approx(everyone.test_statistic, rel=1e-10)
+    assert with_unrated.chi_square == pytest.approx(_survdiff(raw, raw["band"])[0], rel=1e-8)
     cross = raw["band"] + "/" + raw["channel"]
-    both = multivariate_logrank_test(raw["duration"], cross, raw["churned"])
     assert logrank_test(table, include_unrated=True).chi_square == pytest.approx(
-        both.test_statistic, rel=1e-10
+        _survdiff(raw, cross)[0], rel=1e-8
     )
     observed = ours.by_group()["observed"].sum()
     assert observed == pytest.approx(ours.by_group()["expected"].sum())

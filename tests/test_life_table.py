@@ -130,7 +130,7 @@ def test_documented_tie_and_rounding_rules_on_named_customers() -> None:
 
 def test_rated_bands_recover_the_simulated_latent_band() -> None:
     sim = simulate(3_000, seed=5)
-    table = life_table(sim.customers, sim.responses, as_of=sim.as_of)
+    table = life_table(sim.customers, sim.responses, as_of=sim.as_of, band_rule="latest")
     rated = set(sim.responses["customer_id"])
     truth = sim.latent_band[sim.latent_band.index.isin(rated)].value_counts()
     counts = table.frame.groupby("band")["customers"].sum()
@@ -142,7 +142,9 @@ def test_rated_bands_recover_the_simulated_latent_band() -> None:
 
 def test_revenue_sums_and_durations_match_the_oracle_by_channel() -> None:
     sim = simulate(2_000, seed=8)
-    table = life_table(sim.customers, sim.responses, by=["band", "channel"], as_of=sim.as_of)
+    table = life_table(
+        sim.customers, sim.responses, by=["band", "channel"], as_of=sim.as_of, band_rule="latest"
+    )
     oracle = _oracle_table(
         sim.customers, _oracle_bands(sim.responses, "latest", sim.as_of), ["band", "channel"]
     )
@@ -156,8 +158,9 @@ def test_polars_input_gives_the_identical_table() -> None:
     ours = life_table(sim.customers, sim.responses, by=by, as_of=sim.as_of)
     customers = pl.from_pandas(
         sim.customers[
-            ["customer_id", "channel", "segment", "tenure_months", "churned", "monthly_revenue"]
-        ]
+            ["customer_id", "channel", "segment", "start_date", "end_date", "tenure_months",
+             "churned", "monthly_revenue"]
+        ]  # fmt: skip
     )
     responses = pl.from_pandas(sim.responses).with_columns(pl.col("response_date").cast(pl.Date))
     for cust, resp in ((customers, responses), (customers.lazy(), responses.lazy())):
@@ -193,7 +196,9 @@ def test_column_mapping_validated_wrappers_and_no_mutation() -> None:
 
 def test_warnings_count_orphans_late_answers_and_missing_responses() -> None:
     with pytest.warns(CxAssumptionWarning, match="^1 responses name a `customer_id`"):
-        life_table(_customers(), _responses(), as_of=AS_OF)
+        life_table(_customers(), _responses(), as_of=AS_OF, band_rule="latest")
+    with pytest.warns(CxAssumptionWarning, match="neither `start_date` nor `end_date`"):
+        assert life_table(_customers(), _responses(), as_of=AS_OF).band_rule == "latest"
     with pytest.warns(CxAssumptionWarning, match="every customer is 'unrated'"):
         table = life_table(_customers())
     assert set(table.frame["band"]) == {"unrated"} and table.n_customers == 6
@@ -210,9 +215,12 @@ def test_scheme_changes_the_cut_offs() -> None:
         {"customer_id": [1, 2], "response_date": "2025-01-01", "channel": "web", "score": [4, 5]}
     )
     csat = BandScheme(min_score=1, max_score=5, passive_from=4, promoter_from=5)
-    table = life_table(customers, responses, scheme=csat)
+    # answers on the cut-off itself start no band state, so take the join-date rule here
+    table = life_table(customers, responses, scheme=csat, band_rule="latest")
     assert table.frame["band"].tolist() == ["passive", "promoter"]
-    assert life_table(customers, responses, scheme=DEFAULT_SCHEME).frame["band"].tolist() == [
+    assert life_table(
+        customers, responses, scheme=DEFAULT_SCHEME, band_rule="latest"
+    ).frame["band"].tolist() == [
         "detractor"
     ]
 

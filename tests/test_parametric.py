@@ -363,7 +363,9 @@ def test_curves_from_the_life_table_builder_mark_observed_tenure_per_group() -> 
     risk = table.risk_sets()
     assert curves.groups == risk.groups
     np.testing.assert_array_equal(curves.observed_months, risk.observed_months)
-    np.testing.assert_array_equal(curves.n_customers, risk.at_risk[:, 0])
+    # every band state counts once, present from month 0 or entering later
+    assert risk.entered[:, 1:].sum() > 0
+    np.testing.assert_array_equal(curves.n_customers, risk.entered.sum(axis=1))
     np.testing.assert_array_equal(curves.n_churned, risk.churned.sum(axis=1))
     assert curves.survival.shape == (len(risk.groups), 61)
     assert np.all(np.isfinite(curves.survival)) and np.all(curves.survival[:, 0] == 1.0)

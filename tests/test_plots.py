@@ -15,6 +15,7 @@ import textwrap
 
 import matplotlib as mpl
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -109,17 +110,33 @@ def test_churn_curves_draw_the_survival_and_mark_extrapolation() -> None:
 def test_at_risk_counts_equal_a_direct_count_of_customers() -> None:
     sim = simulate(3_000, seed=11)
     table = life_table(sim.customers, sim.responses, as_of=sim.as_of)
-    counts = at_risk_counts(table, ["band"], [0, 6, 12, 24, 36])
-    # Every answer of a simulated customer lies in their latent band; no answer: unrated.
-    rated = sim.customers["customer_id"].isin(sim.responses["customer_id"])
-    band = np.where(
-        rated, sim.latent_band.reindex(sim.customers["customer_id"]).to_numpy(), "unrated"
-    )
-    tenure = sim.customers["tenure_months"].to_numpy()
+    months = [0, 6, 12, 24, 36]
+    counts = at_risk_counts(table, ["band"], months)
+    # Every answer of a simulated customer lies in their latent band: a customer is
+    # unrated up to the month of their first answer, then in that band (at risk in the
+    # months after it); the month of an answer is the ceiling of the tenure at it.
+    customers = sim.customers.set_index("customer_id")
+    first = sim.responses.groupby("customer_id")["response_date"].min()
+    days = (first - customers.loc[first.index, "start_date"]).dt.days.to_numpy()
+    entry = pd.Series(np.ceil(np.round(days / 30.4375, 9)), index=first.index)
+    tenure = customers["tenure_months"]
+    exit_month = np.where(customers["churned"], np.maximum(np.ceil(tenure), 1), np.floor(tenure))
+    exit_month = pd.Series(exit_month, index=customers.index)
+    entry = entry[entry < exit_month[entry.index]]  # an answer in the last month starts nothing
+    band = sim.latent_band.reindex(entry.index).to_numpy()
+    rated_exit = exit_month[entry.index].to_numpy()
+    unrated_end = exit_month.copy()
+    unrated_end[entry.index] = entry
+    unrated_end = unrated_end[unrated_end.index.difference(entry.index[entry == 0])]
     for row in counts.itertuples(index=False):
-        for month in (0, 6, 12, 24, 36):
-            expected = int(((band == row.band) & (tenure >= month)).sum())
-            assert getattr(row, f"_{[0, 6, 12, 24, 36].index(month) + 1}") == expected
+        for i, month in enumerate(months):
+            if row.band == "unrated":
+                expected = int((unrated_end >= month).sum())
+            else:
+                in_band = band == row.band
+                at = entry.to_numpy() < max(month, 1)  # entered in month e: at risk after it
+                expected = int((in_band & at & (rated_exit >= month)).sum())
+            assert getattr(row, f"_{i + 1}") == expected
 
 
 def test_at_risk_rows_are_printed_under_the_curves() -> None:

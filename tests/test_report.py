@@ -98,7 +98,7 @@ def test_page_one_hazard_ratio_covers_the_true_ratio(
     result, pages = demo_report
     text = " ".join(pages[0].split())
     match = re.search(
-        r"Detractors leave ([\d.]+) times as fast as promoters "
+        r"Detractors leave ([\d.]+) times as fast as promoters of the same channel "
         r"\(95% interval: ([\d.]+) to ([\d.]+)\)",
         text,
     )

@@ -238,7 +238,7 @@ def test_kaplan_meier_curves_from_the_life_table_builder_get_greenwood_intervals
     rows = table.frame.loc[table.frame.index.repeat(table.frame["customers"])]
     for i, key in enumerate(curves.groups):
         part = rows[rows["band"] == key[0]]
-        kmf = KaplanMeierFitter().fit(part["duration"], part["churned"])
+        kmf = KaplanMeierFitter().fit(part["duration"], part["churned"], entry=part["entry"])
         integral = restricted_mean_survival_time(kmf, t=24)
         assert result.rmst_months[i] == pytest.approx(
             integral - 1.0 + curves.survival[i, 24], rel=1e-10

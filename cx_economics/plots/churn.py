@@ -59,8 +59,9 @@ def at_risk_counts(
     Returns
     -------
     pandas.DataFrame
-        One row per group, one integer column per month: customers with a duration of
-        at least that month (number of customers).
+        One row per group, one integer column per month: customers at risk in that
+        month (number of customers): in the group since before it (since month 0 for
+        month 0) and still there.
 
     Examples
     --------
@@ -78,10 +79,13 @@ def at_risk_counts(
     _require_columns(frame, [*group_columns, "duration", "customers"], "life_table")
     keys = frame[list(group_columns)].astype(str)
     duration = frame["duration"].to_numpy(np.int64)
+    # delayed entry: a state entered in month e is at risk from month e + 1 on
+    entry = frame["entry"].to_numpy(np.int64) if "entry" in frame else np.zeros_like(duration)
     counts = frame["customers"].to_numpy(np.int64)
     out = keys.drop_duplicates().sort_values(list(group_columns)).reset_index(drop=True)
     for month in months:
-        alive = pd.Series(np.where(duration >= month, counts, 0), index=frame.index)
+        present = (duration >= month) & (entry < max(month, 1))
+        alive = pd.Series(np.where(present, counts, 0), index=frame.index)
         summed = alive.groupby([keys[c] for c in group_columns]).sum()
         index = pd.MultiIndex.from_frame(out[list(group_columns)])
         out[month] = summed.reindex(
