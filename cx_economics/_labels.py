@@ -49,8 +49,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Kuukausipoistuma suhteessa: {reference} (×, log-asteikko)",
     ),
     "hazard_title": (
-        "How much faster each band churns",
-        "Poistumanopeus ryhmittäin",
+        "How much faster each band churns (within channel)",
+        "Poistumanopeus ryhmittäin (kanavan sisällä)",
     ),
     "reference": ("reference", "vertailu"),
     "lifetime_value_axis": (
@@ -265,9 +265,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "{high_channel} ({high}).",
     ),
     "say_hazard": (
-        "Detractors leave {ratio} times as fast as promoters ({interval}: {lower} to {upper}).",
-        "Arvostelijat lähtevät {ratio} kertaa niin nopeasti kuin suosittelijat "
-        "({interval}: {lower}…{upper}).",
+        "Detractors leave {ratio} times as fast as promoters of the same channel "
+        "({interval}: {lower} to {upper}).",
+        "Arvostelijat lähtevät {ratio} kertaa niin nopeasti kuin saman kanavan "
+        "suosittelijat ({interval}: {lower}…{upper}).",
     ),
     "say_churn_12": (
         "Within their first 12 months, {detractors} of detractors have left, against "

@@ -9,7 +9,9 @@ The generating model, in discrete months
 ----------------------------------------
 * Each customer belongs to one channel and one team; their latent NPS band is drawn
   from the channel's band shares, nudged by the team's quality. Every survey answer
-  they give scores inside that band, so any band-assignment rule recovers it.
+  they give scores inside that band. Answers are drawn forward in time from the
+  customer's life (see :class:`SurveyDesign`): only customers still there answer, so
+  a join-date analysis of the band is biased (immortal time) and delayed entry is not.
 * Churn: in each month alive, a customer leaves with probability
   ``1 - exp(-h)``, ``h = monthly_hazard[band] * channel_hazard_ratio[channel]``
   times ``hazard_ratio`` of every contact reason they have contacted about in an
@@ -350,15 +352,15 @@ class SurveyDesign:
 
     Examples
     --------
-    >>> sim = simulate(2_000, survey=SurveyDesign("relationship", 0.4), seed=2)
+    >>> sim = simulate(2_000, survey=SurveyDesign("relationship", 0.4, 12), seed=2)
     >>> months = sim.responses["response_date"].dt.month.value_counts(normalize=True)
     >>> int(months.index[0]), bool(months.iloc[0] > 0.9)  # one wave a year, in November
     (11, True)
     """
 
     kind: str = "relationship"
-    response_rate: float = 0.3
-    period_months: int = 12
+    response_rate: float = 0.15
+    period_months: int = 3
 
     def __post_init__(self) -> None:
         if self.kind not in SURVEY_KINDS:
@@ -373,7 +375,7 @@ class SurveyDesign:
 
 #: Response rate of each kind when only its name is given.
 _DEFAULT_RATES = {
-    "relationship": 0.3,
+    "relationship": 0.15,
     "transactional": 0.6,
     "tenure": 0.05,
     "lifetime_uniform": 0.7,
@@ -382,7 +384,7 @@ _DEFAULT_RATES = {
 
 def _survey(survey: SurveyDesign | str | None) -> SurveyDesign:
     if survey is None:
-        return SurveyDesign("lifetime_uniform", response_rate=_DEFAULT_RATES["lifetime_uniform"])
+        return SurveyDesign()
     if isinstance(survey, str):
         return SurveyDesign(survey, response_rate=_DEFAULT_RATES.get(survey, 0.3))
     if not isinstance(survey, SurveyDesign):
@@ -632,13 +634,13 @@ def simulate(
     as_of : date-like
         Observation cut-off.
     survey : SurveyDesign or str, optional
-        How customers answer. The designs ``"relationship"`` (a yearly survey of every
-        active customer, 30 % answering), ``"transactional"`` and ``"tenure"`` are
-        drawn forward in time from the simulated lives (answers only from customers
-        still there); a kind name alone takes that kind's default rate. The default is
-        still the first round's ``"lifetime_uniform"`` design (answer dates over the
-        whole lifetime, future churn included), which makes the join-date analysis
-        look right: use a forward design to test anything about survey timing.
+        How customers answer, drawn forward in time from the simulated lives (answers
+        only from customers still there). The default, ``SurveyDesign()``, is a
+        quarterly relationship survey of every active customer, 15 % answering;
+        ``"transactional"`` and ``"tenure"`` are the other forward designs. A kind name
+        alone takes that kind's default rate. ``"lifetime_uniform"`` (answer dates
+        over the whole lifetime, future churn included) is the first round's design,
+        kept only to show how it made the join-date analysis look right.
     seed : int or numpy.random.Generator
         Randomness; the same seed gives identical tables.
 

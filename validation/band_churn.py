@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cx_economics.datasets import SimulatedData, simulate
+from cx_economics.datasets import SimulatedData, SurveyDesign, simulate
 from cx_economics.exceptions import CxAssumptionWarning
 from cx_economics.survival.hazards import hazard_ratios
 from cx_economics.survival.km import kaplan_meier
@@ -43,6 +43,8 @@ MONTHS = (12, 24, 36)
 HORIZON = 36
 DISCOUNT = 0.08
 DESIGNS = ("relationship", "transactional", "tenure")
+#: The relationship design as the issue measured it: a yearly wave, 30 % answering.
+SURVEYS = {"relationship": SurveyDesign("relationship", 0.3, 12)}
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def study(
     rules = ("state", "latest") if join_date else ("state",)
     for design in designs:
         for seed in range(seeds):
-            sim = simulate(n_customers, survey=design, seed=seed)
+            sim = simulate(n_customers, survey=SURVEYS.get(design, design), seed=seed)
             for rule in rules:
                 rows += km_rows(sim, design, rule) + hr_rows(sim, design, rule)
     return pd.DataFrame([r.__dict__ for r in rows])
@@ -181,7 +183,7 @@ def plot_join_date_against_state(path: str, n_customers: int = 60_000, seed: int
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sim = simulate(n_customers, survey="relationship", seed=seed)  # yearly, 30 % answer
+    sim = simulate(n_customers, survey=SURVEYS["relationship"], seed=seed)
     fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     colours = {"detractor": "#c0392b", "promoter": "#1e8449"}
     for rule, style, label in (("latest", ":", "join date (latest answer)"),

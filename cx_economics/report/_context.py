@@ -177,8 +177,17 @@ def _kaplan_meier(ctx: _Context) -> Any:
     return _function("cx_economics.survival.km", "kaplan_meier")(ctx.get("life_table"))
 
 
+def _life_table_by_channel(ctx: _Context) -> Any:
+    return _function("cx_economics.tables.life", "life_table")(
+        ctx.customers, ctx.responses, by=("band", "channel")
+    )
+
+
 def _hazard_ratios(ctx: _Context) -> Any:
-    return _function("cx_economics.survival.hazards", "hazard_ratios")(ctx.get("life_table"))
+    """Band hazard ratios adjusted for channel: the pooled ones mix channels' churn."""
+    return _function("cx_economics.survival.hazards", "hazard_ratios")(
+        ctx.get("life_table_by_channel")
+    )
 
 
 def _lifetime_values(ctx: _Context) -> Any:
@@ -266,6 +275,10 @@ def _drivers(ctx: _Context) -> Any:
 #: Analysis name → (progress message, function of the context). Run on demand, once.
 ANALYSES: dict[str, tuple[str, Callable[[_Context], Any]]] = {
     "life_table": ("counting customers by NPS band and tenure…", _life_table),
+    "life_table_by_channel": (
+        "counting customers by NPS band, channel and tenure…",
+        _life_table_by_channel,
+    ),
     "recent_responses": ("selecting the last year's survey answers…", _recent_responses),
     "nps": ("computing NPS…", _nps_overall),
     "nps_channel": ("computing NPS by channel…", _nps_by("channel")),

@@ -223,7 +223,7 @@ def fit_churn(
     model: ChurnModel = "auto",
     by: Sequence[str] = ("band",),
     horizon_months: int = 60,
-    band_rule: BandRule = "latest",
+    band_rule: BandRule = "state",
     level: float = 0.95,
     as_of: str | pd.Timestamp | None = None,
 ) -> ChurnCurves:
@@ -246,8 +246,10 @@ def fit_churn(
         Group columns. A LifeTable with more group columns is summed over the others.
     horizon_months : int, default 60
         The curves cover months ``0, 1, …, horizon_months``.
-    band_rule : {"latest", "mean", "first"}, default "latest"
-        How a customer's band is chosen from raw responses.
+    band_rule : {"state", "latest", "mean", "first"}, default "state"
+        How raw responses set the band: ``"state"`` from each answer on (delayed
+        entry), the others one band over the whole tenure (see
+        :func:`~cx_economics.tables.life.life_table`).
     level : float, default 0.95
         Nominal coverage of the pointwise intervals.
     as_of : date-like, optional

@@ -465,7 +465,7 @@ def life_table(
     responses: Any = None,
     *,
     by: Sequence[str] | str = ("band",),
-    band_rule: BandRule = "latest",
+    band_rule: BandRule = "state",
     scheme: BandScheme = DEFAULT_SCHEME,
     as_of: str | pd.Timestamp | None = None,
     customer_columns: Mapping[str, str] | None = None,
@@ -486,7 +486,7 @@ def life_table(
     by : sequence of str, default ("band",)
         Group columns among ``"band"``, ``"channel"``, ``"segment"``, ``"team"``
         (the last three are the customers' own columns). ``()`` gives one group.
-    band_rule : {"latest", "mean", "first", "state"}, default "latest"
+    band_rule : {"state", "latest", "mean", "first"}, default "state"
         ``"state"``: the band is a state over time — ``"unrated"`` until the first
         usable answer, then that answer's band (from the month after the answer's
         tenure month) until an answer in another band, churn or the cut-off; each state
@@ -495,8 +495,8 @@ def life_table(
         ``end_date``) on the customers; without them ``"latest"`` is used with a
         warning. ``"latest"``, ``"mean"``, ``"first"``: one band for the whole tenure
         from the latest date's answers, all of them, or the first date's (the
-        join-date analysis: biased upward when answers come only from the living;
-        see the concepts page). Several answers on the chosen date are averaged.
+        join-date analysis, kept as a sensitivity check: biased upward when answers
+        come only from the living; see the concepts page). Several answers on the chosen date are averaged.
         The band is that of the mean score compared with the
         scheme's integer cut-offs, i.e. the mean rounded *down*: scores 8 and 9 (mean
         8.5) make a passive, 6 and 7 (6.5) a detractor.
