@@ -418,7 +418,7 @@ def _answer_times(
     if design.kind == "relationship":
         months_observed = int(since.max(initial=1))
         calendar = months_observed - since[rows] + month  # months_observed is the cut-off's
-        wave = (months_observed - calendar) % design.period_months == 1
+        wave = (months_observed - calendar) % design.period_months == 1 % design.period_months
         invited = wave & (rng.random(rows.size) < design.response_rate)
     else:
         chance = np.minimum(design.response_rate * month / 12.0, 0.5)
