@@ -346,10 +346,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
         raise CxDataError(
             f"assumptions file {where} is not UTF-8 text: byte 0x{raw[exc.start]:02x} at "
-            f"position {exc.start} (line {line}) is not valid UTF-8 (it was probably saved "
-            "as Windows-1252 or Latin-1); save the file again with the encoding UTF-8"
+            f"byte position {exc.start} (line {line}, column {column}) is not valid UTF-8 "
+            "(it was probably saved as Windows-1252 or Latin-1); save the file again with "
+            "the encoding UTF-8"
         ) from None
     try:
         return tomllib.loads(text)

@@ -48,7 +48,7 @@ from cx_economics.margins import (
     _margin_vector,
     margin_by_band,
 )
-from cx_economics.parameters import check_n_bootstrap, rng_from_seed
+from cx_economics.parameters import check_n_bootstrap, check_seed, rng_from_seed
 from cx_economics.survival.bootstrap import replicate_survival, resample_life_table
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
@@ -505,6 +505,9 @@ def value_by_band(
     """
     settings = _settings(assumptions, None, horizon_months)
     a = assumptions if assumptions is not None else Assumptions()
+    if n_bootstrap is not None:
+        n_bootstrap = check_n_bootstrap(n_bootstrap)
+    seed = check_seed(seed)
     table: LifeTable = _builder("cx_economics.tables.life", "life_table")(customers, responses)
     if model == "km":
         curves = _builder("cx_economics.survival.km", "kaplan_meier")(table)
