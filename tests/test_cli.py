@@ -219,11 +219,11 @@ def test_negative_seed_exits_2_naming_the_option(
     ("content", "needles"),
     [
         (
-            "[cost_per_contact]\nphone = 6.5\nhorizon_months = 24\n".encode(),
+            b"[cost_per_contact]\nphone = 6.5\nhorizon_months = 24\n",
             ("`horizon_months`", "[cost_per_contact]", "before the first [table] header"),
         ),
         (
-            "[cost_per_contact]\nphone = 6.5\nBranch = 9.0\n".encode(),
+            b"[cost_per_contact]\nphone = 6.5\nBranch = 9.0\n",
             ("`cost_per_contact`", "'Branch'", "did you mean 'branch'"),
         ),
         (

@@ -73,8 +73,7 @@ def check_out_dir(out_dir: object, *, name: str = "out_dir") -> Path:
     except OSError:
         what = "cannot be written to" if existing == folder else "does not accept new folders"
         raise CxDataError(
-            f"`{name}` {folder}: {existing} {what} (not writable); choose a folder you can "
-            "write to"
+            f"`{name}` {folder}: {existing} {what} (not writable); choose a folder you can write to"
         ) from None
     shutil.rmtree(probe, ignore_errors=True)
     return folder
