@@ -122,9 +122,9 @@ def check_seed(seed: object, *, name: str = "seed") -> int | np.random.Generator
         return seed
     whole = _whole(seed)
     if whole is None or whole < 0:
-        raise CxDataError(
-            f"`{name}` must be a whole number ≥ 0 (or a numpy Generator), got {seed!r}"
-        )
+        # a command-line option (``--seed``) cannot be a Generator: do not offer one
+        other = "" if name.startswith("--") else " (or a numpy Generator)"
+        raise CxDataError(f"`{name}` must be a whole number ≥ 0{other}, got {seed!r}")
     return whole
 
 
