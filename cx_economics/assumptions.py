@@ -4,6 +4,12 @@
 :func:`load_assumptions`. Unknown keys are errors, never ignored, and values that
 look like the wrong unit (a discount rate of 8 meant as 8 %) are rejected with a
 message that says what was probably meant.
+
+TOML rules: the file is UTF-8 (a byte-order mark is accepted); every top-level key
+comes before the first ``[table]`` header, because TOML puts each key written after
+``[cost_per_contact]`` inside that table, so a ``horizon_months`` found inside a table
+is an error that says so; keys of ``[cost_per_contact]`` and ``[excellent_nps]`` must
+be channels of the data (:meth:`Assumptions.check_channels`, case-sensitive).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -21,6 +27,7 @@ import pandas as pd
 
 from cx_economics._results import Result
 from cx_economics.exceptions import CxDataError
+from cx_economics.parameters import check_n_bootstrap
 
 __all__ = ["Assumptions", "load_assumptions"]
 
@@ -72,7 +79,8 @@ class Assumptions(Result):
     confidence_level : float, default 0.95
         Nominal coverage of every interval.
     n_bootstrap : int, default 1000
-        Bootstrap replicates for intervals on money.
+        Bootstrap replicates for intervals on money: a whole number from 50 to
+        100,000 (:func:`~cx_economics.parameters.check_n_bootstrap`).
 
     Examples
     --------
@@ -127,10 +135,10 @@ class Assumptions(Result):
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise CxDataError(f"`{name}` must be a number, got {value!r}")
-        for name in ("horizon_months", "n_bootstrap"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise CxDataError(f"`{name}` must be a whole number, got {value!r}")
+        value = self.horizon_months
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise CxDataError(f"`horizon_months` must be a whole number, got {value!r}")
+        object.__setattr__(self, "n_bootstrap", check_n_bootstrap(self.n_bootstrap))
 
     def _check_rates(self) -> None:
         r = self.annual_discount_rate
@@ -150,8 +158,6 @@ class Assumptions(Result):
             raise CxDataError(f"`horizon_months` must be an integer, got {self.horizon_months!r}")
         if not 1 <= self.horizon_months <= 1200:
             raise CxDataError(f"`horizon_months` must be 1–1200 months, got {self.horizon_months}")
-        if self.n_bootstrap < 50:
-            raise CxDataError(f"`n_bootstrap` must be at least 50, got {self.n_bootstrap}")
 
     def _check_amounts(self) -> None:
         amounts: dict[str, float] = {
@@ -179,6 +185,61 @@ class Assumptions(Result):
         for ch, level in self.excellent_nps.items():
             if not -100 <= level <= 100:
                 raise CxDataError(f"`excellent_nps.{ch}` must be an NPS in −100..100, got {level}")
+
+    def check_channels(self, channels: Iterable[str], *, where: str = "the data") -> None:
+        """Refuse ``cost_per_contact`` / ``excellent_nps`` keys that are not channels.
+
+        A key that names no channel would be silently ignored (that channel then has
+        no cost, or the derived excellence level), so it is an error; a key that
+        differs from a channel only in case or spaces (``Branch`` for ``branch``) says
+        which channel was probably meant. Called by the report once the data's
+        channels are known.
+
+        Parameters
+        ----------
+        channels : iterable of str
+            The channels present in the data (customers, responses, contacts, costs).
+        where : str, default "the data"
+            What the channels came from, for the message.
+
+        Raises
+        ------
+        CxDataError
+            Naming the table, each unknown key and the likely mistake.
+
+        Examples
+        --------
+        >>> a = Assumptions(cost_per_contact={"phone": 6.5, "Branch": 9.0, "fax": 1.0})
+        >>> a.check_channels(["branch", "phone", "web"])  # doctest: +NORMALIZE_WHITESPACE
+        Traceback (most recent call last):
+        cx_economics.exceptions.CxDataError: `cost_per_contact` has key(s) that are not
+        channels of the data ('branch', 'phone', 'web'): 'Branch' (did you mean 'branch'?
+        channel names are case-sensitive), 'fax' (no such channel); a key that is not a
+        channel would be ignored: fix its spelling or remove it
+        """
+        known = tuple(sorted({str(c) for c in channels}))
+        folded: dict[str, list[str]] = {}
+        for name in known:
+            folded.setdefault(name.strip().casefold(), []).append(name)
+        for table in ("cost_per_contact", "excellent_nps"):
+            mapping: Mapping[str, float] = getattr(self, table)
+            unknown = [k for k in mapping if k not in known]
+            if not unknown:
+                continue
+            described = []
+            for key in unknown:
+                near = folded.get(key.strip().casefold())
+                if near:
+                    described.append(
+                        f"{key!r} (did you mean {near[0]!r}? channel names are case-sensitive)"
+                    )
+                else:
+                    described.append(f"{key!r} (no such channel)")
+            raise CxDataError(
+                f"`{table}` has key(s) that are not channels of {where} "
+                f"({', '.join(repr(c) for c in known)}): {', '.join(described)}; a key that "
+                "is not a channel would be ignored: fix its spelling or remove it"
+            )
 
     @property
     def monthly_discount_rate(self) -> float:
@@ -243,16 +304,16 @@ def load_assumptions(source: str | Path | Mapping[str, Any]) -> Assumptions:
     if isinstance(source, Mapping):
         data: Mapping[str, Any] = source
         where = "assumptions"
+    elif isinstance(source, str | Path):
+        where = str(source)
+        data = _read_toml(Path(source))
     else:
-        path = Path(source)
-        where = str(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise CxDataError(f"assumptions file {where} does not exist") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise CxDataError(f"assumptions file {where} is not valid TOML: {exc}") from None
+        raise CxDataError(
+            "`source` must be the path of a TOML file or a mapping of assumptions, "
+            f"got {type(source).__name__} {source!r}"
+        )
     known = {f.name for f in dataclasses.fields(Assumptions)}
+    _check_table_scoping(data, where, known, from_file=not isinstance(source, Mapping))
     unknown = sorted(set(data) - known)
     if unknown:
         raise CxDataError(
@@ -263,3 +324,61 @@ def load_assumptions(source: str | Path | Mapping[str, Any]) -> Assumptions:
         return Assumptions(**data)
     except TypeError as exc:
         raise CxDataError(f"{where}: {exc}") from None
+
+
+#: The fields written as TOML tables (``[cost_per_contact]``): name = number inside.
+TABLE_KEYS = ("monthly_margin_by_band", "cost_per_contact", "excellent_nps")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file: UTF-8, with or without a byte-order mark."""
+    where = str(path)
+    if path.is_dir():
+        raise CxDataError(f"assumptions file {where} is a folder; give the path of a .toml file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CxDataError(f"assumptions file {where} does not exist") from None
+    except OSError as exc:
+        raise CxDataError(f"assumptions file {where} cannot be read: {exc.strerror}") from None
+    try:
+        # Notepad and Excel may start UTF-8 files with a byte-order mark: harmless, skipped.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - raw.rfind(b"\n", 0, exc.start)
+        raise CxDataError(
+            f"assumptions file {where} is not UTF-8 text: byte 0x{raw[exc.start]:02x} at "
+            f"byte position {exc.start} (line {line}, column {column}) is not valid UTF-8 "
+            "(it was probably saved as Windows-1252 or Latin-1); save the file again with "
+            "the encoding UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CxDataError(f"assumptions file {where} is not valid TOML: {exc}") from None
+
+
+def _check_table_scoping(
+    data: Mapping[str, Any], where: str, known: set[str], *, from_file: bool
+) -> None:
+    """Refuse a top-level key that landed inside a table (written after its header)."""
+    for table in TABLE_KEYS:
+        inside = data.get(table)
+        if not isinstance(inside, Mapping):
+            continue
+        misplaced = [str(k) for k in inside if k in known]
+        if not misplaced:
+            continue
+        keys = ", ".join(f"`{k}`" for k in misplaced)
+        verb = "is" if len(misplaced) == 1 else "are"
+        fix = (
+            "top-level keys must come before the first [table] header: "
+            f"move {'it' if len(misplaced) == 1 else 'them'} above [{table}]"
+            if from_file
+            else f"give {'it' if len(misplaced) == 1 else 'them'} at the top level"
+        )
+        raise CxDataError(
+            f"{where}: {keys} {verb} inside [{table}], so {'it' if verb == 'is' else 'they'} "
+            f"would be read as a channel or band of `{table}` and ignored; {fix}"
+        )

@@ -1,8 +1,10 @@
 """The ``cx-economics`` command: the leadership report from the demo data or your files.
 
-Exit codes: 0 done; 2 a file is missing or the command is mistyped; 3 the data are
-unusable (the message names the column and how many rows). Anything else is a bug
-and prints a traceback.
+Exit codes: 0 done; 2 a file is missing, ``--out`` cannot be written (an existing
+file, under a file, not writable), ``--seed`` is negative, or the command is mistyped;
+3 the data or the assumptions are unusable (the message names the column and how many
+rows, or the key). Every error is one line on stderr. Anything else is a bug and
+prints a traceback.
 """
 
 from __future__ import annotations
@@ -69,8 +71,13 @@ commas, or by semicolons with decimal commas as Excel writes in Finland):
                 [cost_per_contact]
                 phone = 6.5
 
-Exit codes: 0 report written; 2 a file is missing or the command is wrong;
-3 the data cannot be used (the message names the column and the rows).
+  The file is UTF-8; every top-level key comes before the first [table] header
+  (a key written after [cost_per_contact] belongs to that table and is refused);
+  table keys must be the data's channels, spelled exactly.
+
+Exit codes: 0 report written; 2 a file is missing, --out cannot be written or
+the command is wrong; 3 the data or the assumptions cannot be used (the message
+names the column and the rows, or the key).
 """
 
 ProgressCallback = Callable[[str], None]
@@ -164,6 +171,8 @@ def _assumptions(args: argparse.Namespace, *, demo: bool = False) -> Assumptions
     from cx_economics.assumptions import Assumptions, load_assumptions
 
     path = getattr(args, "assumptions", None)
+    if path is not None and Path(path).is_dir():
+        raise _UsageError(f"`--assumptions` {path} is a folder; give the path of a .toml file")
     if path is not None and not Path(path).is_file():
         raise FileNotFoundError(2, "assumptions file not found", str(path))
     if path is not None:
@@ -175,6 +184,18 @@ def _assumptions(args: argparse.Namespace, *, demo: bool = False) -> Assumptions
     if args.bootstrap is not None:
         result = dataclasses.replace(result, n_bootstrap=args.bootstrap)
     return result
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse ``--seed`` and ``--out`` mistakes before reading or computing anything."""
+    from cx_economics.parameters import check_seed
+    from cx_economics.report import check_out_dir
+
+    try:
+        check_seed(args.seed, name="--seed")
+        check_out_dir(args.out, name="--out")
+    except CxDataError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 def _print_outcome(result: ReportResult) -> None:
@@ -348,9 +369,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 when the report is written; 2 when a file is missing or of an unknown type;
-        3 when the data cannot be used. Command-line mistakes and ``--help`` exit
-        through argparse (codes 2 and 0).
+        0 when the report is written; 2 when a file is missing or of an unknown type,
+        ``--out`` cannot be written or ``--seed`` is negative; 3 when the data or the
+        assumptions cannot be used. Command-line mistakes and ``--help`` exit through
+        argparse (codes 2 and 0).
 
     Examples
     --------
@@ -360,6 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(None if argv is None else list(argv))
     try:
+        _check_options(args)
         code: int = args.run(args)
     except FileNotFoundError as exc:
         print(f"cx-economics: error: {exc.strerror}: {exc.filename}", file=sys.stderr)

@@ -35,6 +35,7 @@ from cx_economics.margins import (
     _margin_replicates,
     _margin_vector,
 )
+from cx_economics.parameters import check_n_bootstrap, rng_from_seed
 from cx_economics.survival.bootstrap import replicate_retention, resample_life_table
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
@@ -391,7 +392,8 @@ def customer_equity(
     horizon_months : int, optional
         Months ahead from today (default ``assumptions.horizon_months``).
     n_bootstrap : int, optional
-        Replicates (default ``assumptions.n_bootstrap``); 0 gives no interval (NaN).
+        Replicates (default ``assumptions.n_bootstrap``): a whole number from 50 to
+        100,000, or 0 for no interval (NaN).
     seed : int or numpy.random.Generator, default 0
         Randomness of the bootstrap; the same seed gives identical intervals.
 
@@ -438,7 +440,11 @@ def customer_equity(
         minlength=len(order),
     )
     n_active = np.bincount(index, cells["customers"].to_numpy(), minlength=len(order))
-    n_rep = settings.n_bootstrap if n_bootstrap is None else int(n_bootstrap)
+    n_rep = (
+        settings.n_bootstrap
+        if n_bootstrap is None
+        else check_n_bootstrap(n_bootstrap, allow_zero=True)
+    )
     totals_b = (
         _equity_replicates(table, curves, margins, residual, order, n_rep, seed)
         if n_rep > 0
@@ -476,7 +482,7 @@ def _equity_replicates(
     seed: int | np.random.Generator,
 ) -> FloatArray:
     """Bootstrap draws of each group's residual value, shape (B, G)."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = rng_from_seed(seed)
     cells = residual.cells
     tenure = cells["tenure_months"].to_numpy(np.int64)
     keys = [tuple(r) for r in cells[list(table.group_columns)].to_numpy()]

@@ -48,6 +48,7 @@ from cx_economics.margins import (
     _margin_vector,
     margin_by_band,
 )
+from cx_economics.parameters import check_n_bootstrap, check_seed, rng_from_seed
 from cx_economics.survival.bootstrap import replicate_survival, resample_life_table
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
@@ -477,13 +478,16 @@ def value_by_band(
     assumptions : Assumptions, optional
         Finance inputs (defaults when omitted).
     model : str, default "auto"
-        Churn model passed to ``fit_churn``; ``"km"`` for Kaplan–Meier alone.
+        Churn model passed to ``fit_churn``; ``"km"`` for Kaplan–Meier alone, which
+        stops where the data stop, so the horizon must not reach beyond the longest
+        observed tenure.
     horizon_months : int or "infinite", optional
         Months counted (default ``assumptions.horizon_months``).
     n_bootstrap : int, optional
-        Replicates (default ``assumptions.n_bootstrap``).
+        Replicates (default ``assumptions.n_bootstrap``): a whole number from 50 to
+        100,000, as :class:`Assumptions` requires.
     seed : int or numpy.random.Generator, default 0
-        Randomness of the bootstrap.
+        Randomness of the bootstrap: a whole number ≥ 0 or a Generator.
 
     Returns
     -------
@@ -501,15 +505,31 @@ def value_by_band(
     """
     settings = _settings(assumptions, None, horizon_months)
     a = assumptions if assumptions is not None else Assumptions()
+    if n_bootstrap is not None:
+        n_bootstrap = check_n_bootstrap(n_bootstrap)
+    seed = check_seed(seed)
     table: LifeTable = _builder("cx_economics.tables.life", "life_table")(customers, responses)
     if model == "km":
         curves = _builder("cx_economics.survival.km", "kaplan_meier")(table)
+        _check_km_reach(curves, settings.horizon)
     else:
         fit_horizon = settings.horizon or a.horizon_months
         curves = _builder("cx_economics.survival.fit", "fit_churn")(
             customers, responses, model=model, horizon_months=fit_horizon
         )
     return _value_with_bootstrap(table, curves, a, horizon_months, n_bootstrap, seed)
+
+
+def _check_km_reach(curves: ChurnCurves, horizon: int | None) -> None:
+    """Kaplan–Meier alone stops where the data stop: the horizon must not go beyond."""
+    reach = len(curves.months) - 1
+    if horizon is not None and reach < horizon:
+        raise CxDataError(
+            f"model='km': Kaplan–Meier curves stop where the data stop, at month {reach}, "
+            f"before `horizon_months`={horizon}; use a shorter horizon "
+            f"(horizon_months={reach} or less), or model='auto' to extend the curves "
+            "beyond the data with a parametric tail"
+        )
 
 
 def _value_with_bootstrap(
@@ -523,8 +543,8 @@ def _value_with_bootstrap(
     """Lifetime value of ``curves`` with a joint bootstrap of survival and margins."""
     settings = _settings(assumptions, None, horizon_months)
     margins = margin_by_band(table, assumptions=assumptions)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    n_rep = settings.n_bootstrap if n_bootstrap is None else int(n_bootstrap)
+    rng = rng_from_seed(seed)
+    n_rep = settings.n_bootstrap if n_bootstrap is None else check_n_bootstrap(n_bootstrap)
     months = len(curves.months) - 1 if settings.horizon is None else settings.horizon
     counts = resample_life_table(table, n_replicates=n_rep, seed=rng)
     survival = replicate_survival(

@@ -171,3 +171,89 @@ def test_progress_lines_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> N
     assert cli._progress() is None
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert cli._progress() is not None
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    """The single stderr line of a failed run (and no traceback)."""
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("cx-economics: error:")
+    return err
+
+
+def test_out_that_is_a_file_or_under_a_file_exits_2(
+    demo_files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken.pdf"
+    taken.write_bytes(b"%PDF")
+    assert main(_report_args(demo_files, taken)) == EXIT_USAGE
+    err = _one_line_error(capsys)
+    assert "`--out`" in err and "existing file, not a folder" in err
+    assert main(_report_args(demo_files, taken / "report")) == EXIT_USAGE
+    err = _one_line_error(capsys)
+    assert "`--out`" in err and "lies under" in err and "which is a file" in err
+    assert taken.read_bytes() == b"%PDF"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_out_where_nothing_can_be_written_says_not_writable(
+    demo_files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_report_args(demo_files, Path("/proc/cx-report"))) == EXIT_USAGE
+    err = _one_line_error(capsys)
+    assert "`--out`" in err and "not writable" in err and "No such file" not in err
+
+
+def test_negative_seed_exits_2_naming_the_option(
+    demo_files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [*_report_args(demo_files, tmp_path / "out"), "--seed", "-1"]
+    assert main(args) == EXIT_USAGE
+    err = _one_line_error(capsys)
+    assert "`--seed`" in err and "≥ 0" in err and "-1" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "needles"),
+    [
+        (
+            b"[cost_per_contact]\nphone = 6.5\nhorizon_months = 24\n",
+            ("`horizon_months`", "[cost_per_contact]", "before the first [table] header"),
+        ),
+        (
+            b"[cost_per_contact]\nphone = 6.5\nBranch = 9.0\n",
+            ("`cost_per_contact`", "'Branch'", "did you mean 'branch'"),
+        ),
+        (
+            "# hinta €/kontakti\nhorizon_months = 36\n".encode("cp1252"),
+            ("assumptions.toml", "not UTF-8", "line 1", "save the file again"),
+        ),
+    ],
+    ids=["key after a table header", "channel in the wrong case", "cp1252 file"],
+)
+def test_bad_assumptions_file_exits_3_with_one_line(
+    demo_files: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    needles: tuple[str, ...],
+) -> None:
+    toml = tmp_path / "assumptions.toml"
+    toml.write_bytes(content)
+    args = [*_report_args(demo_files, tmp_path / "out"), "--assumptions", str(toml)]
+    assert main(args) == EXIT_DATA
+    err = _one_line_error(capsys)
+    missing = [n for n in needles if n not in err]
+    assert not missing, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_assumptions_folder_exits_2(
+    demo_files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [*_report_args(demo_files, tmp_path / "out"), "--assumptions", str(tmp_path)]
+    assert main(args) == EXIT_USAGE
+    err = _one_line_error(capsys)
+    assert "`--assumptions`" in err and "is a folder" in err

@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cx_economics as cx
@@ -213,6 +213,9 @@ def test_lifetime_value_of_fitted_curves_rises_with_margin_and_falls_with_rate(
 
 @settings(max_examples=4, deadline=None)
 @given(keep_share=st.floats(0.3, 0.9), seed=st.integers(0, 1000))
+# A fresh clone's random draw once left a piecewise-exponential piece without churn
+# (the fit failed); such pieces are now merged with their neighbour.
+@example(keep_share=0.875, seed=134)
 def test_lifetime_value_rises_when_churners_are_retained(
     data: SimulatedData, keep_share: float, seed: int
 ) -> None:

@@ -34,6 +34,7 @@ from cx_economics.drivers.money import ReasonMoney, money_per_reason
 from cx_economics.drivers.nps_link import NpsAfterContact, nps_after_contacts
 from cx_economics.drivers.rates import ReasonRates, ReliabilityRules, contact_rates
 from cx_economics.exceptions import CxError, CxModelError
+from cx_economics.parameters import rng_from_seed
 from cx_economics.tables.contact_counts import ContactCounts, LabelRule, contact_counts
 
 __all__ = ["DriverReport", "contact_driver_analysis"]
@@ -225,7 +226,7 @@ def contact_driver_analysis(
     >>> report.top_levers(1)["reason"].tolist()
     ['billing error']
     """
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = rng_from_seed(seed)
     customers = validate_customers(customers)  # once: every step below reuses it
     if isinstance(contacts, pd.DataFrame):
         contacts = validate_contacts(contacts)

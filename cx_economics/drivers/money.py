@@ -43,6 +43,7 @@ from cx_economics.assumptions import Assumptions
 from cx_economics.drivers.churn import ChurnLink
 from cx_economics.drivers.rates import TOO_SPARSE, ReasonRates
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.parameters import rng_from_seed
 from cx_economics.tables.contact_counts import UNCODED
 
 __all__ = ["ReasonMoney", "money_per_reason"]
@@ -52,7 +53,7 @@ Seed = int | np.random.Generator
 
 
 def _rng(seed: Seed) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return rng_from_seed(seed)
 
 
 def _percentiles(draws: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:

@@ -19,6 +19,7 @@ from cx_economics._results import Estimate, Result
 from cx_economics.bands import BandScheme
 from cx_economics.data import Responses
 from cx_economics.exceptions import CxDataError
+from cx_economics.parameters import check_n_bootstrap, rng_from_seed
 from cx_economics.tables.nps_counts import NpsCounts, Period, nps_counts
 
 __all__ = [
@@ -152,9 +153,7 @@ def _bootstrap(
 
 
 def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(0 if seed is None else seed)
+    return rng_from_seed(0 if seed is None else seed)
 
 
 def _intervals(
@@ -173,9 +172,7 @@ def _intervals(
     elif method == "adjusted_wald":
         out = _trinomial(stacked, z, ADJUSTED_PSEUDO_COUNTS)
     else:
-        if not (isinstance(n_bootstrap, int) and n_bootstrap >= 100):
-            raise CxDataError(f"`n_bootstrap` must be an integer ≥ 100; got {n_bootstrap!r}")
-        out = _bootstrap(stacked, float(level), n_bootstrap, _rng(seed))
+        out = _bootstrap(stacked, float(level), check_n_bootstrap(n_bootstrap), _rng(seed))
     return _Interval(out.se, np.clip(out.lower, -100.0, 100.0), np.clip(out.upper, -100.0, 100.0))
 
 
@@ -497,7 +494,8 @@ def nps(
     reliability_margin : float, default 10.0
         Largest interval half-width, NPS points, for a group to count as reliable.
     n_bootstrap : int, default 2000
-        Resamples for ``method="bootstrap"`` (≥ 100).
+        Resamples for ``method="bootstrap"``: a whole number from 50 to 100,000
+        (:func:`~cx_economics.parameters.check_n_bootstrap`).
     seed : int or numpy.random.Generator, optional
         Randomness of the bootstrap; ``None`` means seed 0, so results repeat.
     period : {"M", "Q", "Y"}, optional

@@ -35,6 +35,15 @@ from cx_economics.report._build import PDF_NAME as PDF_NAME
 from cx_economics.report._build import SECTIONS, ReportResult, SectionOutcome, build_report
 from cx_economics.report._context import ANALYSES
 from cx_economics.report._context import ProgressCallback as ProgressCallback
+from cx_economics.report._folder import check_out_dir
 from cx_economics.report._pages import Section
 
-__all__ = ["ANALYSES", "SECTIONS", "ReportResult", "Section", "SectionOutcome", "build_report"]
+__all__ = [
+    "ANALYSES",
+    "SECTIONS",
+    "ReportResult",
+    "Section",
+    "SectionOutcome",
+    "build_report",
+    "check_out_dir",
+]

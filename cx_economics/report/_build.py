@@ -24,9 +24,11 @@ from cx_economics.data import (
     validate_responses,
 )
 from cx_economics.formatting import Language, check_language, label
+from cx_economics.parameters import check_seed
 from cx_economics.report._appendix import _section_appendix, _section_data_quality
 from cx_economics.report._book import _Book
 from cx_economics.report._context import ProgressCallback, _Context, _Unavailable, book_date
+from cx_economics.report._folder import check_out_dir, make_out_dir
 from cx_economics.report._pages import (
     Section,
     _section_churn,
@@ -165,6 +167,13 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+def _check_assumption_channels(ctx: _Context) -> None:
+    """Refuse per-channel assumptions whose keys are not channels of any input table."""
+    tables = (ctx.customers, ctx.responses, ctx.contacts, ctx.channel_costs)
+    channels = {c for t in tables if t is not None for c in t.channels}
+    ctx.assumptions.check_channels(channels, where="the input tables")
+
+
 def _run_section(section: Section, ctx: _Context, book: _Book) -> SectionOutcome:
     title = label(section.key, ctx.language)
     book.section = section.key
@@ -206,6 +215,8 @@ def build_report(
         Yearly cost (currency per year) of each channel at NPS levels.
     out_dir : str or pathlib.Path
         Folder to write into (created if missing; files of the same name are replaced).
+        Checked before any work: an existing file, a path under a file or a place
+        that is not writable is a :class:`~cx_economics.exceptions.CxDataError`.
     assumptions : Assumptions, optional
         Finance inputs (currency, discount rate, horizon in months, margins, bootstrap
         replicates); the defaults when omitted. Printed in the appendix.
@@ -214,7 +225,8 @@ def build_report(
     language : {"en", "fi"}
         Language of every page and chart.
     seed : int or numpy.random.Generator, default 0
-        Randomness of the bootstraps; the same seed writes the same numbers.
+        Randomness of the bootstraps (a whole number ≥ 0, or a Generator); the same
+        seed writes the same numbers.
     progress : callable, optional
         Called with a short message before each long step.
 
@@ -226,7 +238,10 @@ def build_report(
     Raises
     ------
     CxDataError
-        When an input table is unusable (names the column, the problem and rows).
+        When an input table is unusable (names the column, the problem and rows),
+        ``out_dir`` cannot be written, ``seed`` is not a whole number ≥ 0, or a key of
+        ``assumptions.cost_per_contact`` / ``excellent_nps`` is not a channel of the
+        data (:meth:`~cx_economics.Assumptions.check_channels`).
 
     Examples
     --------
@@ -239,8 +254,10 @@ def build_report(
     ('cx_report.pdf', 'Executive summary')
     """
     language = check_language(language)
-    if isinstance(seed, np.random.Generator):
-        seed = int(seed.integers(2**32))
+    checked_seed = check_seed(seed)
+    if isinstance(checked_seed, np.random.Generator):
+        checked_seed = int(checked_seed.integers(2**32))
+    check_out_dir(out_dir)
     if progress is not None:
         progress("checking the input tables…")
     valid_customers = validate_customers(customers)
@@ -254,11 +271,11 @@ def build_report(
         channel_history=channel_history,
         assumptions=assumptions or Assumptions(),
         language=language,
-        seed=int(seed),
+        seed=checked_seed,
         progress=progress,
     )
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    _check_assumption_channels(ctx)
+    folder = make_out_dir(out_dir)
     book = _Book(folder, language, book_date(ctx))
     ordered = [s for s in SECTIONS if not s.last] + [s for s in SECTIONS if s.last]
     outcomes: dict[str, SectionOutcome] = {}

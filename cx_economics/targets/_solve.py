@@ -21,6 +21,7 @@ from scipy import optimize
 from cx_economics.economics import ChannelEconomics, CostModel, annuity_months
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.impact import MixShift
+from cx_economics.parameters import rng_from_seed
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -190,7 +191,7 @@ def _net_curves(
     missing = [ch for ch in economics.channels if ch not in models]
     if missing:
         raise CxDataError(f"`cost_models` has no curve for channel(s) {missing}")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = rng_from_seed(seed)
     shift = economics.mix_shift
     shares, flows = economics.shares_today[None], economics.band_flows[None]
     coef = None if shift.coefficients is None else shift.coefficients[None]

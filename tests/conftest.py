@@ -1,0 +1,23 @@
+"""Hypothesis profiles: the suite is deterministic unless randomness is asked for.
+
+- ``ci`` (the default, so the README's ``python -m pytest`` gives the same result on
+  every clone and every run): ``derandomize=True`` draws each property test's examples
+  from a seed fixed by the test itself, and no example database is read or written.
+- ``dev``: random seeds, for hunting new failures before a release; select it with
+  ``HYPOTHESIS_PROFILE=dev python -m pytest tests/test_properties.py``. A failure
+  prints the ``@reproduce_failure`` blob and the falsifying example; add that example
+  with ``@example(...)`` so the ``ci`` profile checks it from then on.
+
+Per-test ``@settings(max_examples=..., deadline=...)`` still apply on top of either
+profile.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
