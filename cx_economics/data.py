@@ -628,8 +628,8 @@ def validate_customers(
     CxAssumptionWarning
         A given ``tenure_months`` longer than
         :data:`~cx_economics.plausibility.TENURE_MONTHS_PLAUSIBLE` (50 years) or, with
-        ``start_date``, than the observation window (most likely days); end dates
-        after the cut-off (censored there).
+        ``start_date`` and ``as_of``, than the observation window (most likely days);
+        end dates after the cut-off (censored there).
 
     Examples
     --------
@@ -646,7 +646,7 @@ def validate_customers(
     _check_revenue(out)
     cutoff = _cutoff(out, as_of)
     if "tenure_months" in out:
-        _check_tenure_scale(out, cutoff)
+        _check_tenure_scale(out, pd.Timestamp(as_of) if as_of is not None else None)
     if "start_date" in out and "end_date" in out:
         bad = out["end_date"].notna() & (out["end_date"] < out["start_date"])
         if bad.any():
@@ -689,8 +689,10 @@ def _check_tenure_scale(out: pd.DataFrame, cutoff: pd.Timestamp | None) -> None:
 
     The thresholds are :data:`~cx_economics.plausibility.TENURE_MONTHS_MAX` (error),
     :data:`~cx_economics.plausibility.TENURE_MONTHS_PLAUSIBLE` and, with
-    ``start_date``, the observation window from the earliest start to the cut-off
-    (warnings).
+    ``start_date`` and an explicit cut-off ``as_of``, the observation window from the
+    earliest start to the cut-off (warnings). A cut-off taken from the table's own
+    latest date is no bound on given tenures (active customers run past it), so it
+    is not used here.
     """
     tenure = out["tenure_months"]
     days = f"days instead of months? (divide by {DAYS_PER_MONTH:.2f})"

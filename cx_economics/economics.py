@@ -69,7 +69,6 @@ class CostModel(Protocol):
         """Yearly cost (currency per year) of running the channel at ``nps``."""
 
 
-
 def answers_in_window(
     responses: pd.DataFrame, cutoff: pd.Timestamp, window_months: int
 ) -> pd.DataFrame:
