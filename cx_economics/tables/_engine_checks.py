@@ -27,7 +27,7 @@ from cx_economics.data import (
     validate_customers,
     validate_responses,
 )
-from cx_economics.engines import as_lazy, count_true, naive_utc
+from cx_economics.engines import as_lazy, count_true, naive_utc, require_same_key_type
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.plausibility import TENURE_MONTHS_MAX
 
@@ -224,13 +224,7 @@ def _check_native_responses(lazy: Lazy, scheme: BandScheme) -> Lazy:
 
 
 def _check_key_types(customers: Lazy, responses: Lazy) -> None:
-    ours = customers.collect_schema()["customer_id"]
-    theirs = responses.collect_schema()["customer_id"]
-    if ours != theirs and not (ours.is_integer() and theirs.is_integer()):
-        raise CxDataError(
-            f"`customer_id` is {ours} in `customers` but {theirs} in `responses`; "
-            "give both tables the same id type so they can be joined"
-        )
+    require_same_key_type(customers, responses, "responses")
 
 
 def _warn_orphans(customers: Lazy, responses: Lazy) -> None:
