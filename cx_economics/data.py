@@ -44,6 +44,7 @@ from cx_economics.plausibility import (
     TENURE_MONTHS_MAX,
     TENURE_MONTHS_PLAUSIBLE,
     TENURE_WINDOW_TOLERANCE_MONTHS,
+    tenure_too_long,
 )
 
 __all__ = [
@@ -699,11 +700,7 @@ def _check_tenure_scale(out: pd.DataFrame, cutoff: pd.Timestamp | None) -> None:
     absurd = tenure > TENURE_MONTHS_MAX
     if absurd.any():
         raise _fail(
-            CUSTOMERS_SCHEMA,
-            "tenure_months",
-            f"must be at most {TENURE_MONTHS_MAX:g} months ({TENURE_MONTHS_MAX / 12:g} years; "
-            f"largest {tenure.max():.4g}): {days}",
-            out.index[absurd],
+            CUSTOMERS_SCHEMA, "tenure_months", tenure_too_long(tenure.max()), out.index[absurd]
         )
     limit, reason = TENURE_MONTHS_PLAUSIBLE, f"longer than {TENURE_MONTHS_PLAUSIBLE / 12:g} years"
     if "start_date" in out and cutoff is not None:

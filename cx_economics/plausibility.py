@@ -48,6 +48,7 @@ __all__ = [
     "fraction_hint",
     "monthly_revenue_range",
     "revenue_scale_hint",
+    "tenure_too_long",
 ]
 
 #: A channel's yearly cost (currency per year) as a fraction of the yearly margin of its
@@ -211,6 +212,34 @@ def cost_scale_hint(annual_cost: float, yearly_margin: float, currency: str) -> 
     if ratio > COST_SCALE_BOUNDS[1]:
         return "cents?"
     return None
+
+
+def tenure_too_long(largest: float | None = None) -> str:
+    """The problem text of a tenure over :data:`TENURE_MONTHS_MAX`, for every engine's check.
+
+    Parameters
+    ----------
+    largest : float, optional
+        The longest tenure found (months as given), when known.
+
+    Returns
+    -------
+    str
+        ``"must be at most 1200 months (100 years; largest …): days instead of months?
+        (divide by 30.44)"``.
+
+    Examples
+    --------
+    >>> tenure_too_long(1e9)[:47]
+    'must be at most 1200 months (100 years; largest'
+    >>> tenure_too_long()[:40]
+    'must be at most 1200 months (100 years):'
+    """
+    seen = "" if largest is None else f"; largest {largest:.4g}"
+    return (
+        f"must be at most {TENURE_MONTHS_MAX:g} months ({TENURE_MONTHS_MAX / 12:g} years{seen}): "
+        f"days instead of months? (divide by {365.25 / 12:.2f})"
+    )
 
 
 def fraction_hint(value: float, whole: str = "the whole") -> str:

@@ -209,11 +209,25 @@ def test_absurd_tenure_is_an_error_at_validation_not_a_memory_error() -> None:
 
 def test_absurd_tenure_in_another_engine_is_an_error_too() -> None:
     pl = pytest.importorskip("polars")
-    absurd = pl.from_pandas(_six_customers(tenure_months=[3.0, 12.0, 1e9, 24.0, 1.0, 30.0]))
+    absurd = _six_customers(tenure_months=[3.0, 12.0, 1e9, 24.0, 1.0, 30.0])
     with pytest.raises(CxDataError) as info:
-        cx.life_table(absurd)
+        cx.life_table(pl.from_pandas(absurd))
     message = str(info.value)
     assert "`tenure_months`" in message and "days" in message and "customer_id 3" in message
+    # contact counts place each customer's months on the calendar: 1e9 months would not fit
+    dated = absurd.assign(start_date=pd.Timestamp("2024-01-01"), churned=absurd["churned"] == 1)
+    contacts = pl.DataFrame(
+        {
+            "customer_id": [1],
+            "contact_date": [pd.Timestamp("2024-02-01")],
+            "channel": ["web"],
+            "reason": ["billing"],
+        }
+    )
+    with pytest.raises(CxDataError) as info:
+        contact_counts(contacts, pl.from_pandas(dated))
+    message = str(info.value)
+    assert "`tenure_months`" in message and "days" in message and "1 row" in message
 
 
 # ------------------------------------------------------------------ item 8: contacts

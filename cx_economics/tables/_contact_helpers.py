@@ -27,6 +27,7 @@ from cx_economics.data import (
 )
 from cx_economics.engines import collect_pandas, count_true, require_same_key_type
 from cx_economics.exceptions import CxDataError
+from cx_economics.plausibility import TENURE_MONTHS_MAX, tenure_too_long
 
 _CONTACT_COLUMNS = ("customer_id", "contact_date", "channel", "reason")
 _CUSTOMER_COLUMNS = ("start_date", "tenure_months", "churned")
@@ -186,6 +187,11 @@ def _customers_frame(customers: object) -> AnyFrame:
         return nw.from_native(valid.frame[list(_CUSTOMER_COLUMNS)])
     out = _from_native(customers, "customers", _CUSTOMER_COLUMNS)
     _check_no_nulls(out, "customers", _CUSTOMER_COLUMNS)
+    too_long = count_true(nw.col("tenure_months").cast(nw.Float64) > TENURE_MONTHS_MAX)
+    n = int(collect_pandas(out.select(too_long.alias("n")))["n"].iloc[0])
+    if n:
+        rows = "1 row is" if n == 1 else f"{n} rows are"
+        raise CxDataError(f"`customers`: `tenure_months` {tenure_too_long()}; {rows} not")
     return out
 
 

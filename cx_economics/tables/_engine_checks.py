@@ -29,7 +29,7 @@ from cx_economics.data import (
 )
 from cx_economics.engines import as_lazy, count_true, naive_utc, require_same_key_type
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.plausibility import TENURE_MONTHS_MAX
+from cx_economics.plausibility import TENURE_MONTHS_MAX, tenure_too_long
 
 Lazy = nw.LazyFrame[Any]
 
@@ -170,10 +170,8 @@ def _check_native_customers(lazy: Lazy, group_columns: Sequence[str], has_revenu
         _require_dtype(lazy, "customers", column, schema[column].is_numeric(), "numeric")
         value = nw.col(column).cast(nw.Float64)
         checks.append((column, "must be a finite number ≥ 0", ~value.is_finite() | (value < 0)))
-    longest = f"must be at most {TENURE_MONTHS_MAX:g} months (days instead of months?)"
-    checks.append(
-        ("tenure_months", longest, nw.col("tenure_months").cast(nw.Float64) > TENURE_MONTHS_MAX)
-    )
+    too_long = nw.col("tenure_months").cast(nw.Float64) > TENURE_MONTHS_MAX
+    checks.append(("tenure_months", tenure_too_long(), too_long))
     flag = schema["churned"]
     _require_dtype(
         lazy, "customers", "churned", flag == nw.Boolean or flag.is_integer(), "boolean or 0/1"
