@@ -40,6 +40,12 @@ import pandas as pd
 
 from cx_economics.bands import DEFAULT_SCHEME, BandScheme
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError, describe_rows
+from cx_economics.plausibility import (
+    TENURE_MONTHS_MAX,
+    TENURE_MONTHS_PLAUSIBLE,
+    TENURE_WINDOW_TOLERANCE_MONTHS,
+    tenure_too_long,
+)
 
 __all__ = [
     "CHANNEL_COSTS_SCHEMA",
@@ -614,7 +620,17 @@ def validate_customers(
     Raises
     ------
     CxDataError
-        On any bad column, or an ``end_date`` before ``start_date``.
+        On any bad column, an ``end_date`` before ``start_date``, a ``tenure_months``
+        over :data:`~cx_economics.plausibility.TENURE_MONTHS_MAX` (100 years: days
+        instead of months?) or a ``monthly_revenue`` that is 0 for every customer.
+
+    Warns
+    -----
+    CxAssumptionWarning
+        A given ``tenure_months`` longer than
+        :data:`~cx_economics.plausibility.TENURE_MONTHS_PLAUSIBLE` (50 years) or, with
+        ``start_date`` and ``as_of``, than the observation window (most likely days);
+        end dates after the cut-off (censored there).
 
     Examples
     --------
@@ -628,7 +644,10 @@ def validate_customers(
     if isinstance(frame, Customers):
         return frame
     out = validate_table(frame, CUSTOMERS_SCHEMA, columns=columns)
+    _check_revenue(out)
     cutoff = _cutoff(out, as_of)
+    if "tenure_months" in out:
+        _check_tenure_scale(out, pd.Timestamp(as_of) if as_of is not None else None)
     if "start_date" in out and "end_date" in out:
         bad = out["end_date"].notna() & (out["end_date"] < out["start_date"])
         if bad.any():
@@ -653,6 +672,53 @@ def validate_customers(
             )
         out["tenure_months"] = days / DAYS_PER_MONTH
     return Customers(out, as_of=cutoff)
+
+
+def _check_revenue(out: pd.DataFrame) -> None:
+    """Refuse a revenue column that is 0 for every customer: it would value everyone at 0."""
+    if "monthly_revenue" in out and not (out["monthly_revenue"] > 0).any():
+        raise CxDataError(
+            "`customers`: `monthly_revenue` is 0 for every customer, so every margin and "
+            "value would be 0 (an empty export?); drop the column and set "
+            "Assumptions(monthly_revenue=...) if revenue is unknown; "
+            f"{describe_rows(list(out.index), verb='are 0')}"
+        )
+
+
+def _check_tenure_scale(out: pd.DataFrame, cutoff: pd.Timestamp | None) -> None:
+    """Catch tenures given in days: an error past 100 years, a warning when implausible.
+
+    The thresholds are :data:`~cx_economics.plausibility.TENURE_MONTHS_MAX` (error),
+    :data:`~cx_economics.plausibility.TENURE_MONTHS_PLAUSIBLE` and, with
+    ``start_date`` and an explicit cut-off ``as_of``, the observation window from the
+    earliest start to the cut-off (warnings). A cut-off taken from the table's own
+    latest date is no bound on given tenures (active customers run past it), so it
+    is not used here.
+    """
+    tenure = out["tenure_months"]
+    days = f"days instead of months? (divide by {DAYS_PER_MONTH:.2f})"
+    absurd = tenure > TENURE_MONTHS_MAX
+    if absurd.any():
+        raise _fail(
+            CUSTOMERS_SCHEMA, "tenure_months", tenure_too_long(tenure.max()), out.index[absurd]
+        )
+    limit, reason = TENURE_MONTHS_PLAUSIBLE, f"longer than {TENURE_MONTHS_PLAUSIBLE / 12:g} years"
+    if "start_date" in out and cutoff is not None:
+        window = (cutoff - out["start_date"].min()).days / DAYS_PER_MONTH
+        if window + TENURE_WINDOW_TOLERANCE_MONTHS < limit:
+            limit = window + TENURE_WINDOW_TOLERANCE_MONTHS
+            reason = (
+                f"longer than the observation window ({window:.1f} months from the earliest "
+                f"`start_date` to the cut-off {cutoff.date()})"
+            )
+    long = tenure > limit
+    if long.any():
+        warnings.warn(
+            f"`customers`: `tenure_months` is {reason} for "
+            f"{describe_rows(list(out.index[long]))} (largest {tenure.max():,.1f}): {days}",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
 
 
 def _censor_after_cutoff(out: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:

@@ -22,7 +22,7 @@ Units and conventions
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,6 +44,7 @@ from cx_economics.data import (
 from cx_economics.effort import CustomerEffort
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.impact import MixRule, MixShift
+from cx_economics.plausibility import cost_scale_hint
 from cx_economics.survival.fit import ChurnModel
 from cx_economics.tables.life import LifeTable
 from cx_economics.tables.nps_counts import NpsCounts
@@ -66,11 +67,6 @@ class CostModel(Protocol):
 
     def cost_at(self, nps: npt.ArrayLike) -> npt.ArrayLike:
         """Yearly cost (currency per year) of running the channel at ``nps``."""
-
-
-#: A channel's yearly cost as a fraction of its customers' yearly margin outside which
-#: :meth:`ChannelEconomics.implausible_costs` suspects a unit error (0.1 % … 10×).
-COST_SCALE_BOUNDS = (1e-3, 10.0)
 
 
 def answers_in_window(
@@ -291,12 +287,15 @@ class ChannelEconomics(Result):
     def implausible_costs(self) -> list[str]:
         """Channels whose yearly cost is off the scale of their customers' margin.
 
-        A channel costing less than :data:`COST_SCALE_BOUNDS` ``[0]`` (0.1 %) of the yearly
-        margin of its customers, or more than ``[1]`` (10×) that margin, most likely has
-        its costs in the wrong unit (thousands, cents) — every target and net value
-        built on it would be off by the same factor. The margin per customer per year is
-        read off the first month of the value flows (12 × today's mix of band flows), a
-        rough figure that is enough to catch factors of a thousand.
+        A channel costing less than :data:`~cx_economics.plausibility.COST_SCALE_BOUNDS`
+        ``[0]`` (0.1 %) of the yearly margin of its customers, or less than
+        :data:`~cx_economics.plausibility.MIN_ANNUAL_CHANNEL_COST` (1,000 a year, which
+        catches costs in thousands on a small base), most likely has its costs in
+        thousands; one costing more than ``[1]`` (10×) that margin, in cents — every
+        target and net value built on it would be off by the same factor. The margin
+        per customer per year is read off the first month of the value flows (12 ×
+        today's mix of band flows), a rough figure that is enough to catch factors of
+        a thousand. See :func:`cx_economics.plausibility.cost_scale_hint`.
 
         Returns
         -------
@@ -311,12 +310,9 @@ class ChannelEconomics(Result):
         base = self.customers * yearly_margin
         found = []
         for ch, c, m, n in zip(self.channels, cost, base, self.customers, strict=True):
-            if not (np.isfinite(c) and m > 0 and n > 0):
+            hint = cost_scale_hint(float(c), float(m), self.currency) if n > 0 else None
+            if hint is None:
                 continue
-            ratio = c / m
-            if COST_SCALE_BOUNDS[0] <= ratio <= COST_SCALE_BOUNDS[1]:
-                continue
-            hint = "thousands?" if ratio < COST_SCALE_BOUNDS[0] else "cents?"
             found.append(
                 f"{ch}: {c:,.0f} {self.currency}/year, {c / n:,.4g} per customer against a "
                 f"margin of {m / n:,.4g} per customer per year (cost in {hint})"
@@ -458,6 +454,25 @@ def _with_total(
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
+def _require_cost_for_every_channel(
+    have: Iterable[str], channels: tuple[str, ...], source: str
+) -> None:
+    """Refuse cost curves that leave out channels of the base.
+
+    A channel without a cost would get a NaN cost and net value while its money lost
+    still counts, so the total row would set four channels' value against three
+    channels' cost. ``source`` names where the curves came from in the message.
+    """
+    missing = sorted(set(channels) - set(have))
+    if missing:
+        raise CxDataError(
+            f"{source} has no cost for channel(s) {missing} of the customer base "
+            f"(channels {sorted(channels)}); their cost, net value and ROI would be "
+            "missing while their money lost still counts in the total. Give cost points "
+            "for every channel, or leave costs out altogether"
+        )
+
+
 def economics_from_arrays(
     channels: tuple[str, ...],
     customers: npt.ArrayLike,
@@ -498,6 +513,8 @@ def economics_from_arrays(
     mix_shift : MixShift, optional
         Defaults to detractors-first.
     cost_models : mapping channel → CostModel, optional
+        One yearly cost curve (currency per year) per channel; when given, a channel
+        without one is an error (:class:`CxDataError`), never a NaN cost.
     customer_effort : CustomerEffort, optional
         Customers' own cost per channel, see :func:`cx_economics.effort.customer_effort`.
     seed : int or numpy.random.Generator
@@ -507,6 +524,8 @@ def economics_from_arrays(
     ChannelEconomics
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    if cost_models:
+        _require_cost_for_every_channel(cost_models, tuple(channels), "`cost_models`")
     counts = np.asarray(band_counts, dtype=np.int64)
     n = counts.sum(axis=1)
     if counts.ndim != 2 or counts.shape[1] != 3 or np.any(n <= 0):
@@ -678,6 +697,7 @@ def _cost_models(
     from cx_economics.cost import cost_curves_from_table
 
     valid = validate_channel_costs(channel_costs, known_channels=channels)
+    _require_cost_for_every_channel(valid.channels, channels, "`channel_costs` (column `channel`)")
     return cost_curves_from_table(valid.frame)
 
 
@@ -789,10 +809,13 @@ def channel_economics(
     assumptions : Assumptions, optional
         Discount rate, horizon, margins, excellent levels, bootstrap replicates.
     channel_costs : pandas.DataFrame or ChannelCosts, optional
-        Finance's cost points (channel, nps, annual_cost); turned into cost curves.
+        Finance's cost points (channel, nps, annual_cost in currency per year);
+        turned into cost curves. Every channel of the base needs at least one point:
+        a channel left out is a :class:`CxDataError` naming it. Costs off the scale
+        of the margin warn (see :mod:`cx_economics.plausibility`).
     cost_models : mapping channel → CostModel, optional
-        Ready cost curves (e.g. from :func:`cx_economics.cost.fit_cost_curves`);
-        they take precedence over ``channel_costs``.
+        Ready cost curves (e.g. from :func:`cx_economics.cost.fit_cost_curves`), one
+        per channel; they take precedence over ``channel_costs``.
     mix_shift : MixShift or str
         How a channel's mix moves with its NPS (``"detractors_first"``,
         ``"proportional"``, or a fitted :class:`~cx_economics.impact.MixShift`).

@@ -49,6 +49,7 @@ __all__ = [
     "indicator",
     "naive_utc",
     "require_columns",
+    "require_same_key_type",
     "scan_parquet",
 ]
 
@@ -447,6 +448,47 @@ def naive_utc(frame: Any, column: str) -> Any:
     if zone not in ("UTC", "Etc/UTC"):  # DuckDB's TIMESTAMPTZ reads as the (UTC) session zone
         date = date.dt.convert_time_zone("UTC")
     return frame.with_columns(date.dt.replace_time_zone(None).alias(column))
+
+
+def require_same_key_type(customers: Any, other: Any, table: str, key: str = "customer_id") -> None:
+    """Refuse to join ``other`` to ``customers`` on ``key`` when the types cannot match.
+
+    Ids read as text in one table and as numbers in the other (``"17"`` against
+    ``17``) never match: without this check every row of ``other`` would look like a
+    stranger, or pandas would stop with a ``MergeError``. Integers of different widths
+    are compatible.
+
+    Parameters
+    ----------
+    customers, other : narwhals.DataFrame or narwhals.LazyFrame
+        The customers table and the table joined to it, each with column ``key``.
+    table : str
+        Name of ``other`` in the message (``"responses"``, ``"contacts"``).
+    key : str, default "customer_id"
+        The join column.
+
+    Raises
+    ------
+    CxDataError
+        Naming both tables' types of ``key``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ours = as_lazy(pd.DataFrame({"customer_id": [1, 2]}), "customers")
+    >>> theirs = as_lazy(pd.DataFrame({"customer_id": ["1", "2"]}), "contacts")
+    >>> require_same_key_type(ours, theirs, "contacts")  # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    cx_economics.exceptions.CxDataError: `customer_id` is Int64 in `customers` but String in
+    `contacts`; give both tables the same id type so they can be joined
+    """
+    ours = customers.collect_schema()[key]
+    theirs = other.collect_schema()[key]
+    if ours != theirs and not (ours.is_integer() and theirs.is_integer()):
+        raise CxDataError(
+            f"`{key}` is {ours} in `customers` but {theirs} in `{table}`; "
+            "give both tables the same id type so they can be joined"
+        )
 
 
 def collect_pandas(frame: Any) -> pd.DataFrame:

@@ -11,6 +11,7 @@ Bootstrap draws of the margin reuse the life table's resampled customers
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -20,7 +21,8 @@ import pandas as pd
 
 from cx_economics._results import Result
 from cx_economics.assumptions import Assumptions
-from cx_economics.exceptions import CxDataError
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.plausibility import monthly_revenue_range, revenue_scale_hint
 from cx_economics.survival.bootstrap import life_table_groups, replicate_mean_revenue
 from cx_economics.tables.life import LifeTable
 
@@ -148,6 +150,13 @@ def margin_by_band(
     CxDataError
         No revenue in the data and no figure to fall back on, or a bad margin rate.
 
+    Warns
+    -----
+    CxAssumptionWarning
+        The average revenue per customer per month lies outside
+        :data:`~cx_economics.plausibility.MONTHLY_REVENUE_RANGE` (in the currency's
+        units): revenue in cents, thousands or per year.
+
     Examples
     --------
     >>> import pandas as pd
@@ -172,7 +181,10 @@ def margin_by_band(
     if table.has_revenue:
         mean, se = _revenue_moments(n, sums)
         margin, se, source = mean * a.margin_rate, se * a.margin_rate, ["data"] * len(order)
+        average = float(sums["revenue_sum"].sum() / max(float(n.sum()), 1.0))
+        _warn_revenue_scale(average, a.currency, "`customers`: column `monthly_revenue`")
     elif a.monthly_revenue is not None:
+        _warn_revenue_scale(a.monthly_revenue, a.currency, "`Assumptions.monthly_revenue`")
         margin = np.full(len(order), a.monthly_revenue * a.margin_rate)
         se, source = np.zeros(len(order)), ["assumption: monthly_revenue"] * len(order)
     elif all(b in overrides for b in band):
@@ -195,6 +207,24 @@ def margin_by_band(
         source=tuple(source),
         margin_rate=a.margin_rate,
         currency=a.currency,
+    )
+
+
+def _warn_revenue_scale(average: float, currency: str, where: str) -> None:
+    """Warn when the average revenue per customer per month looks like the wrong unit.
+
+    See :func:`cx_economics.plausibility.revenue_scale_hint` for the range.
+    """
+    hint = revenue_scale_hint(average, currency)
+    if hint is None:
+        return
+    low, high = monthly_revenue_range(currency)
+    warnings.warn(
+        f"{where}: the average revenue is {average:,.4g} {currency} per customer per month, "
+        f"outside the plausible {low:,.4g}–{high:,.4g}; is it in {hint}? Every margin and "
+        "value scales with it",
+        CxAssumptionWarning,
+        stacklevel=3,
     )
 
 

@@ -33,9 +33,15 @@ from cx_economics.drivers.fixes import Fix, Levers, fix_returns
 from cx_economics.drivers.money import ReasonMoney, money_per_reason
 from cx_economics.drivers.nps_link import NpsAfterContact, nps_after_contacts
 from cx_economics.drivers.rates import ReasonRates, ReliabilityRules, contact_rates
+from cx_economics.engines import as_lazy, require_same_key_type
 from cx_economics.exceptions import CxError, CxModelError
 from cx_economics.parameters import rng_from_seed
-from cx_economics.tables.contact_counts import ContactCounts, LabelRule, contact_counts
+from cx_economics.tables.contact_counts import (
+    ContactCounts,
+    LabelRule,
+    contact_counts,
+    known_contacts,
+)
 
 __all__ = ["DriverReport", "contact_driver_analysis"]
 
@@ -185,7 +191,9 @@ def contact_driver_analysis(
         ``channel``.
     contacts : frame
         One row per contact (``customer_id``, ``contact_date``, ``channel``,
-        ``reason``); pandas or any engine narwhals reads.
+        ``reason``); pandas or any engine narwhals reads. Contacts from ids not in
+        ``customers`` are left out of every figure (rates, churn link, NPS after
+        contact, money), with one :class:`CxAssumptionWarning` counting them.
     responses : pandas.DataFrame or Responses, optional
         Survey answers: bands for the churn model and lifetime values, and the NPS
         after contacts. Without them, bands are ``"unrated"`` and no NPS is compared.
@@ -215,6 +223,12 @@ def contact_driver_analysis(
     -------
     DriverReport
 
+    Raises
+    ------
+    CxDataError
+        Bad tables, or ``customer_id`` typed differently in ``customers`` and in
+        ``contacts`` or ``responses`` (text against numbers), naming both types.
+
     Examples
     --------
     >>> from cx_economics.datasets import simulate
@@ -232,6 +246,12 @@ def contact_driver_analysis(
         contacts = validate_contacts(contacts)
     if responses is not None:
         responses = validate_responses(responses)
+        require_same_key_type(
+            as_lazy(customers.frame, "customers"), as_lazy(responses.frame, "responses"),
+            "responses",
+        )  # fmt: skip
+    # strangers' contacts are left out of every step below, with one warning here
+    contacts = known_contacts(contacts, customers).contacts
     counts = contact_counts(contacts, customers, synonyms=synonyms)
     rates = contact_rates(counts, level=assumptions.confidence_level, rules=rules)
     adjust = ("channel", "band") if responses is not None else ("channel",)

@@ -10,7 +10,6 @@ binomial (discrete-time hazard) model.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -28,8 +27,8 @@ from cx_economics.data import (
     validate_customers,
     validate_responses,
 )
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.tables.contact_counts import LabelRule, first_contacts
+from cx_economics.exceptions import CxDataError
+from cx_economics.tables.contact_counts import LabelRule, first_contacts, known_contacts
 
 __all__ = ["ExposureRule", "PersonMonths", "contact_person_months", "flag_column"]
 
@@ -75,8 +74,8 @@ class PersonMonths(Result):
     n_customers : int
         Customers in the table.
     n_unknown_contacts : int
-        (customer, reason) first contacts whose customer is not in ``customers``
-        (left out).
+        Contact rows whose ``customer_id`` is not in ``customers`` (left out, with a
+        warning, by :func:`~cx_economics.tables.contact_counts.known_contacts`).
     flagged_customers : tuple of int
         Per reason, customers whose flag switched on within their observed months.
 
@@ -181,10 +180,10 @@ def _choose_reasons(
 
 def _onsets(
     cust: _Customers, contacts: object, synonyms: Mapping[str, str] | None, labels: LabelRule
-) -> tuple[pd.DataFrame, int]:
+) -> pd.DataFrame:
+    """Month of tenure of each customer's first contact per reason (known customers only)."""
     first = first_contacts(contacts, synonyms=synonyms, labels=labels)
     row = cust.ids.get_indexer(pd.Index(first["customer_id"]))
-    unknown = int((row < 0).sum())
     first = first[row >= 0]
     row = row[row >= 0]
     day = (first["first_contact_date"] - pd.Timestamp("1970-01-01")) / pd.Timedelta(days=1)
@@ -192,7 +191,7 @@ def _onsets(
     frame = pd.DataFrame(
         {"row": row, "reason": first["reason"].to_numpy(), "contact_month": month.astype(np.int64)}
     )
-    return frame, unknown
+    return frame
 
 
 def _episodes(
@@ -298,8 +297,10 @@ def contact_person_months(
         raise CxDataError(
             f"`exposure` must be 'time-varying' or 'ever-contacted', got {exposure!r}"
         )
-    cust = _customers(customers, responses)
-    onsets, unknown = _onsets(cust, contacts, synonyms, labels)
+    valid = validate_customers(customers)
+    cust = _customers(valid, responses)
+    known = known_contacts(contacts, valid)
+    onsets = _onsets(cust, known.contacts, synonyms, labels)
     chosen = _choose_reasons(onsets, reasons, max_reasons, min_customers)
     onsets = onsets[onsets["reason"].isin(chosen)]
     row = onsets["row"].to_numpy(np.int64)
@@ -326,14 +327,13 @@ def contact_person_months(
     for k, reason in enumerate(chosen):
         frame[flag_column(reason)] = (keys[:, 1] >> k) & 1 == 1
     frame["at_risk"], frame["churned"] = at_risk, events
-    if unknown:
-        warnings.warn(
-            f"{unknown} (customer, reason) first contacts name customers not in `customers`; "
-            "they are left out of the churn link",
-            CxAssumptionWarning,
-            stacklevel=2,
-        )
     flagged = np.bincount(np.log2(bit[inside]).astype(np.int64), minlength=len(chosen))
     return PersonMonths(
-        frame, chosen, exposure, labels, len(cust.ids), unknown, tuple(int(x) for x in flagged)
+        frame,
+        chosen,
+        exposure,
+        labels,
+        len(cust.ids),
+        known.rows_left_out,
+        tuple(int(x) for x in flagged),
     )

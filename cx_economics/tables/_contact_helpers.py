@@ -25,8 +25,9 @@ from cx_economics.data import (
     validate_contacts,
     validate_customers,
 )
-from cx_economics.engines import collect_pandas, count_true
+from cx_economics.engines import collect_pandas, count_true, require_same_key_type
 from cx_economics.exceptions import CxDataError
+from cx_economics.plausibility import TENURE_MONTHS_MAX, tenure_too_long
 
 _CONTACT_COLUMNS = ("customer_id", "contact_date", "channel", "reason")
 _CUSTOMER_COLUMNS = ("start_date", "tenure_months", "churned")
@@ -83,6 +84,73 @@ def _contacts_frame(contacts: object) -> AnyFrame:
     return out
 
 
+@dataclass(frozen=True)
+class KnownContacts:
+    """Contacts of known customers, and what was left out (see ``known_contacts``).
+
+    Attributes
+    ----------
+    contacts : Contacts or frame
+        Validated contacts (pandas input) or a frame of the contacts' own engine.
+    rows_left_out : int
+        Contact rows whose ``customer_id`` is not in ``customers``.
+    ids_left_out : int
+        Distinct such ids.
+    """
+
+    contacts: object
+    rows_left_out: int
+    ids_left_out: int
+
+
+def _customer_ids(customers: object) -> AnyFrame | None:
+    """The customers' ids; ``None`` for another engine's frame without ``customer_id``."""
+    if isinstance(customers, pd.DataFrame | Customers):
+        return nw.from_native(validate_customers(customers).frame[["customer_id"]])
+    frame = _from_native(customers, "customers", ())
+    if "customer_id" not in frame.collect_schema().names():
+        return None
+    return frame.select("customer_id")
+
+
+def _known_contacts(contacts: object, customers: object) -> KnownContacts:
+    """Keep the contacts whose ``customer_id`` is a customer's; count the others.
+
+    The look-up runs in the contacts' engine: a hash look-up of the customers' ids
+    for pandas (or when the engines differ), a semi-join when both tables live in the
+    same engine (DuckDB, Spark…), so no ids leave it. Another engine's customers
+    frame without ``customer_id`` cannot be matched: its contacts are all kept.
+    """
+    ids = _customer_ids(customers)
+    if ids is None:
+        return KnownContacts(contacts, 0, 0)
+    if isinstance(contacts, pd.DataFrame | Contacts):
+        valid = validate_contacts(contacts)
+        require_same_key_type(ids, nw.from_native(valid.frame[["customer_id"]]), "contacts")
+        theirs = valid.frame["customer_id"]
+        known = theirs.isin(collect_pandas(ids)["customer_id"].to_numpy())
+        if known.all():
+            return KnownContacts(valid, 0, 0)
+        kept = Contacts(valid.frame[known.to_numpy()])
+        return KnownContacts(kept, int((~known).sum()), int(theirs[~known].nunique()))
+    frame = _from_native(contacts, "contacts", _CONTACT_COLUMNS)
+    require_same_key_type(ids, frame, "contacts")
+    lazy, keys = frame.lazy(), ids.lazy().unique()
+    if frame.implementation == ids.implementation:
+        kept, strangers = (lazy.join(keys, on="customer_id", how=h) for h in ("semi", "anti"))
+    else:
+        known_ids = collect_pandas(ids)["customer_id"].to_numpy()
+        inside = nw.col("customer_id").is_in(known_ids)
+        kept, strangers = lazy.filter(inside), lazy.filter(~inside)
+    counted = collect_pandas(
+        strangers.select(nw.len().alias("rows"), nw.col("customer_id").n_unique().alias("ids"))
+    )
+    rows = int(counted["rows"].iloc[0])
+    if rows == 0:
+        return KnownContacts(contacts, 0, 0)
+    return KnownContacts(kept.to_native(), rows, int(counted["ids"].iloc[0]))
+
+
 def _day_number(column: str) -> Any:
     """Days since 1970-01-01 of a date column, from year and day of year (any engine)."""
     y = nw.col(column).dt.year()
@@ -119,6 +187,11 @@ def _customers_frame(customers: object) -> AnyFrame:
         return nw.from_native(valid.frame[list(_CUSTOMER_COLUMNS)])
     out = _from_native(customers, "customers", _CUSTOMER_COLUMNS)
     _check_no_nulls(out, "customers", _CUSTOMER_COLUMNS)
+    too_long = count_true(nw.col("tenure_months").cast(nw.Float64) > TENURE_MONTHS_MAX)
+    n = int(collect_pandas(out.select(too_long.alias("n")))["n"].iloc[0])
+    if n:
+        rows = "1 row is" if n == 1 else f"{n} rows are"
+        raise CxDataError(f"`customers`: `tenure_months` {tenure_too_long()}; {rows} not")
     return out
 
 

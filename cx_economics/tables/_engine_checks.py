@@ -27,8 +27,9 @@ from cx_economics.data import (
     validate_customers,
     validate_responses,
 )
-from cx_economics.engines import as_lazy, count_true, naive_utc
+from cx_economics.engines import as_lazy, count_true, naive_utc, require_same_key_type
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.plausibility import TENURE_MONTHS_MAX, tenure_too_long
 
 Lazy = nw.LazyFrame[Any]
 
@@ -169,6 +170,8 @@ def _check_native_customers(lazy: Lazy, group_columns: Sequence[str], has_revenu
         _require_dtype(lazy, "customers", column, schema[column].is_numeric(), "numeric")
         value = nw.col(column).cast(nw.Float64)
         checks.append((column, "must be a finite number ≥ 0", ~value.is_finite() | (value < 0)))
+    too_long = nw.col("tenure_months").cast(nw.Float64) > TENURE_MONTHS_MAX
+    checks.append(("tenure_months", tenure_too_long(), too_long))
     flag = schema["churned"]
     _require_dtype(
         lazy, "customers", "churned", flag == nw.Boolean or flag.is_integer(), "boolean or 0/1"
@@ -219,13 +222,7 @@ def _check_native_responses(lazy: Lazy, scheme: BandScheme) -> Lazy:
 
 
 def _check_key_types(customers: Lazy, responses: Lazy) -> None:
-    ours = customers.collect_schema()["customer_id"]
-    theirs = responses.collect_schema()["customer_id"]
-    if ours != theirs and not (ours.is_integer() and theirs.is_integer()):
-        raise CxDataError(
-            f"`customer_id` is {ours} in `customers` but {theirs} in `responses`; "
-            "give both tables the same id type so they can be joined"
-        )
+    require_same_key_type(customers, responses, "responses")
 
 
 def _warn_orphans(customers: Lazy, responses: Lazy) -> None:

@@ -32,6 +32,7 @@ at which it truly causes contacts. Compare ``first_listed`` with ``contacts``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -43,21 +44,25 @@ import pandas as pd
 
 from cx_economics._results import Result
 from cx_economics.engines import collect_pandas
-from cx_economics.exceptions import CxDataError
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.tables._contact_helpers import (
     _COUNT_COLUMNS,
+    KnownContacts,
     _contacts_frame,
     _exposure,
+    _known_contacts,
     _raw_reason_counts,
 )
 
 __all__ = [
     "UNCODED",
     "ContactCounts",
+    "KnownContacts",
     "LabelRule",
     "contact_counts",
     "contact_events",
     "first_contacts",
+    "known_contacts",
     "normalise_reason",
 ]
 
@@ -177,6 +182,9 @@ class ContactCounts(Result):
         Customers not churned at the cut-off, and all customers.
     synonyms : mapping
         The synonym map applied (normalised).
+    n_unknown_contacts : int
+        Contact rows left out because their ``customer_id`` is not in ``customers``
+        (see :func:`known_contacts`).
 
     Examples
     --------
@@ -195,6 +203,7 @@ class ContactCounts(Result):
     active_customers: int
     n_customers: int
     synonyms: Mapping[str, str] = field(default_factory=dict)
+    n_unknown_contacts: int = 0
 
     _title = "Contact counts by reason, channel and month"
 
@@ -249,6 +258,11 @@ class ContactCounts(Result):
                 f"{self.n_outside_window:,} contacts fell in months without customer "
                 "exposure and were left out"
             )
+        if self.n_unknown_contacts:
+            notes.append(
+                f"{self.n_unknown_contacts:,} contacts from ids that are not customers were "
+                "left out"
+            )
         return notes
 
 
@@ -295,8 +309,11 @@ def contact_counts(
         channel that handled it), ``reason`` (one reason, several separated by ``;``,
         or — in pandas — a list; missing means uncoded). pandas frames are checked by
         :func:`cx_economics.validate_contacts`; other engines are aggregated in place.
-        Contacts are not joined to ``customers``: a contact from someone outside the
-        table still counts (it was handled), and rates stay per customer of the base.
+        Contacts from ids that are not in ``customers`` are left out with a
+        :class:`CxAssumptionWarning` (:func:`known_contacts`): rates are per customer
+        of the base, so counting strangers' contacts over its exposure would inflate
+        every rate. (Another engine's ``customers`` without ``customer_id`` cannot be
+        matched; then every contact counts.)
     customers : pandas.DataFrame, Customers, or another engine's frame
         One row per customer with ``start_date``, ``tenure_months`` (months) and
         ``churned``; pandas frames may give ``end_date`` instead of tenure (see
@@ -313,7 +330,8 @@ def contact_counts(
     Raises
     ------
     CxDataError
-        A column is missing or unusable, or the frame type is not supported.
+        A column is missing or unusable, the frame type is not supported, or
+        ``customer_id`` has different types in the two tables.
 
     Examples
     --------
@@ -326,7 +344,9 @@ def contact_counts(
     True
     """
     table = _clean_synonyms(synonyms)
-    raw = _raw_reason_counts(_contacts_frame(contacts), ("channel", "month_key"))
+    known = _known_contacts(contacts, customers)
+    _warn_unknown(known.rows_left_out, known.ids_left_out, "contact counts and rates")
+    raw = _raw_reason_counts(_contacts_frame(known.contacts), ("channel", "month_key"))
     exposure, active, n_customers = _exposure(customers)
     keys = exposure["month"].to_numpy().astype("datetime64[M]").astype(np.int64)
     inside = raw["month_key"].isin(keys)
@@ -340,7 +360,77 @@ def contact_counts(
         active_customers=active,
         n_customers=n_customers,
         synonyms=table,
+        n_unknown_contacts=known.rows_left_out,
     )
+
+
+def _warn_unknown(rows: int, ids: int, where: str) -> None:
+    if rows:
+        warnings.warn(
+            f"`contacts`: {rows:,} contact{'s' if rows != 1 else ''} from {ids:,} "
+            f"`customer_id`{'s' if ids != 1 else ''} not in `customers` are left out of the "
+            f"{where} (ids from another system, or customers filtered out?)",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
+
+
+def known_contacts(contacts: object, customers: object) -> KnownContacts:
+    """The contacts of customers in ``customers``; the others are left out, with a warning.
+
+    Every contact-driver figure is per customer of the base: rates divide by its
+    customer-months, the churn link follows its customers, money multiplies its rates.
+    A contact from an id outside the base (another system's ids, a filtered extract)
+    would inflate the rates while the churn link drops it, so it is left out of all of
+    them, once, here. :func:`cx_economics.contact_driver_analysis` calls this first.
+
+    Parameters
+    ----------
+    contacts : pandas.DataFrame, Contacts, or another engine's frame
+        As in :func:`contact_counts`.
+    customers : pandas.DataFrame, Customers, or another engine's frame
+        With ``customer_id`` (another engine's frame without it is not matched: its
+        contacts are all kept).
+
+    Returns
+    -------
+    KnownContacts
+        ``contacts``: validated :class:`~cx_economics.data.Contacts` for pandas input,
+        otherwise a frame of the contacts' own engine (lazy where it was joined),
+        unchanged when every contact is a customer's; ``rows_left_out`` and
+        ``ids_left_out`` count what was dropped.
+
+    Warns
+    -----
+    CxAssumptionWarning
+        Naming how many contact rows and distinct ids were left out.
+
+    Raises
+    ------
+    CxDataError
+        ``customer_id`` is text in one table and numbers in the other (naming both
+        types), so no contact could ever match a customer.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import pandas as pd
+    >>> customers = pd.DataFrame({"customer_id": [1, 2], "channel": ["web"] * 2,
+    ...                           "tenure_months": [5.0, 8.0], "churned": [0, 1]})
+    >>> contacts = pd.DataFrame({"customer_id": [1, 2, 99, 99],
+    ...                          "contact_date": ["2025-01-02"] * 4, "channel": ["web"] * 4,
+    ...                          "reason": ["billing"] * 4})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     kept = known_contacts(contacts, customers)
+    >>> len(kept.contacts), kept.rows_left_out, kept.ids_left_out
+    (2, 2, 1)
+    >>> str(caught[0].message)[:50]
+    '`contacts`: 2 contacts from 1 `customer_id` not in'
+    """
+    known = _known_contacts(contacts, customers)
+    _warn_unknown(known.rows_left_out, known.ids_left_out, "contact-driver analysis")
+    return known
 
 
 # --------------------------------------------------------------------------- per customer
