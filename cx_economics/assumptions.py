@@ -28,6 +28,7 @@ import pandas as pd
 from cx_economics._results import Result
 from cx_economics.exceptions import CxDataError
 from cx_economics.parameters import check_n_bootstrap
+from cx_economics.plausibility import fraction_hint
 
 __all__ = ["Assumptions", "load_assumptions"]
 
@@ -146,7 +147,7 @@ class Assumptions(Result):
             hint = f" (did you mean {r / 100:g}?)" if 1 <= r <= 100 else ""
             raise CxDataError(f"`annual_discount_rate` must be a fraction in [0, 1), got {r}{hint}")
         if not 0 < self.margin_rate <= 1:
-            hint = f" (did you mean {self.margin_rate / 100:g}?)" if self.margin_rate > 1 else ""
+            hint = fraction_hint(self.margin_rate, "the revenue itself")
             raise CxDataError(
                 f"`margin_rate` must be a fraction in (0, 1], got {self.margin_rate}{hint}"
             )

@@ -44,6 +44,7 @@ from cx_economics.data import (
 from cx_economics.effort import CustomerEffort
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.impact import MixRule, MixShift
+from cx_economics.parameters import check_n_bootstrap, rng_from_seed
 from cx_economics.plausibility import cost_scale_hint
 from cx_economics.survival.fit import ChurnModel
 from cx_economics.tables.life import LifeTable
@@ -342,7 +343,7 @@ class ChannelEconomics(Result):
         present value of the extra cost), payback_months, roi (net value / present
         value of the extra cost).
         """
-        rng = np.random.default_rng(seed)
+        rng = rng_from_seed(seed)
         target = np.maximum(self.excellent_nps, self.nps_today)
         lost = self.money_lost()
         columns: dict[str, npt.ArrayLike] = {  # built as one frame at the end
@@ -523,7 +524,7 @@ def economics_from_arrays(
     -------
     ChannelEconomics
     """
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = rng_from_seed(seed)
     if cost_models:
         _require_cost_for_every_channel(cost_models, tuple(channels), "`cost_models`")
     counts = np.asarray(band_counts, dtype=np.int64)
@@ -654,7 +655,7 @@ def band_flows(
             f"`table` must be grouped by ('band', 'channel'), got {table.group_columns}"
         )
     horizon = assumptions.horizon_months
-    b = n_bootstrap or assumptions.n_bootstrap
+    b = assumptions.n_bootstrap if n_bootstrap is None else check_n_bootstrap(n_bootstrap)
     curves = fit_churn(table, model=model, by=("band", "channel"), horizon_months=horizon)
     margins = margin_by_band(table, assumptions=assumptions)
     channels = tuple(sorted({g[1] for g in curves.groups}))
@@ -753,7 +754,7 @@ def economics_from_tables(
     True
     """
     a = assumptions or Assumptions()
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = rng_from_seed(seed)
     channels, flows, reps = band_flows(table, a, model=model, seed=rng)
     by_channel = {g[0]: i for i, g in enumerate(counts.groups)}
     absent = [ch for ch in channels if ch not in by_channel]

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
-from lifelines.statistics import multivariate_logrank_test
 from lifelines.utils import median_survival_times
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff

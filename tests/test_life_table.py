@@ -156,12 +156,9 @@ def test_polars_input_gives_the_identical_table() -> None:
     sim = simulate(4_000, seed=2)
     by = ("band", "channel", "segment")
     ours = life_table(sim.customers, sim.responses, by=by, as_of=sim.as_of)
-    customers = pl.from_pandas(
-        sim.customers[
-            ["customer_id", "channel", "segment", "start_date", "end_date", "tenure_months",
-             "churned", "monthly_revenue"]
-        ]  # fmt: skip
-    )
+    columns = ["customer_id", "channel", "segment", "start_date", "end_date"]
+    columns += ["tenure_months", "churned", "monthly_revenue"]
+    customers = pl.from_pandas(sim.customers[columns])
     responses = pl.from_pandas(sim.responses).with_columns(pl.col("response_date").cast(pl.Date))
     for cust, resp in ((customers, responses), (customers.lazy(), responses.lazy())):
         theirs = life_table(cust, resp, by=by, as_of=sim.as_of)

@@ -300,7 +300,7 @@ def test_piece_without_churn_is_merged_into_the_piece_before_it() -> None:
     assert merged.log_likelihood == pytest.approx(explicit.log_likelihood, rel=1e-9)
     # closed form of a whole-month piece: hazard log(1 + events / completed months at
     # risk); [0, 12): 60 churners, 20*1 + 10*2 + 40*8 + 105*12 = 1620 months
-    first = list(merged.params.values())[0]
+    first = next(iter(merged.params.values()))
     assert first == pytest.approx(np.log1p(60 / 1620), rel=1e-5)
 
 

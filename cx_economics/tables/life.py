@@ -496,8 +496,8 @@ def life_table(
         warning. ``"latest"``, ``"mean"``, ``"first"``: one band for the whole tenure
         from the latest date's answers, all of them, or the first date's (the
         join-date analysis, kept as a sensitivity check: biased upward when answers
-        come only from the living; see the concepts page). Several answers on the chosen date are averaged.
-        The band is that of the mean score compared with the
+        come only from the living; see the concepts page). Several answers on the
+        chosen date are averaged. The band is that of the mean score compared with the
         scheme's integer cut-offs, i.e. the mean rounded *down*: scores 8 and 9 (mean
         8.5) make a passive, 6 and 7 (6.5) a detractor.
     scheme : BandScheme
