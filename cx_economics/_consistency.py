@@ -101,9 +101,9 @@ def drop_repeated_answers(frame: pd.DataFrame, table: str = "responses") -> pd.D
     if count == 0 or count < REPEATED_SHARE * len(frame):
         return frame
     warnings.warn(
-        f"`{table}`: {describe_rows(list(frame.index[repeated]), verb='repeat')} an earlier "
-        f"row in every column ({count} of {len(frame)} rows): the same answers loaded "
-        "twice? They are dropped, so each answer counts once",
+        f"`{table}`: {describe_rows(list(frame.index[repeated]))} repeat an earlier row in "
+        f"every column ({count} of {len(frame)} rows): the same answers loaded twice? They "
+        "are dropped, so each answer counts once",
         CxAssumptionWarning,
         stacklevel=3,
     )
