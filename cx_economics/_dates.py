@@ -308,7 +308,7 @@ def bulk_edge(dates: pd.Series) -> pd.Timestamp:
     --------
     >>> dates = pd.Series(pd.date_range("2022-01-01", "2025-12-31", periods=1000))
     >>> str(bulk_edge(pd.concat([dates, pd.Series([pd.Timestamp("2030-01-01")])])).date())
-    '2026-05-09'
+    '2026-05-10'
     """
     low, high = _percentiles(dates)
     margin = max(BULK_MARGIN.value, BULK_SPREAD_SHARE * (high - low))
