@@ -38,6 +38,7 @@ EARLIEST_DATE = pd.Timestamp.min.ceil("D")
 BULK_LOW, BULK_HIGH = 0.01, 0.99
 BULK_MARGIN = pd.Timedelta(days=31)
 BULK_SPREAD_SHARE = 0.10
+BULK_GAP = pd.Timedelta(days=366)
 
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:$|[T ])")
 # a zone after a time of day: "…T10:00Z", "… 10:00:00.5+02:00", "…T10+0200"
@@ -287,32 +288,51 @@ def warn_placeholders(table: str, column: str, raw: pd.Series, rows: pd.Index) -
 # --------------------------------------------------------------------------- the cut-off
 
 
-def bulk_edge(dates: pd.Series) -> pd.Timestamp:
-    """The latest date still within the bulk of ``dates``.
+def bulk_edge(reference: pd.Series, others: pd.Series | None = None) -> pd.Timestamp:
+    """The edge of the bulk of a table's dates: a date after it is an outlier.
 
-    The 99th percentile plus the larger of 31 days and a tenth of the spread between
-    the 1st and 99th percentiles: a table whose dates run over four years reaches
-    about 146 days past its 99th percentile. A date beyond it is far from every other
-    date of the table, the mark of a typo (2030 for 2020) or a placeholder (2099-12-31).
+    Two steps. The *anchor* is the 99th percentile of ``reference`` plus the larger of
+    31 days and a tenth of the spread between its 1st and 99th percentiles (a table
+    whose dates run over four years reaches about 146 days past its 99th percentile).
+    Then the bulk runs on from the anchor through the later dates (of ``reference``
+    and ``others``) as long as each lies within a year (:data:`BULK_GAP`) of the one
+    before: the first gap of more than a year ends it. A date beyond the bulk is far
+    from every other date of the table, the mark of a typo (2030 for 2020) or a
+    placeholder (2099-12-31), while end dates that keep coming after the last start
+    (a cohort followed for years) stay in the bulk.
 
     Parameters
     ----------
-    dates : pandas.Series
-        Naive datetimes without missing values (at least one).
+    reference : pandas.Series
+        Dates that cannot be placeholders (start dates, churners' end dates): naive
+        datetimes without missing values, at least one.
+    others : pandas.Series, optional
+        Further dates of the table (end dates of customers not flagged as churned).
 
     Returns
     -------
     pandas.Timestamp
+        The anchor, or the last date reached from it without a gap of over a year.
 
     Examples
     --------
     >>> dates = pd.Series(pd.date_range("2022-01-01", "2025-12-31", periods=1000))
     >>> str(bulk_edge(pd.concat([dates, pd.Series([pd.Timestamp("2030-01-01")])])).date())
     '2026-05-10'
+    >>> cohort_ends = pd.Series(pd.date_range("2026-01-01", "2027-06-30", periods=300))
+    >>> str(bulk_edge(dates, cohort_ends).date())  # ends keep coming: still the bulk
+    '2027-06-30'
     """
-    low, high = _percentiles(dates)
+    low, high = _percentiles(reference)
     margin = max(BULK_MARGIN.value, BULK_SPREAD_SHARE * (high - low))
-    return pd.Timestamp(int(high + margin)).floor("D")
+    anchor = np.int64(high + margin)
+    dates = reference if others is None else pd.concat([reference, others.dropna()])
+    ns = dates.to_numpy("datetime64[ns]").astype(np.int64)
+    later = np.unique(ns[ns > anchor])
+    steps = np.diff(np.concatenate([[anchor], later]))
+    gaps = np.flatnonzero(steps > BULK_GAP.value)
+    inside = later[: gaps[0]] if gaps.size else later
+    return pd.Timestamp(int(inside[-1] if inside.size else anchor))
 
 
 def _percentiles(dates: pd.Series) -> tuple[float, float]:
@@ -325,10 +345,10 @@ def _percentiles(dates: pd.Series) -> tuple[float, float]:
 def default_cutoff(out: pd.DataFrame) -> pd.Timestamp | None:
     """The cut-off of a customers table without ``as_of``: its latest date within the bulk.
 
-    The bulk is measured on the dates that cannot be placeholders: ``start_date``,
-    and the ``end_date`` of customers flagged ``churned`` (every ``end_date`` when
-    there is neither). A ``start_date`` beyond the bulk is an error; an ``end_date``
-    beyond it is left beyond the cut-off, where it counts as active.
+    The bulk (:func:`bulk_edge`) is anchored on the dates that cannot be placeholders:
+    ``start_date``, and the ``end_date`` of customers flagged ``churned`` (every
+    ``end_date`` when there is neither). A ``start_date`` beyond the bulk is an error;
+    an ``end_date`` beyond it is left beyond the cut-off, where it counts as active.
 
     Parameters
     ----------
@@ -347,23 +367,28 @@ def default_cutoff(out: pd.DataFrame) -> pd.Timestamp | None:
     """
     start = out["start_date"] if "start_date" in out else None
     end = out["end_date"] if "end_date" in out else None
-    reference = [s for s in (start,) if s is not None]
-    if end is not None and (start is None or "churned" in out):
-        reference.append(end[out["churned"]] if "churned" in out else end)
+    reference = [start] if start is not None else []
+    others = None
+    if end is not None and "churned" in out:
+        reference.append(end[out["churned"]])
+        others = end[~out["churned"]]
+    elif end is not None and start is None:
+        reference.append(end)
+    elif end is not None:
+        others = end
     dates = pd.concat(reference).dropna() if reference else pd.Series(dtype="datetime64[ns]")
     if dates.empty:
         return None
-    edge = bulk_edge(dates)
+    edge = bulk_edge(dates, others)
+    latest = [s[s <= edge].max() for s in (start, end) if s is not None]
+    cutoff = max(d for d in latest if pd.notna(d))
     if start is not None:
         late = start > edge
         if late.any():
-            bulk = pd.Timestamp(int(_percentiles(dates)[1])).date()
             raise CxDataError(
                 f"`customers`: `start_date` {start[late].max().date()} lies far beyond the "
-                f"other dates (99 % are on or before {bulk}, so the default cut-off would "
-                f"move past {edge.date()}) for {describe_rows(list(out.index[late]))}: a "
-                "typo? Correct it, or pass `as_of=` to set the cut-off yourself"
+                f"other dates of the table (over a year after the latest of them, "
+                f"{cutoff.date()}) for {describe_rows(list(out.index[late]))}: a typo? "
+                "Correct it, or pass `as_of=` to set the cut-off yourself"
             )
-    latest = [s[s <= edge].max() for s in (start, end) if s is not None]
-    latest = [d for d in latest if pd.notna(d)]
-    return max(latest) if latest else None
+    return pd.Timestamp(cutoff)

@@ -133,6 +133,17 @@ def test_default_cut_off_of_clean_data_is_the_latest_date(small: SimulatedData) 
     assert valid.as_of == small.customers[["start_date", "end_date"]].max().max()
 
 
+def test_a_cohort_followed_for_years_keeps_its_late_end_dates(small: SimulatedData) -> None:
+    raw = _dates_only(small)
+    cohort = raw[raw["start_date"] < pd.Timestamp("2023-01-01")]
+    assert cohort["end_date"].max() > pd.Timestamp("2025-06-01")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CxAssumptionWarning)
+        valid = cx.validate_customers(cohort)
+    assert valid.as_of == cohort["end_date"].max()
+    assert valid.frame["churned"].sum() == cohort["end_date"].notna().sum()
+
+
 # ------------------------------------------------------ item 3: end-date placeholders
 
 
