@@ -11,8 +11,9 @@ The rules are stated in ``docs/how-to/own-data.md``:
   twice, overlapping exports). Fewer are kept: one customer answering twice on one day
   with the same score happens by chance when dates carry no time of day.
 - **Contradicting columns** of a customer: ``churned`` against ``end_date`` (the flag
-  is used), ``tenure_months`` against ``start_date`` (``tenure_months`` is used), each
-  with a warning naming the rows.
+  is used), ``tenure_months`` against ``start_date`` to ``end_date`` or, for active
+  customers, to the cut-off (``tenure_months`` is used; churners without an end date
+  are not compared), each with a warning naming the rows.
 """
 
 from __future__ import annotations
@@ -149,6 +150,11 @@ def _warn_tenure_against_dates(out: pd.DataFrame, cutoff: pd.Timestamp) -> None:
     implied = days / DAYS_PER_MONTH
     given = out["tenure_months"].to_numpy(np.float64)
     bad = np.abs(implied - given) > TENURE_TOLERANCE_MONTHS
+    if "churned" in out:
+        # a churner without an end date left at an unknown time: nothing to compare
+        churned = out["churned"].to_numpy(bool)
+        ended = out["end_date"].notna().to_numpy(bool) if "end_date" in out else ~churned
+        bad &= ~(churned & ~ended)
     if not bad.any():
         return
     first = int(np.flatnonzero(bad)[0])

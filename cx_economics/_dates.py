@@ -202,7 +202,7 @@ def _refuse_mixed_zones(
     present: npt.NDArray[np.bool_],
 ) -> None:
     """Raise when some dates carry a time zone and others do not."""
-    naive = np.array([not a and _is_date_like(u) for u, a in zip(items, aware, strict=True)])
+    naive = np.array([not a and _is_date_like(u) for u, a in zip(items, aware, strict=True)], bool)
     row_aware = np.append(aware, False)[codes]
     row_naive = np.append(naive, False)[codes] & present
     if row_aware.any() and row_naive.any():

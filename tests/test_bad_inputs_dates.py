@@ -300,6 +300,21 @@ def test_tenure_against_start_date_is_flagged_naming_both() -> None:
     assert any("`start_date`" in m and "1 row" in m and "row 2" in m for m in messages)
 
 
+def test_churners_with_start_and_tenure_but_no_end_date_are_not_contradictions() -> None:
+    frame = dated_customers(churned=[False, True, False, True, False, False]).drop(
+        columns="end_date"
+    )
+    frame["tenure_months"] = [29.5, 3.0, 16.7, 5.0, 6.0, 13.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CxAssumptionWarning)
+        cx.validate_customers(frame, as_of="2025-07-01")
+
+
+def test_an_empty_end_date_column_is_read_as_all_active() -> None:
+    frame = cx.validate_customers(dated_customers(end_date=[None] * 6)).frame
+    assert not frame["churned"].any()
+
+
 def test_consistent_tenure_and_dates_raise_no_warning(small: SimulatedData) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", CxAssumptionWarning)
