@@ -12,8 +12,9 @@ The rules are stated in ``docs/how-to/own-data.md``:
   with the same score happens by chance when dates carry no time of day.
 - **Contradicting columns** of a customer: ``churned`` against ``end_date`` (the flag
   is used), ``tenure_months`` against ``start_date`` to ``end_date`` or, for active
-  customers, to the cut-off (``tenure_months`` is used; churners without an end date
-  are not compared), each with a warning naming the rows.
+  customers, to the cut-off (without ``as_of``: to the date most active tenures run
+  to); ``tenure_months`` is used, churners without an end date are not compared; each
+  with a warning naming the rows.
 """
 
 from __future__ import annotations
@@ -111,7 +112,9 @@ def drop_repeated_answers(frame: pd.DataFrame, table: str = "responses") -> pd.D
     return frame.loc[~repeated]
 
 
-def warn_contradictions(out: pd.DataFrame, cutoff: pd.Timestamp | None) -> None:
+def warn_contradictions(
+    out: pd.DataFrame, cutoff: pd.Timestamp | None, *, explicit: bool = True
+) -> None:
     """Warn when the columns of a customer disagree: churn flag, dates and tenure.
 
     Parameters
@@ -120,11 +123,15 @@ def warn_contradictions(out: pd.DataFrame, cutoff: pd.Timestamp | None) -> None:
         Validated customers, censored at the cut-off (no ``end_date`` after it).
     cutoff : pandas.Timestamp or None
         The observation cut-off.
+    explicit : bool
+        Whether the user gave the cut-off. A default one is a guess from the dates, so
+        active customers' tenures are then compared with the date most of them run
+        to (the median of ``start_date`` + ``tenure_months``) instead.
     """
     if "churned" in out and "end_date" in out:
         _warn_flag_against_end(out)
     if "tenure_months" in out and "start_date" in out and cutoff is not None:
-        _warn_tenure_against_dates(out, cutoff)
+        _warn_tenure_against_dates(out, cutoff, explicit)
 
 
 def _warn_flag_against_end(out: pd.DataFrame) -> None:
@@ -144,17 +151,24 @@ def _warn_flag_against_end(out: pd.DataFrame) -> None:
             )
 
 
-def _warn_tenure_against_dates(out: pd.DataFrame, cutoff: pd.Timestamp) -> None:
-    end = out["end_date"].fillna(cutoff) if "end_date" in out else cutoff
-    days = (end - out["start_date"]).dt.days.to_numpy(np.float64)
-    implied = days / DAYS_PER_MONTH
+def _warn_tenure_against_dates(out: pd.DataFrame, cutoff: pd.Timestamp, explicit: bool) -> None:
+    start = out["start_date"]
     given = out["tenure_months"].to_numpy(np.float64)
-    bad = np.abs(implied - given) > TENURE_TOLERANCE_MONTHS
-    if "churned" in out:
-        # a churner without an end date left at an unknown time: nothing to compare
-        churned = out["churned"].to_numpy(bool)
-        ended = out["end_date"].notna().to_numpy(bool) if "end_date" in out else ~churned
-        bad &= ~(churned & ~ended)
+    ended = (
+        out["end_date"].notna().to_numpy(bool) if "end_date" in out else np.zeros(len(out), bool)
+    )
+    churned = out["churned"].to_numpy(bool) if "churned" in out else ended
+    active = ~churned
+    counted_to, what = cutoff, f"the cut-off {cutoff.date()}"
+    if not explicit and active.any():
+        # without `as_of`, the data say when tenures were counted: active customers' ends
+        ends = start[active] + pd.to_timedelta(given[active] * DAYS_PER_MONTH, unit="D")
+        counted_to = pd.Timestamp(ends.median()).floor("D")
+        what = f"{counted_to.date()}, the date most active tenures run to"
+    end = out["end_date"].where(ended, counted_to) if "end_date" in out else counted_to
+    implied = (end - start).dt.days.to_numpy(np.float64) / DAYS_PER_MONTH
+    # a churner without an end date left at an unknown time: nothing to compare
+    bad = (np.abs(implied - given) > TENURE_TOLERANCE_MONTHS) & (ended | active)
     if not bad.any():
         return
     first = int(np.flatnonzero(bad)[0])
@@ -162,7 +176,7 @@ def _warn_tenure_against_dates(out: pd.DataFrame, cutoff: pd.Timestamp) -> None:
         f"`customers`: `tenure_months` disagrees with `start_date` by more than "
         f"{TENURE_TOLERANCE_MONTHS:g} month for {describe_rows(list(out.index[bad]))}: row "
         f"{out.index[first]!r} has {given[first]:.1f} months, its dates (`start_date` to "
-        f"`end_date` or the cut-off {cutoff.date()}) give {implied[first]:.1f}; "
+        f"`end_date`, or for active customers to {what}) give {implied[first]:.1f}; "
         "`tenure_months` is used (drop one of the columns, or pass `as_of=` the date the "
         "tenures were counted to)",
         CxAssumptionWarning,

@@ -694,7 +694,7 @@ def validate_customers(
     cutoff = explicit if explicit is not None else default_cutoff(out)
     if "end_date" in out and cutoff is not None:
         out = _censor_after_cutoff(out, cutoff, explicit=explicit is not None)
-    warn_contradictions(out, cutoff)
+    warn_contradictions(out, cutoff, explicit=explicit is not None)
     if "churned" not in out:
         out["churned"] = out["end_date"].notna()
     if "tenure_months" not in out:

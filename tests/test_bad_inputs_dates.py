@@ -300,6 +300,14 @@ def test_tenure_against_start_date_is_flagged_naming_both() -> None:
     assert any("`start_date`" in m and "1 row" in m and "row 2" in m for m in messages)
 
 
+def test_tenure_against_start_date_without_as_of_is_flagged(small: SimulatedData) -> None:
+    lean = small.customers[["customer_id", "channel", "start_date", "tenure_months", "churned"]]
+    row = int(lean.index[~lean["churned"]][3])
+    lean = lean.assign(tenure_months=lean["tenure_months"].where(lean.index != row, 0.5))
+    messages = _one_warning(lambda: cx.validate_customers(lean), "`tenure_months` disagrees")
+    assert any(f"1 row (row {row})" in m and "most active tenures run to" in m for m in messages)
+
+
 def test_churners_with_start_and_tenure_but_no_end_date_are_not_contradictions() -> None:
     frame = dated_customers(churned=[False, True, False, True, False, False]).drop(
         columns="end_date"
@@ -415,6 +423,8 @@ def test_demo_data_raise_none_of_these_warnings(which: str) -> None:
         warnings.simplefilter("error", CxAssumptionWarning)
         cx.validate_customers(data.customers)
         cx.validate_customers(_dates_only(data))
+        lean = ["customer_id", "channel", "start_date", "tenure_months", "churned"]
+        cx.validate_customers(data.customers[lean])  # default cut-off before as_of
         cx.validate_responses(data.responses)
         cx.validate_contacts(data.contacts)
         cx.life_table(data.customers, data.responses, as_of=data.as_of)
