@@ -38,6 +38,20 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from cx_economics._consistency import (
+    DAYS_PER_MONTH,
+    drop_repeated_answers,
+    nfc,
+    warn_contradictions,
+    warn_lookalikes,
+)
+from cx_economics._dates import (
+    DateProblem,
+    default_cutoff,
+    parse_as_of,
+    parse_dates,
+    warn_placeholders,
+)
 from cx_economics.bands import DEFAULT_SCHEME, BandScheme
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError, describe_rows
 from cx_economics.plausibility import (
@@ -59,15 +73,13 @@ __all__ = [
     "Customers",
     "Responses",
     "TableSchema",
+    "parse_as_of",
     "validate_channel_costs",
     "validate_contacts",
     "validate_customers",
     "validate_responses",
     "validate_table",
 ]
-
-#: Average days per month used to turn dates into tenure in months.
-DAYS_PER_MONTH = 365.25 / 12.0
 
 Kind = Literal["id", "str", "int", "float", "bool", "date", "reasons"]
 
@@ -92,6 +104,9 @@ class ColumnSpec:
         Whether missing values are allowed.
     description : str
         Meaning and unit, shown in errors and docs.
+    open_end : bool
+        For dates: a date after 2262-04-11 (``9999-12-31``) is a placeholder for "not
+        yet" and read as missing, with a warning, instead of an error.
     """
 
     name: str
@@ -102,6 +117,7 @@ class ColumnSpec:
     maximum: float | None = None
     nullable: bool = False
     description: str = ""
+    open_end: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,7 +149,14 @@ CUSTOMERS_SCHEMA = TableSchema(
         ColumnSpec("tenure_months", "float", False, minimum=0.0, description="months observed"),
         ColumnSpec("start_date", "date", False, description="date the customer joined"),
         ColumnSpec("churned", "bool", False, description="left before the cut-off (bool or 0/1)"),
-        ColumnSpec("end_date", "date", False, nullable=True, description="date the customer left"),
+        ColumnSpec(
+            "end_date",
+            "date",
+            False,
+            nullable=True,
+            description="date the customer left",
+            open_end=True,
+        ),
         ColumnSpec("monthly_revenue", "float", False, minimum=0.0, description="revenue per month"),
         ColumnSpec("segment", "str", False, description="customer segment"),
         ColumnSpec("team", "str", False, description="team serving the customer"),
@@ -263,8 +286,13 @@ class _DistinctValues:
         return flags[self.codes]
 
     def stripped(self) -> npt.NDArray[Any]:
-        """Strings stripped of outer whitespace (``None`` for NA); needs ``all_text``."""
-        return self.per_row(np.array([u.strip() for u in self.uniques], dtype=object), None)
+        """Strings stripped of outer whitespace, in NFC (``None`` for NA); needs ``all_text``.
+
+        NFC composes letters typed with combining accents (NFD, as macOS file names
+        and some survey tools write them), so ``"Café"`` is one name however it was typed.
+        """
+        names = np.array([nfc(u.strip()) for u in self.uniques], dtype=object)
+        return self.per_row(names, None)
 
 
 # what pandas.api.types.infer_dtype calls object columns that hold no strings at all
@@ -281,7 +309,9 @@ def _may_hold_text(raw: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(raw)
 
 
-def _convert(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series:
+def _convert(
+    schema: TableSchema, spec: ColumnSpec, raw: pd.Series, *, local_time: bool = False
+) -> pd.Series:
     """Check and convert one column; raise naming the bad rows."""
     missing = raw.isna()
     distinct: _DistinctValues | None = None
@@ -301,19 +331,32 @@ def _convert(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.Series
         out = raw
     elif spec.kind == "str":
         out = _convert_text(raw, distinct, present)
+        warn_lookalikes(schema.name, spec.name, out)
     elif spec.kind in ("int", "float"):
         out = _convert_number(schema, spec, raw, present, distinct)
     elif spec.kind == "bool":
         out = _convert_bool(schema, spec, raw)
     elif spec.kind == "date":
-        out = _convert_date(schema, spec, raw, present)
+        out = _convert_date(schema, spec, raw, present, local_time=local_time)
     else:
         out = _convert_reasons(raw, missing)
+        warn_lookalikes(schema.name, spec.name, out.explode())
     if spec.unique:
         dup = out.duplicated(keep=False) & present
         if dup.any():
-            raise _fail(schema, spec.name, "must be unique", raw.index[dup])
+            raise _fail(schema, spec.name, f"must be unique{_id_hint(spec, out)}", raw.index[dup])
     return out
+
+
+def _id_hint(spec: ColumnSpec, out: pd.Series) -> str:
+    """Why numeric ids may repeat: a CSV reader turned ``0001`` and ``01`` into 1."""
+    if spec.kind != "id" or not pd.api.types.is_numeric_dtype(out):
+        return ""
+    return (
+        f" (the ids are numbers: ids with leading zeros such as 0001 and 01 both read as 1; "
+        f"read the file with the ids as text, e.g. "
+        f"pandas.read_csv(path, dtype={{'{spec.name}': str}}))"
+    )
 
 
 def _convert_text(
@@ -321,7 +364,8 @@ def _convert_text(
 ) -> pd.Series:
     if distinct is not None and distinct.all_text:
         return pd.Series(distinct.stripped(), index=raw.index, dtype=object).where(present, None)
-    return raw.astype("string").str.strip().astype(object).where(present, None)
+    stripped = raw.astype("string").str.strip().str.normalize("NFC")
+    return stripped.astype(object).where(present, None)
 
 
 def _convert_number(
@@ -392,25 +436,15 @@ def _convert_bool(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.S
 
 
 def _convert_date(
-    schema: TableSchema, spec: ColumnSpec, raw: pd.Series, present: pd.Series
+    schema: TableSchema, spec: ColumnSpec, raw: pd.Series, present: pd.Series, *, local_time: bool
 ) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        values = raw
-    else:
-        values = pd.to_datetime(raw, errors="coerce", format="ISO8601")
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_convert(None)
-    bad = present & values.isna()
-    if bad.any():
-        example = raw[bad].iloc[0]
-        raise _fail(
-            schema,
-            spec.name,
-            f"must be a date in ISO 8601 (YYYY-MM-DD) or a datetime (e.g. {example!r}); "
-            "ambiguous formats like 03/04/2025 are not guessed",
-            raw.index[bad],
-        )
-    return values.astype("datetime64[ns]")
+    try:
+        parsed = parse_dates(raw, present, open_end=spec.open_end, local_time=local_time)
+    except DateProblem as problem:
+        raise _fail(schema, spec.name, problem.problem, raw.index[problem.bad]) from None
+    if parsed.placeholders.any():
+        warn_placeholders(schema.name, spec.name, raw, raw.index[parsed.placeholders])
+    return parsed.values
 
 
 def _convert_reasons(raw: pd.Series, missing: pd.Series) -> pd.Series:
@@ -419,7 +453,7 @@ def _convert_reasons(raw: pd.Series, missing: pd.Series) -> pd.Series:
             items = [str(x).strip() for x in v if x is not None and str(x).strip()]
         else:
             items = [x.strip() for x in str(v).split(";") if x.strip()]
-        return tuple(items) or ("uncoded",)
+        return tuple(nfc(x) for x in items) or ("uncoded",)
 
     return pd.Series(
         [("uncoded",) if m else split(v) for v, m in zip(raw, missing, strict=True)],
@@ -429,7 +463,11 @@ def _convert_reasons(raw: pd.Series, missing: pd.Series) -> pd.Series:
 
 
 def validate_table(
-    frame: pd.DataFrame, schema: TableSchema, *, columns: Mapping[str, str] | None = None
+    frame: pd.DataFrame,
+    schema: TableSchema,
+    *,
+    columns: Mapping[str, str] | None = None,
+    local_time: bool = False,
 ) -> pd.DataFrame:
     """Check ``frame`` against ``schema`` and return a new frame with canonical columns.
 
@@ -441,6 +479,9 @@ def validate_table(
         What the table must hold.
     columns : mapping, optional
         Canonical name → the user's column name, for columns named differently.
+    local_time : bool, default False
+        Dates with a time zone keep their wall-clock time (the zone is dropped)
+        instead of being moved to UTC.
 
     Returns
     -------
@@ -462,7 +503,8 @@ def validate_table(
         raise CxDataError(f"`{schema.name}` is empty (0 rows)")
     found = _resolve_columns(frame, schema, columns)
     out = {
-        name: _convert(schema, schema.spec(name), frame[theirs]) for name, theirs in found.items()
+        name: _convert(schema, schema.spec(name), frame[theirs], local_time=local_time)
+        for name, theirs in found.items()
     }
     return pd.DataFrame(out, index=frame.index)
 
@@ -598,6 +640,7 @@ def validate_customers(
     *,
     columns: Mapping[str, str] | None = None,
     as_of: str | pd.Timestamp | None = None,
+    local_time: bool = False,
 ) -> Customers:
     """Validate a customers table.
 
@@ -609,8 +652,13 @@ def validate_customers(
     columns : mapping, optional
         Canonical name → your column name.
     as_of : date-like, optional
-        Observation cut-off, used when tenure is derived from ``start_date``; defaults
-        to the latest date in the table.
+        Observation cut-off (ISO 8601 text or a date object), used when tenure is
+        derived from ``start_date``. Without it, the cut-off is the latest date of the
+        table within the bulk of its dates (99th percentile plus the larger of 31 days
+        and a tenth of the 1st–99th percentile spread): a ``start_date`` beyond that is
+        an error, an ``end_date`` beyond it a placeholder for "still active".
+    local_time : bool, default False
+        Zoned dates keep their wall-clock time instead of being moved to UTC.
 
     Returns
     -------
@@ -620,17 +668,20 @@ def validate_customers(
     Raises
     ------
     CxDataError
-        On any bad column, an ``end_date`` before ``start_date``, a ``tenure_months``
-        over :data:`~cx_economics.plausibility.TENURE_MONTHS_MAX` (100 years: days
-        instead of months?) or a ``monthly_revenue`` that is 0 for every customer.
+        On any bad column, an ``end_date`` before ``start_date``, a ``start_date`` after
+        the cut-off or far beyond the other dates, an ``as_of`` that is not a date, a
+        ``tenure_months`` over :data:`~cx_economics.plausibility.TENURE_MONTHS_MAX`
+        (100 years: days instead of months?) or a ``monthly_revenue`` that is 0 for
+        every customer.
 
     Warns
     -----
     CxAssumptionWarning
-        A given ``tenure_months`` longer than
+        ``end_date`` after the cut-off or beyond 2262-04-11 (read as active);
+        ``churned`` against ``end_date``, ``tenure_months`` against ``start_date``;
+        names that differ only in case; a given ``tenure_months`` longer than
         :data:`~cx_economics.plausibility.TENURE_MONTHS_PLAUSIBLE` (50 years) or, with
-        ``start_date`` and ``as_of``, than the observation window (most likely days);
-        end dates after the cut-off (censored there).
+        ``start_date`` and ``as_of``, than the observation window (most likely days).
 
     Examples
     --------
@@ -643,19 +694,21 @@ def validate_customers(
     """
     if isinstance(frame, Customers):
         return frame
-    out = validate_table(frame, CUSTOMERS_SCHEMA, columns=columns)
+    explicit = parse_as_of(as_of)
+    out = validate_table(frame, CUSTOMERS_SCHEMA, columns=columns, local_time=local_time)
     _check_revenue(out)
-    cutoff = _cutoff(out, as_of)
     if "tenure_months" in out:
-        _check_tenure_scale(out, pd.Timestamp(as_of) if as_of is not None else None)
+        _check_tenure_scale(out, explicit)
     if "start_date" in out and "end_date" in out:
         bad = out["end_date"].notna() & (out["end_date"] < out["start_date"])
         if bad.any():
             raise _fail(
                 CUSTOMERS_SCHEMA, "end_date", "must not be before `start_date`", out.index[bad]
             )
+    cutoff = explicit if explicit is not None else default_cutoff(out)
     if "end_date" in out and cutoff is not None:
-        out = _censor_after_cutoff(out, cutoff)
+        out = _censor_after_cutoff(out, cutoff, explicit=explicit is not None)
+    warn_contradictions(out, cutoff, explicit=explicit is not None)
     if "churned" not in out:
         out["churned"] = out["end_date"].notna()
     if "tenure_months" not in out:
@@ -721,15 +774,30 @@ def _check_tenure_scale(out: pd.DataFrame, cutoff: pd.Timestamp | None) -> None:
         )
 
 
-def _censor_after_cutoff(out: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
-    """Customers who leave after the cut-off were still customers at it: censor them."""
+def _censor_after_cutoff(
+    out: pd.DataFrame, cutoff: pd.Timestamp, *, explicit: bool
+) -> pd.DataFrame:
+    """Customers who leave after the cut-off were still customers at it: censor them.
+
+    Without an explicit cut-off, the only end dates after it are those far beyond the
+    bulk of the table's dates: placeholders for "still active" such as 2099-12-31.
+    """
     after = out["end_date"].notna() & (out["end_date"] > cutoff)
     if not after.any():
         return out
+    rows = describe_rows(list(out.index[after]))
+    if explicit:
+        reason = f"`end_date` is after the cut-off {cutoff.date()} for {rows}"
+    else:
+        latest = out.loc[after, "end_date"].max().date()
+        reason = (
+            f"`end_date` lies far beyond the other dates (up to {latest}) for {rows}, read "
+            f"as a placeholder for 'still active'; the default cut-off is {cutoff.date()}, "
+            "the latest date within the bulk of the table's dates (pass `as_of=` to set it "
+            "yourself)"
+        )
     warnings.warn(
-        f"`customers`: `end_date` is after the cut-off {cutoff.date()} for "
-        f"{describe_rows(list(out.index[after]))}; they count as active at the cut-off "
-        "(censored there)",
+        f"`customers`: {reason}; they count as active at the cut-off (censored there)",
         CxAssumptionWarning,
         stacklevel=3,
     )
@@ -740,19 +808,12 @@ def _censor_after_cutoff(out: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFram
     return out
 
 
-def _cutoff(out: pd.DataFrame, as_of: str | pd.Timestamp | None) -> pd.Timestamp | None:
-    if as_of is not None:
-        return pd.Timestamp(as_of)
-    dates = [out[c].max() for c in ("start_date", "end_date") if c in out]
-    dates = [d for d in dates if pd.notna(d)]
-    return max(dates) if dates else None
-
-
 def validate_responses(
     frame: pd.DataFrame | Responses,
     *,
     columns: Mapping[str, str] | None = None,
     scheme: BandScheme = DEFAULT_SCHEME,
+    local_time: bool = False,
 ) -> Responses:
     """Validate a survey-responses table.
 
@@ -765,10 +826,15 @@ def validate_responses(
         Canonical name → your column name.
     scheme : BandScheme
         The scale and cut-offs; scores are checked against its range.
+    local_time : bool, default False
+        Zoned answer dates keep their wall-clock time (an answer at midnight in
+        Helsinki stays on that day) instead of being moved to UTC.
 
     Returns
     -------
     Responses
+        Rows repeated in every column are dropped, with a warning, when they are at
+        least 1 % of the rows (a file loaded twice); fewer are kept.
 
     Examples
     --------
@@ -792,13 +858,21 @@ def validate_responses(
         schema = TableSchema(
             schema.name, tuple(score if c.name == "score" else c for c in schema.columns)
         )
-    return Responses(validate_table(frame, schema, columns=columns), scheme=scheme)
+    out = validate_table(frame, schema, columns=columns, local_time=local_time)
+    return Responses(drop_repeated_answers(out), scheme=scheme)
 
 
 def validate_contacts(
-    frame: pd.DataFrame | Contacts, *, columns: Mapping[str, str] | None = None
+    frame: pd.DataFrame | Contacts,
+    *,
+    columns: Mapping[str, str] | None = None,
+    local_time: bool = False,
 ) -> Contacts:
     """Validate a contacts table; reasons become tuples, missing ones ``("uncoded",)``.
+
+    Reasons are stripped and put in Unicode NFC; reasons (and channels) that differ
+    only in case are kept apart, with a warning naming them. ``local_time=True``
+    keeps zoned contact dates' wall-clock time instead of moving them to UTC.
 
     Examples
     --------
@@ -810,7 +884,7 @@ def validate_contacts(
     """
     if isinstance(frame, Contacts):
         return frame
-    return Contacts(validate_table(frame, CONTACTS_SCHEMA, columns=columns))
+    return Contacts(validate_table(frame, CONTACTS_SCHEMA, columns=columns, local_time=local_time))
 
 
 def validate_channel_costs(

@@ -24,6 +24,7 @@ from cx_economics.data import (
     Customers,
     Responses,
     TableSchema,
+    parse_as_of,
     validate_customers,
     validate_responses,
 )
@@ -53,7 +54,7 @@ def _customer_frame(
         # dates place answers on the tenure clock and flag answers after leaving
         keep += [c for c in ("start_date", "end_date") if c in valid.frame.columns]
         lazy = nw.from_native(valid.frame[keep].reset_index(drop=True)).lazy()
-        cutoff = pd.Timestamp(as_of) if as_of is not None else valid.as_of
+        cutoff = parse_as_of(as_of) if as_of is not None else valid.as_of
         return lazy, cutoff, has_revenue
     lazy = _native(customers, "customers", columns, CUSTOMERS_SCHEMA.names)
     names = lazy.collect_schema().names()
@@ -62,7 +63,7 @@ def _customer_frame(
     keep = needed + (["monthly_revenue"] if has_revenue else [])
     keep += [c for c in ("start_date", "end_date") if c in names]
     lazy = _check_native_customers(lazy.select(keep), group_columns, has_revenue)
-    return lazy, (pd.Timestamp(as_of) if as_of is not None else None), has_revenue
+    return lazy, parse_as_of(as_of), has_revenue
 
 
 def _response_frame(
@@ -245,14 +246,19 @@ def _warn_orphans(customers: Lazy, responses: Lazy) -> None:
 
 
 def _drop_answers_after_churn(customers: Lazy, responses: Lazy) -> tuple[Lazy, Lazy]:
-    """Leave out answers dated after the customer's ``end_date``, with a warning.
+    """Leave out answers dated outside the customer's tenure, with a warning each.
 
-    An answer given after leaving (an exit survey) would set the band of a customer
-    who had already churned, so the band would be caused by the churn rather than
-    the other way round. Returns the customers without ``end_date`` and the kept
-    responses.
+    An answer given after leaving (an exit survey, after ``end_date``) would set the
+    band of a customer who had already churned, so the band would be caused by the
+    churn rather than the other way round. An answer dated before the customer's
+    ``start_date`` belongs to no tenure of theirs (a reused id, or a wrong date): it
+    would set the band of months it cannot describe. Returns the customers without
+    ``end_date`` and the kept responses.
     """
-    if "end_date" not in customers.collect_schema().names():
+    names = customers.collect_schema().names()
+    if "start_date" in names:
+        responses = _drop_answers_before_start(customers, responses)
+    if "end_date" not in names:
         return customers, responses
     ends = customers.select("customer_id", "end_date")
     joined = responses.join(ends, on="customer_id", how="left")
@@ -268,3 +274,24 @@ def _drop_answers_after_churn(customers: Lazy, responses: Lazy) -> tuple[Lazy, L
         )
         responses = joined.filter(~after).drop("end_date")
     return customers.drop("end_date"), responses
+
+
+def _drop_answers_before_start(customers: Lazy, responses: Lazy) -> Lazy:
+    """Responses without those dated before their customer's ``start_date`` (warned)."""
+    starts = customers.select("customer_id", "start_date")
+    joined = responses.join(starts, on="customer_id", how="left")
+    before = ~nw.col("start_date").is_null() & (nw.col("response_date") < nw.col("start_date"))
+    count = int(joined.select(count_true(before)).collect().item())
+    if not count:
+        return responses
+    examples = joined.filter(before).select("customer_id").sort("customer_id").head(3).collect()
+    ids = ", ".join(map(repr, examples["customer_id"].to_list()))
+    warnings.warn(
+        f"{count} responses are dated before the customer's `start_date` (e.g. customer_id "
+        f"{ids}); they are left out of the band assignment (an answer from before the "
+        "customer joined describes no month of their tenure: a reused id or a wrong "
+        "`response_date`?)",
+        CxAssumptionWarning,
+        stacklevel=4,
+    )
+    return joined.filter(~before).drop("start_date")
