@@ -181,7 +181,9 @@ def margin_by_band(
     if table.has_revenue:
         mean, se = _revenue_moments(n, sums)
         margin, se, source = mean * a.margin_rate, se * a.margin_rate, ["data"] * len(order)
-        average = float(sums["revenue_sum"].sum() / max(float(n.sum()), 1.0))
+        # each customer once: their last band state (earlier states ended by a move)
+        last = table.frame[~table.frame["moved"]] if "moved" in table.frame else table.frame
+        average = float(last["revenue_sum"].sum() / max(float(last["customers"].sum()), 1.0))
         _warn_revenue_scale(average, a.currency, "`customers`: column `monthly_revenue`")
     elif a.monthly_revenue is not None:
         _warn_revenue_scale(a.monthly_revenue, a.currency, "`Assumptions.monthly_revenue`")
