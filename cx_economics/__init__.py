@@ -9,7 +9,7 @@ Examples
 >>> import cx_economics as cx
 >>> demo = cx.load_demo()
 >>> round(cx.nps(demo.responses).nps, 1)
-8.1
+16.2
 """
 
 from __future__ import annotations

@@ -72,9 +72,9 @@ def plot_drivers(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['case status', 'delivery delay', 'billing error']
     >>> [round(bar.get_width()) for bar in ax.patches]  # EUR per year
-    [3685, 4379, 8561]
+    [3790, 5203, 9652]
     >>> report.to_frame()["annual_money"].round().head(3).tolist()
-    [8561.0, 4379.0, 3685.0]
+    [9652.0, 5203.0, 3790.0]
     """
     language = check_language(language)
     frame = report.to_frame()
