@@ -57,11 +57,11 @@ def _states_by_hand(customers: pd.DataFrame, responses: pd.DataFrame) -> list[tu
         last = max(math.ceil(tenure), 1) if c.churned else math.floor(tenure)
         states = [(0, "unrated")]
         mine = responses[responses["customer_id"] == c.customer_id].sort_values("response_date")
-        for month in sorted({math.ceil(round((d - c.start_date).days / DAYS, 6))
+        for month in sorted({math.floor(round((d - c.start_date).days / DAYS, 6))
                              for d in mine["response_date"]}):  # fmt: skip
             if month >= last:
                 continue
-            in_month = mine[[math.ceil(round((d - c.start_date).days / DAYS, 6)) == month
+            in_month = mine[[math.floor(round((d - c.start_date).days / DAYS, 6)) == month
                              for d in mine["response_date"]]]  # fmt: skip
             latest = in_month[in_month["response_date"] == in_month["response_date"].max()]
             band = _band(latest["score"].mean())

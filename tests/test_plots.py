@@ -114,11 +114,11 @@ def test_at_risk_counts_equal_a_direct_count_of_customers() -> None:
     counts = at_risk_counts(table, ["band"], months)
     # Every answer of a simulated customer lies in their latent band: a customer is
     # unrated up to the month of their first answer, then in that band (at risk in the
-    # months after it); the month of an answer is the ceiling of the tenure at it.
+    # months from it on); the month of an answer is the floor of the tenure at it.
     customers = sim.customers.set_index("customer_id")
     first = sim.responses.groupby("customer_id")["response_date"].min()
     days = (first - customers.loc[first.index, "start_date"]).dt.days.to_numpy()
-    entry = pd.Series(np.ceil(np.round(days / 30.4375, 9)), index=first.index)
+    entry = pd.Series(np.floor(np.round(days / 30.4375, 9)), index=first.index)
     tenure = customers["tenure_months"]
     exit_month = np.where(customers["churned"], np.maximum(np.ceil(tenure), 1), np.floor(tenure))
     exit_month = pd.Series(exit_month, index=customers.index)

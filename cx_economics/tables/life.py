@@ -488,7 +488,7 @@ def life_table(
         (the last three are the customers' own columns). ``()`` gives one group.
     band_rule : {"state", "latest", "mean", "first"}, default "state"
         ``"state"``: the band is a state over time — ``"unrated"`` until the first
-        usable answer, then that answer's band (from the month after the answer's
+        usable answer, then that answer's band (from the answer's own
         tenure month) until an answer in another band, churn or the cut-off; each state
         is a cell with its ``entry`` month (delayed entry), so no band is credited with
         months its customers were bound to survive. Needs ``start_date`` (or
@@ -630,13 +630,17 @@ def _exit_month() -> nw.Expr:
 
 
 def _answer_month(anchor: str, cutoff: pd.Timestamp) -> nw.Expr:
-    """Each answer's entry month on its customer's tenure clock: ``ceil`` of its tenure.
+    """Each answer's entry month on its customer's tenure clock: ``floor`` of its tenure.
 
     The tenure at the answer (months of 30.4375 days) comes from ``start_date`` when
     the customers carry it, else from the end of their observed tenure (``end_date``
     for churners, the cut-off for active customers) counted back. A customer who
-    answers during month ``k`` joins the answer's band from month ``k + 1`` on, so no
-    month before the answer is credited to the band.
+    answers during tenure month ``k`` (tenure in ``[k - 1, k)``) is in the answer's band
+    for month ``k`` and on: a churn later in the answer's month is the band's, and the
+    band is credited with at most the part of one month before the answer. (Starting
+    the band a month later instead leaves a band's first months to the few who
+    answered on their first day: unbiased, but so noisy that one early churn moved a
+    channel's value of a point by half in a probe.)
     """
     date = nw.col("response_date")
     if anchor == "start_date":
@@ -647,7 +651,7 @@ def _answer_month(anchor: str, cutoff: pd.Timestamp) -> nw.Expr:
         )
         before_end = (end - date).dt.total_seconds() / _SECONDS_PER_MONTH
         months = nw.col("tenure_months").cast(nw.Float64) - before_end
-    return nw.max_horizontal(months.round(_TENURE_DECIMALS).ceil(), nw.lit(0.0)).cast(nw.Int64)
+    return nw.max_horizontal(months.round(_TENURE_DECIMALS).floor(), nw.lit(0.0)).cast(nw.Int64)
 
 
 def _state_anchor(customers: Lazy) -> str | None:
