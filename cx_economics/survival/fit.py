@@ -275,7 +275,7 @@ def fit_churn(
     >>> curves = fit_churn(demo.customers, demo.responses, model="km", horizon_months=24,
     ...                    as_of=demo.as_of)
     >>> curves.churn_at(12)[["band", "churn"]].round(3).values.tolist()
-    [['detractor', 0.308], ['passive', 0.224], ['promoter', 0.118], ['unrated', 0.211]]
+    [['detractor', 0.324], ['passive', 0.214], ['promoter', 0.128], ['unrated', 0.211]]
     """
     if model not in CHURN_MODELS:
         raise CxDataError(f"`model` must be one of {list(CHURN_MODELS)}, got {model!r}")

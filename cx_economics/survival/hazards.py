@@ -373,7 +373,7 @@ def hazard_ratios(
     ...                    as_of=demo.as_of)
     >>> hr = hazard_ratios(table)
     >>> round(hr.ratio("detractor").value, 2), round(demo.truth.hazard_ratio("detractor"), 2)
-    (2.65, 2.73)
+    (2.6, 2.73)
     """
     if method not in ("discrete", "cox"):
         raise CxDataError(f"`method` must be 'discrete' or 'cox', got {method!r}")
