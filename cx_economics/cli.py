@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from cx_economics.exceptions import CxDataError, CxModelError
@@ -141,7 +142,14 @@ def read_table(path: str | Path, what: str) -> pd.DataFrame:
     try:
         if suffix in (".csv", ".txt"):
             separator, decimal = _csv_dialect(path)
-            return pd.read_csv(path, sep=separator, decimal=decimal, encoding="utf-8-sig")
+            frame = pd.read_csv(
+                path,
+                sep=separator,
+                decimal=decimal,
+                encoding="utf-8-sig",
+                dtype={"customer_id": str},
+            )
+            return _ids_as_numbers_unless_padded(frame)
         if suffix in (".parquet", ".pq"):
             return pd.read_parquet(path)
     except ImportError as exc:
@@ -155,6 +163,23 @@ def read_table(path: str | Path, what: str) -> pd.DataFrame:
     raise _UsageError(
         f"`--{what}` {path}: unknown file type {suffix or '(none)'!r}; use .csv or .parquet"
     )
+
+
+def _ids_as_numbers_unless_padded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whole-number ids back to integers, unless one is written with leading zeros.
+
+    ``0001`` and ``01`` are two customers written as text; read as numbers both would
+    be 1. So ids stay text when any of them has a leading zero (or is not a whole
+    number), and become integers otherwise, as pandas would have read them.
+    """
+    if "customer_id" not in frame:
+        return frame
+    ids = frame["customer_id"]
+    text = ids.dropna().astype(str).str.strip()
+    numeric = text.str.fullmatch(r"-?(0|[1-9][0-9]{0,17})").all()
+    if numeric and ids.notna().all():
+        return frame.assign(customer_id=text.astype(np.int64))
+    return frame
 
 
 # --------------------------------------------------------------------------- commands

@@ -257,3 +257,13 @@ def test_assumptions_folder_exits_2(
     assert main(args) == EXIT_USAGE
     err = _one_line_error(capsys)
     assert "`--assumptions`" in err and "is a folder" in err
+
+
+def test_ids_with_leading_zeros_stay_two_customers(tmp_path: Path) -> None:
+    padded = tmp_path / "padded.csv"
+    padded.write_text("customer_id,channel\n0001,web\n01,web\n7,chat\n", encoding="utf-8")
+    assert read_table(padded, "customers")["customer_id"].tolist() == ["0001", "01", "7"]
+    plain = tmp_path / "plain.csv"
+    plain.write_text("customer_id,channel\n1,web\n2,web\n", encoding="utf-8")
+    ids = read_table(plain, "customers")["customer_id"]
+    assert ids.tolist() == [1, 2] and ids.dtype == "int64"  # joins Parquet's integer ids
