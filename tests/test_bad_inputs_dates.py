@@ -428,3 +428,12 @@ def test_demo_data_raise_none_of_these_warnings(which: str) -> None:
         cx.validate_responses(data.responses)
         cx.validate_contacts(data.contacts)
         cx.life_table(data.customers, data.responses, as_of=data.as_of)
+
+
+def test_target_cut_off_that_is_not_a_date_names_as_of() -> None:
+    from cx_economics.targets import cascade_targets
+
+    sim = simulate(1_500, seed=3)
+    with pytest.raises(CxDataError) as info:
+        cascade_targets(sim.responses, {"web": 20.0}, as_of="yesterday")
+    _message(info, "`as_of`", "ISO 8601", "'yesterday'")

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from cx_economics._dates import parse_as_of
 from cx_economics.data import Responses, validate_responses
 from cx_economics.exceptions import CxDataError
 from cx_economics.tables.nps_counts import NpsCounts, nps_counts
@@ -45,7 +46,8 @@ def _between(valid: Responses, start: pd.Timestamp, end: pd.Timestamp) -> Respon
 def _as_of(valid: Responses, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
     if len(valid) == 0:
         raise CxDataError("`responses` is empty (0 rows): there is nothing to score")
-    stamp = valid.frame["response_date"].max() if as_of is None else as_of
+    explicit = parse_as_of(as_of)
+    stamp = valid.frame["response_date"].max() if explicit is None else explicit
     return pd.Timestamp(stamp).normalize()
 
 
