@@ -39,6 +39,7 @@ import pandas as pd
 
 from cx_economics.bands import BAND_ORDER
 from cx_economics.exceptions import CxDataError
+from cx_economics.parameters import rng_from_seed
 
 __all__ = [
     "SURVEY_KINDS",
@@ -661,7 +662,7 @@ def simulate(
     if months_observed < 1:
         raise CxDataError(f"`months_observed` must be at least 1, got {months_observed}")
     truth = truth or SimulationTruth()
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = rng_from_seed(seed)
     cutoff = pd.Timestamp(as_of)
     channels = truth.channels
     ch_idx = rng.integers(0, len(channels), n_customers)

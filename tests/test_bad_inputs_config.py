@@ -343,3 +343,17 @@ def test_every_public_n_bootstrap_parameter_goes_through_the_one_check() -> None
             with pytest.raises(CxDataError) as info:
                 call()
         assert str(info.value).startswith(rule), (name, str(info.value))
+
+
+@pytest.mark.parametrize("call", ["simulate", "resample"])
+def test_negative_seed_of_the_simulator_and_resampler_names_seed(call: str) -> None:
+    from cx_economics.datasets import simulate
+    from cx_economics.survival.bootstrap import resample_life_table
+    from cx_economics.tables.life import life_table
+
+    with pytest.raises(CxDataError, match=r"`seed` must be a whole number ≥ 0"):
+        if call == "simulate":
+            simulate(100, seed=-1)
+        else:
+            sim = simulate(300, seed=1)
+            resample_life_table(life_table(sim.customers, sim.responses), seed=-1)

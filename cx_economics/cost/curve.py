@@ -32,6 +32,7 @@ from cx_economics.cost._shapes import (
 )
 from cx_economics.cost.excellence import CostsOfExcellence, cost_of_excellence
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError, describe_rows
+from cx_economics.parameters import rng_from_seed
 
 __all__ = ["CostCurve", "CostCurves"]
 
@@ -324,7 +325,7 @@ class CostCurve(Result):
         """
         if n_replicates < 1:
             raise CxDataError(f"`n_replicates` must be at least 1, got {n_replicates}")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        rng = rng_from_seed(seed)
         theta = self._theta
         if self.covariance is None:
             return np.repeat(theta, n_replicates, axis=0)

@@ -28,6 +28,7 @@ import pandas as pd
 
 from cx_economics.bands import BAND_ORDER
 from cx_economics.exceptions import CxDataError
+from cx_economics.parameters import rng_from_seed
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 
@@ -50,11 +51,7 @@ _BAND_RANK = {b.value: i for i, b in enumerate(BAND_ORDER)}
 
 
 def _rng(seed: int | np.random.Generator) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise CxDataError(f"`seed` must be an int or numpy.random.Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
+    return rng_from_seed(seed)
 
 
 def _check_table(table: LifeTable) -> pd.DataFrame:
