@@ -42,10 +42,10 @@ WITH c AS (
 ),
 a AS (
     SELECT r.customer_id, r.response_date, r.score,
-           greatest(ceil(round(epoch(r.response_date::TIMESTAMP - c.start_date::TIMESTAMP)
-                               / (86400 * 30.4375), 6)), 0)::BIGINT AS entry
+           greatest(floor(round(epoch(r.response_date::TIMESTAMP - c.start_date::TIMESTAMP)
+                                / (86400 * 30.4375), 6)), 0)::BIGINT AS entry
     FROM read_parquet('{responses}/*.parquet') r JOIN c USING (customer_id)
-    WHERE r.response_date <= DATE '{as_of}'
+    WHERE r.response_date <= DATE '{as_of}' AND r.response_date >= c.start_date
       AND (c.end_date IS NULL OR r.response_date <= c.end_date)
 ),
 latest AS (

@@ -25,8 +25,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
     ),
     "churn_by_band": ("Churn by NPS band", "Asiakaspoistuma NPS-ryhmittäin"),
     "churn_curves_title": (
-        "Customers still with us, by NPS band",
-        "Asiakkaista jäljellä NPS-ryhmittäin",
+        "Customers still with us, by NPS band (all channels pooled)",
+        "Asiakkaista jäljellä NPS-ryhmittäin (kaikki kanavat yhdessä)",
     ),
     "lifetime_value": ("Lifetime value by NPS band", "Asiakkuuden arvo NPS-ryhmittäin"),
     "channel_economics": ("Channel economics", "Kanavien talous"),
