@@ -49,8 +49,8 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Kuukausipoistuma suhteessa: {reference} (×, log-asteikko)",
     ),
     "hazard_title": (
-        "How much faster each band churns (within channel)",
-        "Poistumanopeus ryhmittäin (kanavan sisällä)",
+        "Churn speed within channel",
+        "Poistumanopeus kanavan sisällä",
     ),
     "reference": ("reference", "vertailu"),
     "lifetime_value_axis": (
@@ -357,13 +357,13 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "credited with months before its customers answered; hazard ratios are adjusted "
         "for channel. Shaded bands are pointwise {interval}s. Answers to surveys sent "
         "after a contact come from customers who have just had a reason to leave: their "
-        "band curves read low (4–9 points at 12–36 months in simulations).",
+        "band curves read low (2–7 points at 12–36 months in simulations).",
         "Poistumakäyrät: {model} NPS-ryhmittäin. Asiakas on luokittelematon ensimmäiseen "
         "vastaukseensa asti ja vastauksen ryhmässä vastauskuukaudesta alkaen "
         "(viivästetty sisääntulo), joten ryhmälle ei lueta kuukausia ennen vastausta; "
         "riskisuhteet on vakioitu kanavan mukaan. Varjostus on pisteittäinen {interval}. "
         "Yhteydenoton jälkeen lähetettyjen kyselyjen vastaajilla on juuri ollut syy lähteä: "
-        "niiden ryhmäkäyrät ovat simulaatioissa 4–9 pistettä liian matalat 12–36 kk:n kohdalla.",
+        "niiden ryhmäkäyrät ovat simulaatioissa 2–7 pistettä liian matalat 12–36 kk:n kohdalla.",
     ),
     "method_value": (
         "Lifetime value: discounted margin over {months} months at {rate} a year, churn "

@@ -37,7 +37,8 @@ class ChurnCurves(Result):
         Longest tenure observed in the data per group (months): values of the grid
         beyond it are extrapolated by the model.
     n_customers, n_churned : ndarray, shape (G,)
-        Customers and churn events behind each curve.
+        Customers (band states: a customer who moved band counts in each) and churn
+        events behind each curve.
     level : float
         Nominal coverage of ``lower``/``upper``.
     details : dict

@@ -154,7 +154,7 @@ def kaplan_meier(
         lower=lower,
         upper=upper,
         observed_months=observed.astype(np.float64),
-        n_customers=risk.at_risk[:, 0].astype(np.int64),
+        n_customers=(risk.churned.sum(axis=1) + risk.censored.sum(axis=1)).astype(np.int64),
         n_churned=risk.churned.sum(axis=1).astype(np.int64),
         level=level,
         details={
