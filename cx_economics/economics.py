@@ -854,6 +854,7 @@ def channel_economics(
 
     cust = validate_customers(customers)
     resp = validate_responses(responses)
+    (assumptions or Assumptions()).check_channels(cust.channels, where="`customers`")
     cutoff = cust.as_of or resp.frame["response_date"].max()
     recent = answers_in_window(resp.frame, cutoff, window_months)
     if len(recent) == 0:

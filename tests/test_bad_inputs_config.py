@@ -357,3 +357,14 @@ def test_negative_seed_of_the_simulator_and_resampler_names_seed(call: str) -> N
         else:
             sim = simulate(300, seed=1)
             resample_life_table(life_table(sim.customers, sim.responses), seed=-1)
+
+
+def test_channel_economics_refuses_an_excellent_level_for_no_channel() -> None:
+    from cx_economics.assumptions import Assumptions
+    from cx_economics.datasets import simulate
+    from cx_economics.economics import channel_economics
+
+    sim = simulate(1_500, seed=2)
+    assumptions = Assumptions(n_bootstrap=50, excellent_nps={"Branch": 50.0, "web": 40.0})
+    with pytest.raises(CxDataError, match=r"`excellent_nps`.*'Branch' \(did you mean 'branch'"):
+        channel_economics(sim.customers, sim.responses, assumptions=assumptions)
