@@ -178,3 +178,32 @@ def test_result_frames_and_notes() -> None:
     lower, upper = fit.survival_interval(np.arange(13))
     assert lower[0] == upper[0] == 1.0
     assert np.all((lower <= fit.survival(np.arange(13))) & (fit.survival(np.arange(13)) <= upper))
+
+
+@pytest.mark.parametrize(
+    ("alpha", "beta", "renewals", "rate"),
+    [(0.668, 3.806, 4, 0.10), (1.2, 0.8, 0, 0.05), (3.0, 9.0, 11, 0.2), (0.3, 0.3, 2, 0.5)],
+)
+def test_derl_equals_the_discounted_sum_of_sbg_survival(
+    alpha: float, beta: float, renewals: int, rate: float
+) -> None:
+    from scipy.special import betaln
+
+    from cx_economics.survival.sbg import discounted_expected_residual_lifetime
+
+    # brute force: sum over periods t >= n of S(t) / S(n - 1), discounted by t - n periods,
+    # with S(t) = B(alpha, beta + t) / B(alpha, beta)
+    n = renewals + 1
+    t = np.arange(n, 200_000)
+    terms = np.exp(betaln(alpha, beta + t) - betaln(alpha, beta + n - 1) - (t - n) * np.log1p(rate))
+    derl = discounted_expected_residual_lifetime(alpha, beta, renewals, rate)
+    assert derl == pytest.approx(terms.sum(), rel=1e-9)
+
+
+def test_derl_refuses_bad_parameters() -> None:
+    from cx_economics.survival.sbg import discounted_expected_residual_lifetime
+
+    with pytest.raises(CxDataError, match="`discount_rate` must be a positive number"):
+        discounted_expected_residual_lifetime(1.0, 1.0, 0, 0.0)
+    with pytest.raises(CxDataError, match="`renewals` must be a whole number"):
+        discounted_expected_residual_lifetime(1.0, 1.0, -1, 0.1)
