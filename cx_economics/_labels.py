@@ -355,15 +355,17 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "Churn curves: {model} by NPS band. A customer is unrated until their first answer "
         "and in an answer's band from the answer's month on (delayed entry), so no band is "
         "credited with months before its customers answered; hazard ratios are adjusted "
-        "for channel. Shaded bands are pointwise {interval}s. Answers to surveys sent "
-        "after a contact come from customers who have just had a reason to leave: their "
-        "band curves read low (2–7 points at 12–36 months in simulations).",
+        "for channel (and segment, when the customers carry one). Shaded bands are "
+        "pointwise {interval}s. Answers to surveys sent after a contact come from "
+        "customers who have just had a reason to leave: their band curves read low "
+        "(2–7 points at 12–36 months in simulations).",
         "Poistumakäyrät: {model} NPS-ryhmittäin. Asiakas on luokittelematon ensimmäiseen "
         "vastaukseensa asti ja vastauksen ryhmässä vastauskuukaudesta alkaen "
         "(viivästetty sisääntulo), joten ryhmälle ei lueta kuukausia ennen vastausta; "
-        "riskisuhteet on vakioitu kanavan mukaan. Varjostus on pisteittäinen {interval}. "
-        "Yhteydenoton jälkeen lähetettyjen kyselyjen vastaajilla on juuri ollut syy lähteä: "
-        "niiden ryhmäkäyrät ovat simulaatioissa 2–7 pistettä liian matalat 12–36 kk:n kohdalla.",
+        "riskisuhteet on vakioitu kanavan (ja segmentin) mukaan. Varjostus on "
+        "pisteittäinen {interval}. Yhteydenoton jälkeen lähetettyjen kyselyjen vastaajilla "
+        "on juuri ollut syy lähteä: niiden ryhmäkäyrät ovat simulaatioissa 2–7 pistettä "
+        "liian matalat 12–36 kk:n kohdalla.",
     ),
     "method_value": (
         "Lifetime value: discounted margin over {months} months at {rate} a year, churn "

@@ -178,9 +178,10 @@ def _kaplan_meier(ctx: _Context) -> Any:
 
 
 def _life_table_by_channel(ctx: _Context) -> Any:
-    return _function("cx_economics.tables.life", "life_table")(
-        ctx.customers, ctx.responses, by=("band", "channel")
-    )
+    """Band × channel (× segment when the customers carry one): what the ratios adjust for."""
+    has_segment = "segment" in ctx.customers.frame.columns
+    by = ("band", "channel", "segment") if has_segment else ("band", "channel")
+    return _function("cx_economics.tables.life", "life_table")(ctx.customers, ctx.responses, by=by)
 
 
 def _hazard_ratios(ctx: _Context) -> Any:
