@@ -156,8 +156,10 @@ def test_kaplan_meier_curves_are_non_increasing_probabilities_inside_their_bands
     ok = np.isfinite(lower) & np.isfinite(upper)
     assert (lower[ok] <= s[ok] + 1e-9).all() and (s[ok] <= upper[ok] + 1e-9).all()
     assert ((lower[ok] >= -1e-12) & (upper[ok] <= 1 + 1e-12)).all()
-    # every customer is counted once across the bands
-    assert int(np.sum(curves.n_customers)) == n
+    # every customer is counted once in their last band state, and once more for each
+    # state they moved on from
+    moved = int(table.frame.loc[table.frame["moved"], "customers"].sum())
+    assert int(np.sum(curves.n_customers)) == n + moved
     assert int(np.sum(curves.n_churned)) == sum(r[1] for r in rows)
 
 
