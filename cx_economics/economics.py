@@ -22,7 +22,7 @@ Units and conventions
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -542,6 +542,7 @@ def economics_from_arrays(
     share_reps = draws / n[None, :, None]
     nps_reps = 100.0 * (share_reps[..., 2] - share_reps[..., 0])
     lo, hi = _percentile_interval(nps_reps, level)
+    _warn_excellence_within_noise(channels, excellent_nps, excellent_source, lo, hi, level)
     if reps is None:
         reps = np.broadcast_to(flows, (b, *flows.shape))
     economics = ChannelEconomics(
@@ -577,6 +578,37 @@ def economics_from_arrays(
 # --------------------------------------------------------------------------- from data
 
 
+def _warn_excellence_within_noise(
+    channels: Sequence[str],
+    excellent: npt.ArrayLike,
+    sources: Sequence[str] | None,
+    lower: FloatArray,
+    upper: FloatArray,
+    level: float,
+) -> None:
+    """Warn where a team-derived excellent level lies inside today's NPS interval.
+
+    There the best quartile of teams is no farther from today than the sampling noise
+    of today's NPS: the "money lost" measures the spread between similar teams, not
+    the money at stake.
+    """
+    levels = np.asarray(excellent, dtype=np.float64)
+    derived = [str(s).startswith("best quartile") for s in (sources or [""] * len(channels))]
+    inside = [
+        f"{ch} (excellent {levels[i]:+.1f}, today {lower[i]:+.1f} … {upper[i]:+.1f})"
+        for i, ch in enumerate(channels)
+        if derived[i] and lower[i] <= levels[i] <= upper[i]
+    ]
+    if inside:
+        warnings.warn(
+            f"the excellent NPS of {', '.join(inside)} lies within today's {level:.0%} "
+            "interval: money lost below it measures the spread between teams, not the money "
+            "at stake; set Assumptions.excellent_nps to a level you aim for (a benchmark)",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
+
+
 def _excellent_levels(
     team_counts: NpsCounts | None,
     channels: tuple[str, ...],
@@ -590,24 +622,32 @@ def _excellent_levels(
         from cx_economics.nps import nps  # only needed (and imported) for team levels
 
         teams = nps(team_counts, by=("channel", "team"), reliability_margin=reliability_margin)
+    missing: list[str] = []
     for ch in channels:
         if ch in given:
             levels.append(float(given[ch]))
             sources.append("assumption")
             continue
         if teams is None:
-            raise CxDataError(
-                f"no excellent NPS for channel {ch!r}: give Assumptions.excellent_nps or "
-                "responses with a `team` column (the best quartile of teams is used)"
-            )
+            missing.append(f"{ch!r} (no `team` column in the responses)")
+            levels.append(np.nan)
+            sources.append("")
+            continue
         mask = np.array([g[0] == ch for g in teams.groups]) & teams.reliable
         if mask.sum() < 2:
-            raise CxDataError(
-                f"channel {ch!r} has {int(mask.sum())} teams with a reliable NPS; set "
-                "Assumptions.excellent_nps for it"
-            )
+            missing.append(f"{ch!r} ({int(mask.sum())} of {sum(g[0] == ch for g in teams.groups)} "
+                           "teams with a reliable NPS, 2 needed)")  # fmt: skip
+            levels.append(np.nan)
+            sources.append("")
+            continue
         levels.append(float(np.quantile(teams.nps[mask], 0.75)))
         sources.append(f"best quartile of {int(mask.sum())} teams")
+    if missing:
+        raise CxDataError(
+            f"no excellent NPS for {len(missing)} channel(s): {', '.join(missing)}; the "
+            "default is the best quartile of a channel's reliable teams: set "
+            "Assumptions.excellent_nps for these channels (e.g. an external benchmark level)"
+        )
     return np.asarray(levels, dtype=np.float64), tuple(sources)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cx_economics.economics import annuity_months, economics_from_arrays
-from cx_economics.exceptions import CxAssumptionWarning
+from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 
 
 class LinearCost:
@@ -259,3 +259,22 @@ def test_costs_off_the_scale_of_the_margin_are_flagged_with_a_warning() -> None:
         "branch": LinearCost(0.5 * high * branch_margin, 0.0),
     }
     assert make(near)[0].implausible_costs() == []
+
+
+def test_small_teams_give_one_error_naming_every_channel_without_excellence() -> None:
+    from cx_economics.assumptions import Assumptions
+    from cx_economics.datasets import simulate
+    from cx_economics.economics import channel_economics
+
+    sim = simulate(2_000, seed=5, teams_per_channel=3)
+    a = Assumptions(n_bootstrap=50)
+    with pytest.raises(CxDataError) as info:
+        channel_economics(sim.customers, sim.responses, assumptions=a)
+    message = str(info.value)
+    lacking = [ch for ch in ("branch", "chat", "phone", "web") if f"'{ch}'" in message]
+    assert len(lacking) >= 2, message  # all of them in one error, not one run each
+    assert f"for {len(lacking)} channel(s)" in message and "Assumptions.excellent_nps" in message
+    # the documented fallback: levels given for those channels, and the run succeeds
+    given = Assumptions(n_bootstrap=50, excellent_nps=dict.fromkeys(lacking, 50.0))
+    econ = channel_economics(sim.customers, sim.responses, assumptions=given)
+    assert econ.channels == ("branch", "chat", "phone", "web")
