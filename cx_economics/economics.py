@@ -594,16 +594,17 @@ def _warn_excellence_within_noise(
     """
     levels = np.asarray(excellent, dtype=np.float64)
     derived = [str(s).startswith("best quartile") for s in (sources or [""] * len(channels))]
-    inside = [
-        f"{ch} (excellent {levels[i]:+.1f}, today {lower[i]:+.1f} … {upper[i]:+.1f})"
-        for i, ch in enumerate(channels)
-        if derived[i] and lower[i] <= levels[i] <= upper[i]
-    ]
+    inside = [i for i, _ in enumerate(channels) if derived[i] and lower[i] <= levels[i] <= upper[i]]
     if inside:
+        names = ", ".join(channels[i] for i in inside)
+        detail = "; ".join(
+            f"{channels[i]} excellent {levels[i]:+.1f}, today {lower[i]:+.1f} … {upper[i]:+.1f}"
+            for i in inside
+        )
         warnings.warn(
-            f"the excellent NPS of {', '.join(inside)} lies within today's {level:.0%} "
-            "interval: money lost below it measures the spread between teams, not the money "
-            "at stake; set Assumptions.excellent_nps to a level you aim for (a benchmark)",
+            f"{names}: excellent NPS within today's {level:.0%} interval, so money lost "
+            "measures the spread between teams; set Assumptions.excellent_nps to a level "
+            f"you aim for ({detail})",
             CxAssumptionWarning,
             stacklevel=3,
         )

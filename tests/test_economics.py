@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -278,3 +280,23 @@ def test_small_teams_give_one_error_naming_every_channel_without_excellence() ->
     given = Assumptions(n_bootstrap=50, excellent_nps=dict.fromkeys(lacking, 50.0))
     econ = channel_economics(sim.customers, sim.responses, assumptions=given)
     assert econ.channels == ("branch", "chat", "phone", "web")
+
+
+def test_excellence_within_todays_interval_is_named_in_a_warning() -> None:
+    from cx_economics.assumptions import Assumptions
+    from cx_economics.datasets import load_demo
+    from cx_economics.economics import channel_economics
+
+    demo = load_demo()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        econ = channel_economics(
+            demo.customers, demo.responses, assumptions=Assumptions(n_bootstrap=50)
+        )
+    frame = econ.to_frame().set_index("channel").drop(index="total", errors="ignore")
+    within = sorted(
+        ch for ch, r in frame.iterrows() if r["nps_lower"] <= r["excellent_nps"] <= r["nps_upper"]
+    )
+    alarms = [str(w.message) for w in caught if "spread between teams" in str(w.message)]
+    assert within and len(alarms) == 1
+    assert alarms[0].startswith(", ".join(within) + ": excellent NPS within today's 95%")
