@@ -437,3 +437,24 @@ def test_target_cut_off_that_is_not_a_date_names_as_of() -> None:
     with pytest.raises(CxDataError) as info:
         cascade_targets(sim.responses, {"web": 20.0}, as_of="yesterday")
     _message(info, "`as_of`", "ISO 8601", "'yesterday'")
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_answers_loaded_twice_count_once_in_other_engines_too(engine: str) -> None:
+    import duckdb
+    import polars as pl
+
+    sim = simulate(1_500, seed=6)
+    customers = sim.customers[["customer_id", "channel", "start_date", "end_date",
+                               "tenure_months", "churned", "monthly_revenue"]]  # fmt: skip
+    answers = sim.responses[["customer_id", "response_date", "score"]]
+    twice = pd.concat([answers, answers], ignore_index=True)
+    expected = cx.life_table(sim.customers, sim.responses, as_of=sim.as_of).frame
+    if engine == "polars":
+        cust, resp = pl.from_pandas(customers), pl.from_pandas(twice)
+    else:
+        con = duckdb.connect()
+        cust, resp = con.from_df(customers), con.from_df(twice)
+    with pytest.warns(CxAssumptionWarning, match=rf"{len(answers)} of {len(twice)} rows repeat"):
+        table = cx.life_table(cust, resp, as_of=sim.as_of)
+    pd.testing.assert_frame_equal(table.frame, expected, check_exact=False, rtol=1e-12)

@@ -17,6 +17,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
+from cx_economics._consistency import REPEATED_SHARE
 from cx_economics.bands import DEFAULT_SCHEME, BandScheme
 from cx_economics.data import (
     CUSTOMERS_SCHEMA,
@@ -84,7 +85,29 @@ def _response_frame(
         return nw.from_native(frame[keep].reset_index(drop=True)).lazy(), scheme
     lazy = _native(responses, "responses", columns, RESPONSES_SCHEMA.names)
     _require(lazy.collect_schema().names(), keep, "responses")
-    return _check_native_responses(lazy.select(keep), scheme), scheme
+    return _drop_repeated_native(_check_native_responses(lazy.select(keep), scheme)), scheme
+
+
+def _drop_repeated_native(lazy: Lazy) -> Lazy:
+    """Answers repeated in every column, dropped inside the engine as on pandas.
+
+    The rule of :func:`~cx_economics._consistency.drop_repeated_answers`: when at least
+    :data:`~cx_economics._consistency.REPEATED_SHARE` of the rows repeat an earlier one
+    they are copies (a file loaded twice) and each answer is kept once, with a warning.
+    """
+    total = int(lazy.select(nw.len()).collect().item())
+    distinct = int(lazy.unique().select(nw.len()).collect().item())
+    repeated = total - distinct
+    if repeated == 0 or repeated < REPEATED_SHARE * total:
+        return lazy
+    warnings.warn(
+        f"`responses`: {repeated} of {total} rows repeat an earlier row in every column: "
+        "the same answers loaded twice? They are dropped, so each answer counts once",
+        CxAssumptionWarning,
+        stacklevel=4,
+    )
+    unique: Lazy = lazy.unique()
+    return unique
 
 
 def _used_columns(
