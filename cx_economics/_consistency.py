@@ -59,24 +59,41 @@ def warn_lookalikes(table: str, column: str, values: pd.Series) -> None:
         Stripped NFC text (``None`` for missing); the index names the rows.
     """
     counts = values.dropna().value_counts(sort=False)
-    names = [n for n in counts.index if isinstance(n, str)]
-    groups: dict[str, list[str]] = {}
-    for name in names:
-        groups.setdefault(name.casefold(), []).append(name)
-    clashes = [sorted(g) for g in groups.values() if len(g) > 1]
+    clashes = case_clashes([n for n in counts.index if isinstance(n, str)])
     if not clashes:
         return
     rarer = {n for g in clashes for n in g if n != max(g, key=lambda x: (counts[x], x))}
     flagged = values.isin(list(rarer)).to_numpy(bool)
     rows = pd.unique(values.index[flagged])
-    shown = "; ".join(" / ".join(map(repr, g)) for g in clashes[:3])
-    more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
     warnings.warn(
-        f"`{table}`: `{column}` has names that differ only in case: {shown}{more}; they are "
-        "kept apart as different names (if they are one, write them alike); the less "
-        f"common spellings are in {describe_rows(list(rows))}",
+        f"{lookalike_message(table, column, clashes)}; the less common spellings are in "
+        f"{describe_rows(list(rows))}",
         CxAssumptionWarning,
         stacklevel=6,
+    )
+
+
+def case_clashes(names: list[str]) -> list[list[str]]:
+    """Groups of distinct names that differ only in case, each sorted.
+
+    Examples
+    --------
+    >>> case_clashes(["web", "Web", "chat", "WEB"])
+    [['WEB', 'Web', 'web']]
+    """
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name.casefold(), []).append(name)
+    return [sorted(g) for g in groups.values() if len(g) > 1]
+
+
+def lookalike_message(table: str, column: str, clashes: list[list[str]]) -> str:
+    """The warning's sentence naming (up to three) groups of look-alike names."""
+    shown = "; ".join(" / ".join(map(repr, g)) for g in clashes[:3])
+    more = f" and {len(clashes) - 3} more" if len(clashes) > 3 else ""
+    return (
+        f"`{table}`: `{column}` has names that differ only in case: {shown}{more}; they are "
+        "kept apart as different names (if they are one, write them alike)"
     )
 
 

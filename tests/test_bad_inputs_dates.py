@@ -458,3 +458,24 @@ def test_answers_loaded_twice_count_once_in_other_engines_too(engine: str) -> No
     with pytest.warns(CxAssumptionWarning, match=rf"{len(answers)} of {len(twice)} rows repeat"):
         table = cx.life_table(cust, resp, as_of=sim.as_of)
     pd.testing.assert_frame_equal(table.frame, expected, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_channel_look_alikes_are_stripped_and_named_in_other_engines(engine: str) -> None:
+    import duckdb
+    import polars as pl
+
+    sim = simulate(1_500, seed=6)
+    customers = sim.customers[["customer_id", "channel", "start_date", "end_date",
+                               "tenure_months", "churned"]].copy()  # fmt: skip
+    web = customers["channel"] == "web"
+    customers.loc[web, "channel"] = np.where(np.arange(web.sum()) % 2 == 0, "web ", "Web")
+    answers = sim.responses[["customer_id", "response_date", "score"]]
+    if engine == "polars":
+        cust, resp = pl.from_pandas(customers), pl.from_pandas(answers)
+    else:
+        con = duckdb.connect()
+        cust, resp = con.from_df(customers), con.from_df(answers)
+    with pytest.warns(CxAssumptionWarning, match=r"`channel` has names that differ only in case"):
+        table = cx.life_table(cust, resp, by=("band", "channel"), as_of=sim.as_of)
+    assert set(table.frame["channel"]) == {"branch", "chat", "phone", "web", "Web"}

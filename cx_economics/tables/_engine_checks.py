@@ -17,7 +17,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from cx_economics._consistency import REPEATED_SHARE
+from cx_economics._consistency import REPEATED_SHARE, case_clashes, lookalike_message
 from cx_economics.bands import DEFAULT_SCHEME, BandScheme
 from cx_economics.data import (
     CUSTOMERS_SCHEMA,
@@ -207,6 +207,7 @@ def _check_native_customers(lazy: Lazy, group_columns: Sequence[str], has_revenu
         (c, "must not be missing", nw.col(c).is_null()) for c in group_columns if c != "band"
     ]
     _run_checks(lazy, "customers", checks)
+    lazy = _strip_group_names(lazy, [c for c in group_columns if c != "band"])
     for column in ("start_date", "end_date"):
         if column in schema.names():
             kind = schema[column]
@@ -224,6 +225,29 @@ def _check_native_customers(lazy: Lazy, group_columns: Sequence[str], has_revenu
             f"(e.g. customer_id {', '.join(map(repr, examples))})"
         )
     return lazy.with_columns(nw.col("churned").cast(nw.Boolean))
+
+
+def _strip_group_names(lazy: Lazy, columns: Sequence[str]) -> Lazy:
+    """Group names stripped of outer spaces, and a warning for case-only look-alikes.
+
+    As on pandas (``web`` and ``WEB `` would otherwise be two channels); the distinct
+    names are counted inside the engine, so only they come back.
+    """
+    schema = lazy.collect_schema()
+    text = [c for c in columns if schema[c] == nw.String]
+    if not text:
+        return lazy
+    lazy = lazy.with_columns(nw.col(c).str.strip_chars() for c in text)
+    for column in text:
+        names = lazy.group_by(column).agg(nw.len()).collect()[column].to_list()
+        clashes = case_clashes([n for n in names if isinstance(n, str)])
+        if clashes:
+            warnings.warn(
+                lookalike_message("customers", column, clashes),
+                CxAssumptionWarning,
+                stacklevel=5,
+            )
+    return lazy
 
 
 def _check_native_responses(lazy: Lazy, scheme: BandScheme) -> Lazy:
