@@ -337,8 +337,10 @@ class ChannelEconomics(Result):
         """One row per channel plus a ``total`` row; money in ``currency``.
 
         Columns: channel, customers, nps, nps_lower, nps_upper, excellent_nps,
-        excellent_source, value_per_point (+ _lower/_upper), money_lost (equity,
-        + _lower/_upper), money_lost_per_year (+ _lower/_upper), cost_today,
+        excellent_source, value_per_point (+ _lower/_upper), money_lost (present value
+        of the equity over the horizon, + _lower/_upper), money_lost_per_year (its level
+        yearly equivalent: the yearly amount whose present value over the horizon is
+        ``money_lost``, not a recurring yearly loss; + _lower/_upper), cost_today,
         cost_excellent, cost_of_excellence (per year), net_value (equity minus the
         present value of the extra cost), payback_months, roi (net value / present
         value of the extra cost).
