@@ -233,6 +233,40 @@ class SimulationTruth:
             return m * r / (1 + i - r)
         return m * q * (1 - q**horizon_months) / (1 - q)
 
+    def residual_value(
+        self,
+        band: str,
+        channel: str,
+        tenure_months: int,
+        *,
+        annual_discount_rate: float = 0.08,
+        horizon_months: int = 60,
+    ) -> float:
+        """Return the true expected margin from today of a customer already this tenured.
+
+        ``sum_{t=1..H} m * S(a + t) / S(a) / (1 + i)**t`` for a customer in ``band``
+        and ``channel`` who has stayed ``a = tenure_months`` months, with the exact
+        survival of :meth:`survival` (contacts included: survivors have contacted more,
+        so the residual value falls with tenure) and monthly discount ``i`` (currency).
+
+        Examples
+        --------
+        Without contact effects churn is memoryless: a tenured customer is worth a new one.
+
+        >>> truth = SimulationTruth(reasons={})
+        >>> old = truth.residual_value("detractor", "web", 24)
+        >>> round(old, 6) == round(truth.lifetime_value("detractor", "web"), 6)
+        True
+        """
+        if isinstance(tenure_months, bool) or tenure_months < 0:
+            raise CxDataError(f"`tenure_months` must be ≥ 0 months, got {tenure_months!r}")
+        a = int(tenure_months)
+        s = self.survival(band, channel, a + horizon_months)
+        i = float((1 + annual_discount_rate) ** (1 / 12) - 1)
+        t = np.arange(1, horizon_months + 1)
+        conditional = s[a + 1 : a + horizon_months + 1] / s[a]
+        return float(self.monthly_margin(band) * np.sum(conditional / (1 + i) ** t))
+
     def survival(self, band: str, channel: str, horizon_months: int) -> FloatArray:
         """Return the true survival from joining, months ``0…horizon_months``, contacts included.
 

@@ -85,3 +85,20 @@ def test_cost_truth_is_consistent() -> None:
         assert truth.annual_cost(ch, truth.nps(ch)) == pytest.approx(truth.annual_cost_today[ch])
         doubled = truth.annual_cost(ch, truth.nps(ch) + truth.cost_slope[ch] * np.log(2))
         assert doubled == pytest.approx(2 * truth.annual_cost_today[ch])
+
+
+def test_residual_value_is_memoryless_without_contacts_and_falls_with_them() -> None:
+    pure = SimulationTruth(reasons={})
+    for tenure in (0, 12, 36):
+        assert pure.residual_value("passive", "phone", tenure) == pytest.approx(
+            pure.lifetime_value("passive", "phone"), rel=1e-12
+        )
+    truth = SimulationTruth()  # contacts raise churn: long-lived customers contacted more
+    new = truth.residual_value("promoter", "chat", 0)
+    old = truth.residual_value("promoter", "chat", 36)
+    assert old < new
+    # at tenure 0 it is the exact curve's discounted margin over 60 months
+    i = 1.08 ** (1 / 12) - 1
+    s = truth.survival("promoter", "chat", 60)
+    by_hand = sum(truth.monthly_margin("promoter") * s[t] / (1 + i) ** t for t in range(1, 61))
+    assert new == pytest.approx(by_hand, rel=1e-12)
