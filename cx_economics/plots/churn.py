@@ -80,7 +80,7 @@ def at_risk_counts(
     keys = frame[list(group_columns)].astype(str)
     duration = frame["duration"].to_numpy(np.int64)
     # delayed entry: a state entered in month e is at risk from month e + 1 on
-    entry = frame["entry"].to_numpy(np.int64) if "entry" in frame else np.zeros_like(duration)
+    entry = life_table.entry_months
     counts = frame["customers"].to_numpy(np.int64)
     out = keys.drop_duplicates().sort_values(list(group_columns)).reset_index(drop=True)
     for month in months:

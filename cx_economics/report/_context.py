@@ -125,7 +125,8 @@ class _Context:
 
 
 def _life_table(ctx: _Context) -> Any:
-    return _function("cx_economics.tables.life", "life_table")(ctx.customers, ctx.responses)
+    """By band only: the finer table summed over its other groups, not a second pass."""
+    return ctx.get("life_table_by_channel").collapse(["band"])
 
 
 #: Months of answers that make "NPS today" on every page, economics included.
@@ -275,7 +276,7 @@ def _drivers(ctx: _Context) -> Any:
 
 #: Analysis name → (progress message, function of the context). Run on demand, once.
 ANALYSES: dict[str, tuple[str, Callable[[_Context], Any]]] = {
-    "life_table": ("counting customers by NPS band and tenure…", _life_table),
+    "life_table": ("summing the counts by NPS band…", _life_table),
     "life_table_by_channel": (
         "counting customers by NPS band, channel and tenure…",
         _life_table_by_channel,

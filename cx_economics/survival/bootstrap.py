@@ -50,10 +50,6 @@ _MANY_CURVES = 1024  # from here on, a month-by-month product beats np.cumprod
 _BAND_RANK = {b.value: i for i, b in enumerate(BAND_ORDER)}
 
 
-def _rng(seed: int | np.random.Generator) -> np.random.Generator:
-    return rng_from_seed(seed)
-
-
 def _check_table(table: LifeTable) -> pd.DataFrame:
     if not isinstance(table, LifeTable):
         raise CxDataError(f"`table` must be a LifeTable, got {type(table).__name__}")
@@ -193,7 +189,7 @@ def resample_life_table(
     """
     if isinstance(n_replicates, bool) or not isinstance(n_replicates, int) or n_replicates < 1:
         raise CxDataError(f"`n_replicates` must be a positive integer, got {n_replicates!r}")
-    rng = _rng(seed)
+    rng = rng_from_seed(seed)
     frame = _check_table(table)
     order, rows = _group_rows(table, groups)
     if groups is not None:  # draw in the library's order, whatever the requested one
@@ -208,13 +204,6 @@ def resample_life_table(
         shares = cell_counts[cells] / n_group
         out[:, _cell_index(cells)] = rng.multinomial(n_group, shares, size=n_replicates)
     return out
-
-
-def _entry_months(frame: pd.DataFrame) -> IntArray:
-    """Each cell's entry month (0 for tables built without an ``entry`` column)."""
-    if "entry" in frame:
-        return frame["entry"].to_numpy(np.int64)
-    return np.zeros(len(frame), dtype=np.int64)
 
 
 def _check_counts(frame: pd.DataFrame, counts: IntArray) -> IntArray:
@@ -435,7 +424,7 @@ def replicate_retention(
     order, rows = _group_rows(table, groups or (tail.groups if tail is not None else None))
     duration = frame["duration"].to_numpy(np.int64)
     churned = frame["churned"].to_numpy(bool)
-    entry = _entry_months(frame)
+    entry = table.entry_months
     tail_rows = _tail_rows(tail, table, order, horizon_months) if tail is not None else None
     own_counts = frame["customers"].to_numpy(np.int64)
     out = np.empty((counts.shape[0], len(order), horizon_months + 1))
@@ -611,7 +600,7 @@ def replicate_mean_revenue(
     counts = _check_counts(frame, counts)
     if not table.has_revenue:
         raise CxDataError("`table` carries no revenue (`has_revenue` is False)")
-    rng = _rng(seed)
+    rng = rng_from_seed(seed)
     order, rows = _group_rows(table, groups)
     n_cell = frame["customers"].to_numpy(np.float64)
     safe_n = np.where(n_cell > 0, n_cell, 1.0)

@@ -292,7 +292,8 @@ def _cox(
     from lifelines import CoxPHFitter
     from lifelines.exceptions import ConvergenceError
 
-    cells = table.frame[table.frame["customers"].to_numpy() > 0].reset_index(drop=True)
+    present = table.frame["customers"].to_numpy() > 0
+    cells = table.frame[present].reset_index(drop=True)
     covariates, terms = _covariates(cells, levels, references)
     _check_events(table, levels, terms)
     names = [f"{c}={v}" for c, v in terms]
@@ -302,8 +303,8 @@ def _cox(
     data["duration"] = np.where(churned, np.maximum(duration, 1), duration)
     data["churned"] = churned
     data["weight"] = cells["customers"].to_numpy(np.float64)
-    entry = cells["entry"].to_numpy(np.int64) if "entry" in cells else np.zeros(len(cells))
-    data["entry"] = entry.astype(np.float64)  # delayed entry: at risk after the entry month
+    # delayed entry: at risk after the entry month
+    data["entry"] = table.entry_months[present].astype(np.float64)
     fitter = CoxPHFitter()
     try:
         with warnings.catch_warnings():

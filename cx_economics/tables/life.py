@@ -239,6 +239,15 @@ class LifeTable(Result):
         codes = index.get_indexer(pd.MultiIndex.from_frame(keys))
         return order, codes.astype(np.int64)
 
+    @property
+    def entry_months(self) -> IntArray:
+        """Per cell (in ``frame`` order) the month its customers entered the group.
+
+        They are at risk from the month after it (delayed entry); 0 for every cell of a
+        table built by hand without an ``entry`` column.
+        """
+        return self._entry_moved()[0]
+
     def _entry_moved(self) -> tuple[IntArray, npt.NDArray[np.bool_]]:
         """Per cell the entry month and whether the state ended by a move to another band.
 
