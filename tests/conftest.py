@@ -16,8 +16,17 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
+
+from cx_economics.datasets import SimulatedData, simulate
 
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+
+
+@pytest.fixture(scope="module")
+def small() -> SimulatedData:
+    """1,500 simulated customers with known truth (seed 11), for the bad-input files."""
+    return simulate(1_500, seed=11)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import _tables as tables
 import numpy as np
 import pandas as pd
 import pytest
@@ -30,36 +31,18 @@ from cx_economics.tables.life import LifeTable
 FAST = cx.Assumptions(n_bootstrap=50)
 
 
+#: Three channels, branch among them (the assumption keys below name branch).
+THREE = ["web", "phone", "branch", "web", "phone", "branch"]
+
+
 def customers() -> pd.DataFrame:
     """Six valid customers on three channels (longest tenure 30 months)."""
-    return pd.DataFrame(
-        {
-            "customer_id": [1, 2, 3, 4, 5, 6],
-            "channel": ["web", "phone", "branch", "web", "phone", "branch"],
-            "tenure_months": [3.0, 12.0, 7.5, 24.0, 1.0, 30.0],
-            "churned": [0, 1, 0, 1, 0, 1],
-            "monthly_revenue": [20.0, 35.0, 50.0, 10.0, 15.0, 40.0],
-        }
-    )
+    return tables.customers(channel=THREE)
 
 
 def responses() -> pd.DataFrame:
     """One valid answer per customer."""
-    return pd.DataFrame(
-        {
-            "customer_id": [1, 2, 3, 4, 5, 6],
-            "response_date": [
-                "2025-01-31",
-                "2024-02-15",
-                "2025-03-01",
-                "2024-12-24",
-                "2025-05-05",
-                "2025-06-30",
-            ],
-            "channel": ["web", "phone", "branch", "web", "phone", "branch"],
-            "score": [9, 3, 7, 10, 0, 8],
-        }
-    )
+    return tables.responses(channel=THREE)
 
 
 def _toml(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "a.toml") -> Path:

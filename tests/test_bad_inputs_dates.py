@@ -16,68 +16,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import contacts, dated_customers, responses
 
 import cx_economics as cx
 from cx_economics.datasets import SimulatedData, simulate
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
-
-CHANNELS = ["web", "phone", "chat", "web", "phone", "chat"]
-
-
-def dated_customers(**override: object) -> pd.DataFrame:
-    """Six valid customers described by start and end dates."""
-    base: dict[str, object] = {
-        "customer_id": [1, 2, 3, 4, 5, 6],
-        "channel": CHANNELS,
-        "start_date": [
-            "2023-01-15",
-            "2023-03-01",
-            "2024-02-10",
-            "2022-11-30",
-            "2025-01-01",
-            "2024-06-01",
-        ],
-        "end_date": [None, "2024-05-31", None, "2025-02-28", None, None],
-    }
-    base.update(override)
-    return pd.DataFrame(base)
-
-
-def responses(**override: object) -> pd.DataFrame:
-    """Six valid survey answers, one per customer."""
-    base: dict[str, object] = {
-        "customer_id": [1, 2, 3, 4, 5, 6],
-        "response_date": [
-            "2025-01-31",
-            "2024-02-15",
-            "2025-03-01",
-            "2024-12-24",
-            "2025-05-05",
-            "2025-06-30",
-        ],
-        "channel": CHANNELS,
-        "score": [9, 3, 7, 10, 0, 8],
-    }
-    base.update(override)
-    return pd.DataFrame(base)
-
-
-def contacts(**override: object) -> pd.DataFrame:
-    """Six valid contacts."""
-    base: dict[str, object] = {
-        "customer_id": [1, 2, 3, 4, 5, 6],
-        "contact_date": ["2025-01-02"] * 6,
-        "channel": CHANNELS,
-        "reason": ["billing", "delivery", None, "billing; delivery", "password", "billing"],
-    }
-    base.update(override)
-    return pd.DataFrame(base)
-
-
-@pytest.fixture(scope="module")
-def small() -> SimulatedData:
-    """1,500 simulated customers with known truth (seed 11)."""
-    return simulate(1_500, seed=11)
 
 
 def _first_active(frame: pd.DataFrame) -> int:
@@ -439,22 +382,26 @@ def test_target_cut_off_that_is_not_a_date_names_as_of() -> None:
     _message(info, "`as_of`", "ISO 8601", "'yesterday'")
 
 
-@pytest.mark.parametrize("engine", ["polars", "duckdb"])
-def test_answers_loaded_twice_count_once_in_other_engines_too(engine: str) -> None:
+def _on_engine(engine: str, *frames: pd.DataFrame) -> list[object]:
+    """The pandas frames as polars frames or DuckDB relations."""
     import duckdb
     import polars as pl
 
+    if engine == "polars":
+        return [pl.from_pandas(f) for f in frames]
+    con = duckdb.connect()
+    return [con.from_df(f) for f in frames]
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_answers_loaded_twice_count_once_in_other_engines_too(engine: str) -> None:
     sim = simulate(1_500, seed=6)
     customers = sim.customers[["customer_id", "channel", "start_date", "end_date",
                                "tenure_months", "churned", "monthly_revenue"]]  # fmt: skip
     answers = sim.responses[["customer_id", "response_date", "score"]]
     twice = pd.concat([answers, answers], ignore_index=True)
     expected = cx.life_table(sim.customers, sim.responses, as_of=sim.as_of).frame
-    if engine == "polars":
-        cust, resp = pl.from_pandas(customers), pl.from_pandas(twice)
-    else:
-        con = duckdb.connect()
-        cust, resp = con.from_df(customers), con.from_df(twice)
+    cust, resp = _on_engine(engine, customers, twice)
     with pytest.warns(CxAssumptionWarning, match=rf"{len(answers)} of {len(twice)} rows repeat"):
         table = cx.life_table(cust, resp, as_of=sim.as_of)
     pd.testing.assert_frame_equal(table.frame, expected, check_exact=False, rtol=1e-12)
@@ -462,20 +409,13 @@ def test_answers_loaded_twice_count_once_in_other_engines_too(engine: str) -> No
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
 def test_channel_look_alikes_are_stripped_and_named_in_other_engines(engine: str) -> None:
-    import duckdb
-    import polars as pl
-
     sim = simulate(1_500, seed=6)
     customers = sim.customers[["customer_id", "channel", "start_date", "end_date",
                                "tenure_months", "churned"]].copy()  # fmt: skip
     web = customers["channel"] == "web"
     customers.loc[web, "channel"] = np.where(np.arange(web.sum()) % 2 == 0, "web ", "Web")
     answers = sim.responses[["customer_id", "response_date", "score"]]
-    if engine == "polars":
-        cust, resp = pl.from_pandas(customers), pl.from_pandas(answers)
-    else:
-        con = duckdb.connect()
-        cust, resp = con.from_df(customers), con.from_df(answers)
+    cust, resp = _on_engine(engine, customers, answers)
     with pytest.warns(CxAssumptionWarning, match=r"`channel` has names that differ only in case"):
         table = cx.life_table(cust, resp, by=("band", "channel"), as_of=sim.as_of)
     assert set(table.frame["channel"]) == {"branch", "chat", "phone", "web", "Web"}

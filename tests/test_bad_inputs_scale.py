@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import cx_economics as cx
-from cx_economics.datasets import SimulatedData, simulate
+from cx_economics.datasets import SimulatedData
 from cx_economics.economics import economics_from_arrays
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.plausibility import (
@@ -41,12 +41,6 @@ DAYS_PER_MONTH = 365.25 / 12
 # the messages of the new checks, to find them among other warnings
 SCALE_ALARMS = ("check their unit", "per customer per month, outside", "days instead of months")
 STRANGER_ALARM = "not in `customers`"
-
-
-@pytest.fixture(scope="module")
-def small() -> SimulatedData:
-    """1,500 simulated customers (seed 11): a normal-sized base for a small firm."""
-    return simulate(1_500, seed=11)
 
 
 def _economics(
