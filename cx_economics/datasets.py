@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from cx_economics._consistency import DAYS_PER_MONTH
 from cx_economics.bands import BAND_ORDER
 from cx_economics.exceptions import CxDataError
 from cx_economics.parameters import rng_from_seed
@@ -444,7 +445,7 @@ def _answer_times(
         row, month = events[:, 0], events[:, 1]
         answers = rng.random(row.size) < design.response_rate
         # contact at tenure (month - 1 + u), answer up to 7 days later
-        at = month - 1 + rng.random(row.size) + rng.random(row.size) * 7 / 30.4375
+        at = month - 1 + rng.random(row.size) + rng.random(row.size) * 7 / DAYS_PER_MONTH
         alive = at < tenure[row]  # the customer has not left yet
         keep = answers & alive
         return row[keep], at[keep]
@@ -552,7 +553,7 @@ def _responses(
         tenure = customers["tenure_months"].to_numpy()[row]
         at = rng.random(row.size) * np.maximum(tenure, 0.03)
     start = customers["start_date"].to_numpy()[row]
-    date = start + (at * 30.4375).astype("timedelta64[D]")
+    date = start + (at * DAYS_PER_MONTH).astype("timedelta64[D]")
     team = customers["team"].to_numpy()[row]
     employee = np.array(
         [
@@ -588,7 +589,7 @@ def _contacts(
         )
     row, month, reason = events[:, 0], events[:, 1], events[:, 2]
     start = customers["start_date"].to_numpy()[row]
-    days = ((month - 1) + rng.random(row.size)) * 30.4375
+    days = ((month - 1) + rng.random(row.size)) * DAYS_PER_MONTH
     reason_text = np.array(names, dtype=object)[reason]
     # A share of contacts carries a second topic, and a few are left uncoded.
     extra = rng.random(row.size) < 0.12
@@ -710,7 +711,7 @@ def simulate(
     tenure, churned, events = _simulate_lives(rng, base_hazard, since, truth)
     revenue_mean = np.array([truth.monthly_revenue[b.value] for b in BAND_ORDER])[band]
     revenue = rng.gamma(8.0, revenue_mean / 8.0)
-    start = cutoff - pd.to_timedelta(since * 30.4375, unit="D")
+    start = cutoff - pd.to_timedelta(since * DAYS_PER_MONTH, unit="D")
     ids = np.arange(1, n_customers + 1)
     customers = pd.DataFrame(
         {
@@ -724,7 +725,7 @@ def simulate(
             "monthly_revenue": np.round(revenue, 2),
         }
     )
-    end = customers["start_date"] + pd.to_timedelta(tenure * 30.4375, unit="D")
+    end = customers["start_date"] + pd.to_timedelta(tenure * DAYS_PER_MONTH, unit="D")
     customers["end_date"] = end.dt.normalize().where(churned)
     design = _survey(survey)
     if design.kind == "lifetime_uniform":

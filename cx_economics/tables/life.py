@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from cx_economics._consistency import DAYS_PER_MONTH
 from cx_economics._results import Result
 from cx_economics.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme, NpsBand
 from cx_economics.engines import count_true
@@ -64,7 +65,7 @@ _BAND_RANK = {**{b.value: i for i, b in enumerate(BAND_ORDER)}, NpsBand.UNRATED.
 # band code -1 (no usable response), 0, 1, 2 -> name; index with code + 1
 _BAND_NAMES = np.array([NpsBand.UNRATED.value, *(b.value for b in BAND_ORDER)], dtype=object)
 _TENURE_DECIMALS = 6
-_SECONDS_PER_MONTH = 30.4375 * 86_400.0
+_SECONDS_PER_MONTH = DAYS_PER_MONTH * 86_400.0
 
 
 # --------------------------------------------------------------------------- results
