@@ -434,21 +434,23 @@ def _answer_times(
     tenure: npt.NDArray[np.int64],
     since: npt.NDArray[np.int64],
     events: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Who answers when: customer rows and tenure at the answer (months, > 0).
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64] | None]:
+    """Who answers when: customer rows, tenure at the answer (months, > 0), contact times.
 
-    A customer is alive during tenure months ``1 … tenure``; an answer in month ``m``
-    falls at tenure ``m - 1 + u``, ``u`` uniform, so it precedes a churn in that month.
+    For surveys after contacts the third array is each contact's own tenure (months),
+    so every answer follows its contact within a week; otherwise None. A customer is
+    alive during tenure months ``1 … tenure``; an answer in month ``m`` falls at tenure
+    ``m - 1 + u``, ``u`` uniform, so it precedes a churn in that month.
     """
     n = tenure.size
     if design.kind == "transactional":
         row, month = events[:, 0], events[:, 1]
         answers = rng.random(row.size) < design.response_rate
-        # contact at tenure (month - 1 + u), answer up to 7 days later
-        at = month - 1 + rng.random(row.size) + rng.random(row.size) * 7 / DAYS_PER_MONTH
+        contact = month - 1 + rng.random(row.size)  # the contact at tenure (month - 1 + u)
+        at = contact + rng.random(row.size) * 7 / DAYS_PER_MONTH  # answer up to 7 days later
         alive = at < tenure[row]  # the customer has not left yet
         keep = answers & alive
-        return row[keep], at[keep]
+        return row[keep], at[keep], contact
     rows = np.repeat(np.arange(n), tenure)
     month = np.arange(rows.size) - np.repeat(np.cumsum(tenure) - tenure, tenure) + 1
     if design.kind == "relationship":
@@ -459,7 +461,7 @@ def _answer_times(
     else:
         chance = np.minimum(design.response_rate * month / 12.0, 0.5)
         invited = rng.random(rows.size) < chance
-    return rows[invited], month[invited] - 1 + rng.random(int(invited.sum()))
+    return rows[invited], month[invited] - 1 + rng.random(int(invited.sum())), None
 
 
 def _draw_bands(
@@ -581,7 +583,9 @@ def _contacts(
     truth: SimulationTruth,
     customers: pd.DataFrame,
     events: npt.NDArray[np.int64],
+    contact_at: npt.NDArray[np.float64] | None = None,
 ) -> pd.DataFrame:
+    """Contact rows of the simulated events, at ``contact_at`` (tenure months) if given."""
     names = list(truth.reasons)
     if len(events) == 0:
         return pd.DataFrame(
@@ -589,7 +593,8 @@ def _contacts(
         )
     row, month, reason = events[:, 0], events[:, 1], events[:, 2]
     start = customers["start_date"].to_numpy()[row]
-    days = ((month - 1) + rng.random(row.size)) * DAYS_PER_MONTH
+    drawn = (month - 1) + rng.random(row.size)  # drawn either way: the same stream
+    days = (drawn if contact_at is None else contact_at) * DAYS_PER_MONTH
     reason_text = np.array(names, dtype=object)[reason]
     # A share of contacts carries a second topic, and a few are left uncoded.
     extra = rng.random(row.size) < 0.12
@@ -729,11 +734,11 @@ def simulate(
     customers["end_date"] = end.dt.normalize().where(churned)
     design = _survey(survey)
     if design.kind == "lifetime_uniform":
-        row, at = _lifetime_uniform_rows(rng, design, n_customers), None
+        row, at, contact_at = _lifetime_uniform_rows(rng, design, n_customers), None, None
     else:
-        row, at = _answer_times(rng, design, tenure, since, events)
+        row, at, contact_at = _answer_times(rng, design, tenure, since, events)
     responses = _responses(rng, customers, band, employees_per_team, row, at)
-    contacts = _contacts(rng, truth, customers, events)
+    contacts = _contacts(rng, truth, customers, events, contact_at)
     costs, history = _channel_costs(rng, truth, months=36)
     return SimulatedData(
         customers=customers,

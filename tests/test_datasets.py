@@ -102,3 +102,12 @@ def test_residual_value_is_memoryless_without_contacts_and_falls_with_them() -> 
     s = truth.survival("promoter", "chat", 60)
     by_hand = sum(truth.monthly_margin("promoter") * s[t] / (1 + i) ** t for t in range(1, 61))
     assert new == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_transactional_answers_follow_their_own_contact_within_a_week() -> None:
+    sim = simulate(3_000, seed=1, survey="transactional")
+    pairs = sim.responses.merge(sim.contacts[["customer_id", "contact_date"]], on="customer_id")
+    lag_days = (pairs["response_date"] - pairs["contact_date"]).dt.days
+    followed = pairs[(lag_days >= 0) & (lag_days <= 8)]  # 7 days, plus date rounding
+    answered = sim.responses.groupby(["customer_id", "response_date"]).ngroups
+    assert followed.groupby(["customer_id", "response_date"]).ngroups == answered
