@@ -515,7 +515,7 @@ def value_by_band(
     else:
         fit_horizon = settings.horizon or a.horizon_months
         curves = _builder("cx_economics.survival.fit", "fit_churn")(
-            customers, responses, model=model, horizon_months=fit_horizon
+            table, model=model, horizon_months=fit_horizon
         )
     return _value_with_bootstrap(table, curves, a, horizon_months, n_bootstrap, seed)
 
