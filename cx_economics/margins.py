@@ -182,8 +182,8 @@ def margin_by_band(
         mean, se = _revenue_moments(n, sums)
         margin, se, source = mean * a.margin_rate, se * a.margin_rate, ["data"] * len(order)
         # each customer once: their last band state (earlier states ended by a move)
-        last = table.frame[~table.frame["moved"]] if "moved" in table.frame else table.frame
-        average = float(last["revenue_sum"].sum() / max(float(last["customers"].sum()), 1.0))
+        last = table.frame[~table.moved_on]
+        average = float(last["revenue_sum"].sum() / max(float(table.n_customers), 1.0))
         _warn_revenue_scale(average, a.currency, "`customers`: column `monthly_revenue`")
     elif a.monthly_revenue is not None:
         _warn_revenue_scale(a.monthly_revenue, a.currency, "`Assumptions.monthly_revenue`")

@@ -191,8 +191,7 @@ class LifeTable(Result):
     @property
     def n_customers(self) -> int:
         """Customers counted in the table (each once: the states that did not move on)."""
-        _, moved = self._entry_moved()
-        return int(self.frame["customers"].to_numpy(np.int64)[~moved].sum())
+        return int(self.frame["customers"].to_numpy(np.int64)[~self.moved_on].sum())
 
     @property
     def n_churned(self) -> int:
@@ -248,6 +247,15 @@ class LifeTable(Result):
         table built by hand without an ``entry`` column.
         """
         return self._entry_moved()[0]
+
+    @property
+    def moved_on(self) -> npt.NDArray[np.bool_]:
+        """Per cell (in ``frame`` order) whether its state ended by a move to another band.
+
+        The other cells are each customer's last state, so summing over them counts
+        every customer once.
+        """
+        return self._entry_moved()[1]
 
     def _entry_moved(self) -> tuple[IntArray, npt.NDArray[np.bool_]]:
         """Per cell the entry month and whether the state ended by a move to another band.
