@@ -118,10 +118,3 @@ def _checked_grid(curves: ChurnCurves, months_needed: int, what: str) -> FloatAr
             "or shorten the horizon"
         )
     return survival
-
-
-def _percentiles(values: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
-    alpha = (1.0 - level) / 2.0
-    lower: FloatArray = np.quantile(values, alpha, axis=0)
-    upper: FloatArray = np.quantile(values, 1.0 - alpha, axis=0)
-    return lower, upper

@@ -37,10 +37,10 @@ from cx_economics._value_inputs import FloatArray, GroupKey, Horizon, _is_km
 # shared with equity.py, so re-exported from here
 from cx_economics._value_inputs import _checked_grid as _checked_grid
 from cx_economics._value_inputs import _extrapolation_notes as _extrapolation_notes
-from cx_economics._value_inputs import _percentiles as _percentiles
 from cx_economics._value_inputs import _settings as _settings
 from cx_economics.assumptions import Assumptions
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.intervals import percentile_interval
 from cx_economics.margins import (
     MarginByBand,
     _margin_index,
@@ -422,7 +422,7 @@ def _lifetime_interval(
     )
     per_unit = _value_parts(reps, horizon, infinite, i, observed)[0]
     values = per_unit * (marg if marg is not None else margin[None, :])
-    lower, upper = _percentiles(values, level)
+    lower, upper = percentile_interval(values, level)
     return lower, upper, "bootstrap"
 
 

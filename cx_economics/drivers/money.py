@@ -43,6 +43,7 @@ from cx_economics.assumptions import Assumptions
 from cx_economics.drivers.churn import ChurnLink
 from cx_economics.drivers.rates import TOO_SPARSE, ReasonRates
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.intervals import percentile_interval
 from cx_economics.parameters import rng_from_seed
 from cx_economics.tables.contact_counts import UNCODED
 
@@ -54,12 +55,6 @@ Seed = int | np.random.Generator
 
 def _rng(seed: Seed) -> np.random.Generator:
     return rng_from_seed(seed)
-
-
-def _percentiles(draws: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
-    tail = 100.0 * (1.0 - level) / 2.0
-    low, high = np.percentile(draws, [tail, 100.0 - tail], axis=-1)
-    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- money
@@ -351,11 +346,11 @@ def _money_table(
     for key, (point, draws) in parts.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            low, high = _percentiles(draws, level)
+            low, high = percentile_interval(draws, level, axis=-1)
         table[names[key]], table[f"{key}_lower"], table[f"{key}_upper"] = point, low, high
     total_d = failure[1] + np.nan_to_num(churn[1], nan=0.0)
     table["total"] = failure[0] + np.nan_to_num(churn[0], nan=0.0)
-    table["lower"], table["upper"] = _percentiles(total_d, level)
+    table["lower"], table["upper"] = percentile_interval(total_d, level, axis=-1)
     table["verdict"] = rates.table["verdict"].to_numpy()
     table["rank"] = _rank(table, "total")
     table["currency"] = assumptions.currency

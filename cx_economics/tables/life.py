@@ -265,9 +265,7 @@ class LifeTable(Result):
         """
         frame = self.frame
         n = len(frame)
-        entry = (
-            frame["entry"].to_numpy(np.int64) if "entry" in frame else np.zeros(n, np.int64)
-        )
+        entry = frame["entry"].to_numpy(np.int64) if "entry" in frame else np.zeros(n, np.int64)
         moved = frame["moved"].to_numpy(bool) if "moved" in frame else np.zeros(n, bool)
         return entry, moved
 
@@ -664,8 +662,10 @@ def _answer_month(anchor: str, cutoff: pd.Timestamp) -> nw.Expr:
     if anchor == "start_date":
         months = (date - nw.col("start_date")).dt.total_seconds() / _SECONDS_PER_MONTH
     else:
-        end = nw.when(nw.col("churned")).then(nw.col("end_date")).otherwise(
-            nw.lit(cutoff.to_pydatetime())
+        end = (
+            nw.when(nw.col("churned"))
+            .then(nw.col("end_date"))
+            .otherwise(nw.lit(cutoff.to_pydatetime()))
         )
         before_end = (end - date).dt.total_seconds() / _SECONDS_PER_MONTH
         months = nw.col("tenure_months").cast(nw.Float64) - before_end

@@ -35,6 +35,7 @@ import pandas as pd
 from cx_economics._results import Result
 from cx_economics.economics import ChannelEconomics, CostModel
 from cx_economics.exceptions import CxDataError, CxModelError
+from cx_economics.intervals import percentile_interval
 from cx_economics.targets.value_based import (
     _at,
     _chunked,
@@ -44,7 +45,6 @@ from cx_economics.targets.value_based import (
     _net_curves,
     _NetCurves,
     _per_channel,
-    _percentile_interval,
 )
 
 __all__ = ["BudgetAllocation", "allocate_budget"]
@@ -534,9 +534,9 @@ def _result(
     mv, mc = _marginals(curves, x[0], np.minimum(problem.hi[0], ceiling))
     with np.errstate(divide="ignore", invalid="ignore"):
         marginal_return = np.where(mc > 0, mv / mc, np.nan)
-    lo_s, hi_s = _percentile_interval(spend[1:], level)
-    lo_x, hi_x = _percentile_interval(x[1:], level)
-    lo_g, hi_g = _percentile_interval(gain[1:], level)
+    lo_s, hi_s = percentile_interval(spend[1:], level)
+    lo_x, hi_x = percentile_interval(x[1:], level)
+    lo_g, hi_g = percentile_interval(gain[1:], level)
     return BudgetAllocation(
         channels=economics.channels,
         budget=budget,

@@ -36,11 +36,11 @@ import pandas as pd
 from cx_economics._results import Result
 from cx_economics.economics import ChannelEconomics, CostModel
 from cx_economics.exceptions import CxDataError
+from cx_economics.intervals import percentile_interval
 from cx_economics.targets.value_based import (
     ValueTargets,
     _net_curves,
     _NetCurves,
-    _percentile_interval,
     _responses_behind_today,
     detectable_change,
     value_based_targets,
@@ -349,7 +349,7 @@ def _price(curves: _NetCurves, levels: FloatArray, level: float) -> dict[str, Fl
         - curves.annuity * extra[i]
         for i, row in enumerate(x)
     ]
-    bounds = [_percentile_interval(r, level) for r in reps]
+    bounds = [percentile_interval(r, level) for r in reps]
     pv = curves.annuity * extra
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(pv > 0, net / pv, np.nan)
