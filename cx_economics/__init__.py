@@ -87,6 +87,7 @@ _EXPORTS: dict[str, str] = {
     "residual_value": "cx_economics.equity",
     "MixShift": "cx_economics.impact",
     "mix_at_nps": "cx_economics.impact",
+    "mix_gain": "cx_economics.impact",
     "mix_value": "cx_economics.impact",
     "money_lost": "cx_economics.impact",
     "value_per_point": "cx_economics.impact",
@@ -234,6 +235,7 @@ if TYPE_CHECKING:
     from cx_economics.impact import (
         MixShift,
         mix_at_nps,
+        mix_gain,
         mix_value,
         money_lost,
         value_per_point,

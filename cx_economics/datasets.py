@@ -357,6 +357,115 @@ class SimulatedData:
     as_of: pd.Timestamp
     seed: int
 
+    def priced_truth(
+        self,
+        excellent_nps: float | Mapping[str, float],
+        *,
+        annual_discount_rate: float = 0.08,
+        horizon_months: int = 60,
+    ) -> pd.DataFrame:
+        """The true money of each channel's active customers, from the generating model.
+
+        For the customers active at the cut-off: their latent bands give today's mix
+        and NPS, their own tenures ``a`` (whole months) and the exact curves of
+        :meth:`SimulationTruth.residual_value` give each band's value from today on.
+        A move of ``g`` NPS points shifts ``g / 100`` of the channel's customers from
+        detractor to passive while detractors last, then from passive to promoter (the
+        detractors-first rule), the same share in every tenure; the money is the sum
+        over the customers of the shifted shares times their residual values.
+
+        Parameters
+        ----------
+        excellent_nps : float or mapping channel → float
+            The excellent level (NPS points).
+        annual_discount_rate : float, default 0.08
+            Fraction per year, compounded monthly.
+        horizon_months : int, default 60
+            Months ahead from the cut-off.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per channel: ``customers`` (active), ``nps`` (points, latent
+            bands), ``value_per_point`` (currency per point) and ``money_lost``
+            (currency, present value over the horizon; 0 at or above excellence).
+
+        Examples
+        --------
+        >>> sim = simulate(2000, seed=3)
+        >>> truth = sim.priced_truth(50.0).set_index("channel")
+        >>> bool((truth["value_per_point"] > 0).all()), int(truth["customers"].sum()) == int(
+        ...     (~sim.customers["churned"]).sum())
+        (True, True)
+        """
+        channels, counts, flows = self.true_band_flows(
+            annual_discount_rate=annual_discount_rate, horizon_months=horizon_months
+        )
+        rows = []
+        for c, ch in enumerate(channels):
+            n = int(counts[c].sum())
+            shares = counts[c] / n
+            total = n * flows[c].sum(axis=-1)  # Σ over the customers of each band's value
+            nps = 100.0 * (shares[2] - shares[0])
+            bar = excellent_nps if isinstance(excellent_nps, float | int) else excellent_nps[ch]
+            gap = max(float(bar) - nps, 0.0) / 100.0
+            to_passive = min(gap, shares[0])  # detractor → passive first, then passive → promoter
+            to_promoter = gap - to_passive
+            lost = to_passive * (total[1] - total[0]) + to_promoter * (total[2] - total[1])
+            per_point = 0.01 * (total[1] - total[0]) if shares[0] >= 0.01 else np.nan
+            rows.append(
+                {"channel": ch, "customers": n, "nps": nps, "value_per_point": per_point,
+                 "money_lost": lost}
+            )  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def true_band_flows(
+        self, *, annual_discount_rate: float = 0.08, horizon_months: int = 60
+    ) -> tuple[tuple[str, ...], npt.NDArray[np.int64], FloatArray]:
+        """The active customers' latent mix and true residual margin flows per channel.
+
+        Parameters
+        ----------
+        annual_discount_rate : float, default 0.08
+            Fraction per year, compounded monthly.
+        horizon_months : int, default 60
+            Months ahead from the cut-off.
+
+        Returns
+        -------
+        channels : tuple of str
+            Sorted.
+        counts : ndarray (C, 3)
+            Active customers per channel by latent band (detractor, passive, promoter).
+        flows : ndarray (C, 3, H)
+            ``m_b (1+i)^-t`` times the mean over the channel's active customers of
+            ``S_b(a + t) / S_b(a)`` (exact curves, contacts included; ``a`` their whole
+            months of tenure): the discounted margin per customer per month (currency).
+        """
+        active = self.customers.loc[~self.customers["churned"].to_numpy(bool)]
+        tenure = np.floor(active["tenure_months"].to_numpy(np.float64)).astype(np.int64)
+        band = self.latent_band.loc[active["customer_id"]].to_numpy()
+        channel = active["channel"].to_numpy()
+        i = (1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0
+        ahead = np.arange(1, horizon_months + 1)
+        discount = (1.0 + i) ** -ahead
+        longest = int(tenure.max())
+        channels = tuple(sorted(set(channel.tolist())))
+        counts = np.zeros((len(channels), 3), dtype=np.int64)
+        flows = np.zeros((len(channels), 3, horizon_months))
+        for c, ch in enumerate(channels):
+            mine = channel == ch
+            ages = np.bincount(tenure[mine], minlength=longest + 1) / mine.sum()
+            for b, name in enumerate(BAND_ORDER):
+                counts[c, b] = int(np.sum(band[mine] == name.value))
+                s = self.truth.survival(name.value, ch, longest + horizon_months)
+                ahead_of = s[np.arange(longest + 1)[:, None] + ahead[None, :]]
+                conditional = ahead_of / s[: longest + 1, None]
+                flows[c, b] = (
+                    self.truth.monthly_margin(name.value) * discount * (ages @ conditional)
+                )
+        return channels, counts, flows
+
 
 # --------------------------------------------------------------------------- survey designs
 

@@ -1,22 +1,35 @@
 """The channel economics table: value lost below excellence beside what excellence costs.
 
-One row per channel: customers, NPS today (with interval), the excellent level,
-the value of one more NPS point, money lost below excellence (customer equity and
-its equivalent per year, with intervals), the extra yearly cost of excellence, the
-net value of moving there, its payback and return.
+One row per channel: its active customers, NPS today (with interval), the excellent
+level, the value of one more NPS point, money lost below excellence (present value
+and its level yearly equivalent, with intervals), the extra yearly cost of
+excellence, the net value of moving there, its payback and return.
+
+Priced on today's active customers
+----------------------------------
+* **Today's mix** is the active base's: each active customer at the cut-off in the
+  band the delayed-entry life table puts them in today (their latest answer's).
+  Unrated active customers are shared out by the band mix of the rated active
+  customers of their channel and tenure class (:data:`TENURE_CLASS_MONTHS`, thin
+  classes merged); they are never dropped nor priced as a band of their own.
+* **A band move is valued by residual value**: what the channel's active customers
+  bring from today on, given the months they have already stayed,
+  ``m_b Σ_t S_b(a + t) / S_b(a) (1+i)^-t``, averaged over the channel's tenures.
+  A move of the channel's NPS shifts the same shares in every tenure class.
 
 Units and conventions
 ---------------------
-* Values are customer equity: the present value (currency) over
-  ``horizon_months`` of the margins of the channel's customers, discounted monthly.
-* "Per year" is the level yearly amount with the same present value over the
-  horizon: ``equity / annuity``, ``annuity = Σ_{t=1..H} (1+i)^{-t} / 12``.
+* Money lost and the value of a point are present values (currency) over
+  ``horizon_months`` of the channel's active customers' margins, discounted monthly.
+* ``money_lost_per_year`` is its level yearly equivalent, the yearly amount with the
+  same present value over the horizon: ``money lost / annuity``,
+  ``annuity = Σ_{t=1..H} (1+i)^{-t} / 12``. It is not a recurring yearly loss.
 * Costs are currency per year; their present value over the horizon is
   ``annual cost × annuity``.
 * Payback: value arrives as the better mix keeps customers longer, month by month
-  (``customers × Σ_b Δshare_b × margin_b × S_b(t) / (1+i)^t``), while the extra cost
-  arrives evenly; payback is the first month the cumulative value reaches the
-  cumulative cost (``inf`` when not within the horizon).
+  (``customers × Σ_b Δshare_b × flow_b(t)``), while the extra cost arrives evenly;
+  payback is the first month the cumulative value reaches the cumulative cost
+  (``inf`` when not within the horizon).
 """
 
 from __future__ import annotations
@@ -43,7 +56,8 @@ from cx_economics.data import (
 )
 from cx_economics.effort import CustomerEffort
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.impact import MixRule, MixShift
+from cx_economics.impact import MixRule, MixShift, mix_gain
+from cx_economics.intervals import percentile_interval
 from cx_economics.parameters import check_n_bootstrap, rng_from_seed
 from cx_economics.plausibility import cost_scale_hint
 from cx_economics.survival.fit import ChurnModel
@@ -61,6 +75,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 class CostModel(Protocol):
@@ -118,13 +133,6 @@ def annuity_months(monthly_discount_rate: float, horizon_months: int) -> FloatAr
     return out
 
 
-def _percentile_interval(reps: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
-    alpha = (1.0 - level) / 2.0
-    lo = np.quantile(reps, alpha, axis=0)
-    hi = np.quantile(reps, 1.0 - alpha, axis=0)
-    return np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
-
-
 @dataclass(frozen=True, eq=False)
 class ChannelEconomics(Result):
     """Per-channel economics of CX; see the module docstring for units.
@@ -157,6 +165,9 @@ class ChannelEconomics(Result):
         The customers' own cost per channel (contacts, repeats, minutes), shown beside
         the company's cost so a channel that saves money by shifting work onto
         customers is visible.
+    survey_responses : ndarray (C,), optional
+        Survey answers per channel in the NPS window: what a change of NPS (a target)
+        will be measured on, for its detectability.
 
     Examples
     --------
@@ -190,6 +201,7 @@ class ChannelEconomics(Result):
     currency: str = "EUR"
     level: float = 0.95
     customer_effort: CustomerEffort | None = None
+    survey_responses: FloatArray | None = None
 
     _title = "Channel economics"
 
@@ -210,19 +222,17 @@ class ChannelEconomics(Result):
         """Present value of one currency unit per year paid monthly over the horizon."""
         return float(annuity_months(self.monthly_discount_rate, self.horizon_months).sum() / 12)
 
-    def value_at(self, nps: npt.ArrayLike) -> FloatArray:
-        """Customer equity (currency) of each channel if its NPS were ``nps`` (points).
+    def gain_at(self, nps: npt.ArrayLike) -> FloatArray:
+        """Customer equity (currency) each channel gains if its NPS moved to ``nps`` (points).
 
-        ``nps`` broadcasts against the channels: shape (C,) or (K, C) for a grid.
+        ``nps`` broadcasts against the channels: shape (C,) or (K, C) for a grid. The
+        move shifts the same shares in every tenure class of the channel, each band
+        valued at its residual value over the channel's tenure mix
+        (:func:`cx_economics.impact.mix_gain`).
         """
-        target = np.asarray(nps, dtype=np.float64)
-        shares = self.mix_shift.shares_at(
-            np.broadcast_to(self.shares_today, (*target.shape, 3)), target
-        )
-        out: FloatArray = self.customers * np.sum(shares * self.band_values, axis=-1)
-        return out
+        return mix_gain(self.shares_today, nps, self.band_values, self.customers, self.mix_shift)
 
-    def _value_reps_at(
+    def _gain_reps_at(
         self,
         nps: FloatArray,
         rng: np.random.Generator,
@@ -230,13 +240,13 @@ class ChannelEconomics(Result):
         *,
         relative: bool = True,
     ) -> FloatArray:
-        """Replicates (B, C) of customer equity at ``nps`` per channel.
+        """Replicates (B, C) of the equity gained moving to ``nps`` per channel.
 
-        ``band_values`` (B, C, 3) are the replicates' lifetime values per customer by
-        band (currency). ``relative``: each replicate moves by ``nps − nps_today``
-        points from its own NPS (value of a point); otherwise it moves to
-        ``max(nps, its own NPS)`` (money lost below an absolute bar, so the gap carries
-        today's sampling uncertainty).
+        ``band_values`` (B, C, 3) are the replicates' values per customer by band
+        (currency). ``relative``: each replicate moves by ``nps − nps_today`` points
+        from its own NPS (value of a point); otherwise it moves to ``max(nps, its own
+        NPS)`` (money lost below an absolute bar, so the gap carries the uncertainty of
+        today's mix).
         """
         assert self.share_replicates is not None
         b = self.share_replicates.shape[0]
@@ -244,18 +254,27 @@ class ChannelEconomics(Result):
         coef = None if coef is None else coef[:, None, :]
         rep_nps = 100.0 * (self.share_replicates[..., 2] - self.share_replicates[..., 0])
         target = rep_nps + (nps - self.nps_today) if relative else np.maximum(nps, rep_nps)
-        shares = self.mix_shift.shares_at(self.share_replicates, target, coefficients=coef)
-        out: FloatArray = self.customers * np.sum(shares * band_values, axis=-1)
-        return out
+        return mix_gain(
+            self.share_replicates,
+            target,
+            band_values,
+            self.customers,
+            self.mix_shift,
+            coefficients=coef,
+        )
 
     def money_lost(self) -> FloatArray:
-        """Customer equity lost below excellence per channel (currency), shape (C,)."""
-        target = np.maximum(self.excellent_nps, self.nps_today)
-        return self.value_at(target) - self.value_at(self.nps_today)
+        """Money lost below excellence per channel (currency), shape (C,).
+
+        The present value over the horizon of what the channel's active customers
+        would bring more at the excellent mix; :meth:`to_frame` also gives its level
+        yearly equivalent (``money_lost_per_year``).
+        """
+        return self.gain_at(np.maximum(self.excellent_nps, self.nps_today))
 
     def value_per_point(self) -> FloatArray:
-        """Customer equity of one more NPS point per channel (currency per point)."""
-        return self.value_at(self.nps_today + 1.0) - self.value_at(self.nps_today)
+        """Present value (currency per NPS point) of one more point per channel."""
+        return self.gain_at(self.nps_today + 1.0)
 
     # ------------------------------------------------------------------ costs
     def cost_at(self, nps: npt.ArrayLike) -> FloatArray:
@@ -362,18 +381,17 @@ class ChannelEconomics(Result):
         total_interval: tuple[float, float] | None = None
         lost_interval: tuple[FloatArray, FloatArray] | None = None
         if self.band_flow_replicates is not None and self.share_replicates is not None:
-            band_values = self.band_flow_replicates.sum(axis=-1)  # (B, C, 3), used 3 times
-            reps_today = self._value_reps_at(self.nps_today, rng, band_values)
+            band_values = self.band_flow_replicates.sum(axis=-1)  # (B, C, 3), used twice
             state = rng.bit_generator.state
-            lost_reps = self._value_reps_at(target, rng, band_values, relative=False) - reps_today
+            lost_reps = self._gain_reps_at(target, rng, band_values, relative=False)
             rng.bit_generator.state = state  # same coefficient draws for the +1 point
-            vpp_reps = self._value_reps_at(self.nps_today + 1.0, rng, band_values) - reps_today
+            vpp_reps = self._gain_reps_at(self.nps_today + 1.0, rng, band_values)
             columns["value_per_point_lower"], columns["value_per_point_upper"] = (
-                _percentile_interval(vpp_reps, self.level)
+                percentile_interval(vpp_reps, self.level)
             )
-            lost_interval = _percentile_interval(lost_reps, self.level)
+            lost_interval = percentile_interval(lost_reps, self.level)
             columns["money_lost_lower"], columns["money_lost_upper"] = lost_interval
-            lo, hi = _percentile_interval(lost_reps.sum(axis=1), self.level)
+            lo, hi = percentile_interval(lost_reps.sum(axis=1), self.level)
             total_interval = (float(lo), float(hi))
         annuity = self.annuity
         columns["money_lost_per_year"] = lost / annuity
@@ -484,11 +502,13 @@ def economics_from_arrays(
     *,
     excellent_nps: npt.ArrayLike,
     monthly_discount_rate: float,
+    unrated_counts: npt.ArrayLike | None = None,
     excellent_source: tuple[str, ...] | None = None,
     band_flow_replicates: npt.ArrayLike | None = None,
     mix_shift: MixShift | None = None,
     cost_models: Mapping[str, CostModel] | None = None,
     customer_effort: CustomerEffort | None = None,
+    survey_responses: npt.ArrayLike | None = None,
     n_bootstrap: int = 1000,
     level: float = 0.95,
     currency: str = "EUR",
@@ -500,16 +520,23 @@ def economics_from_arrays(
     ----------
     channels : tuple of str
     customers : array_like (C,)
-        Customers per channel.
-    band_counts : array_like (C, 3)
-        Survey responses per band (detractor, passive, promoter) per channel; their
-        shares are today's mix and a multinomial bootstrap of them its uncertainty.
+        Active customers per channel, rated and unrated.
+    band_counts : array_like (C, 3) or (C, K, 3)
+        Rated active customers per channel (and tenure class) in each band (detractor,
+        passive, promoter), by their current band.
     band_flows : array_like (C, 3, H)
-        Discounted margin per customer per month by band (currency).
+        Discounted margin per active customer per month by band (currency), e.g. the
+        residual flows of :func:`band_flows`.
     excellent_nps : array_like (C,)
         Excellent level per channel (NPS points).
     monthly_discount_rate : float
         Fraction per month.
+    unrated_counts : array_like (C, K), optional
+        Unrated active customers per channel and tenure class, with a 3-D
+        ``band_counts``; by default ``customers`` minus the rated ones, in one class.
+        They are shared out by the band mix of the rated customers of their class; the
+        intervals carry that rule's uncertainty (multinomial bootstrap of the rated,
+        multinomial draw of the unrated).
     band_flow_replicates : array_like (B, C, 3, H), optional
         Bootstrap replicates of ``band_flows``; with them, intervals are computed and
         ``n_bootstrap`` is ignored (B replicates are used for the mix too).
@@ -520,6 +547,9 @@ def economics_from_arrays(
         without one is an error (:class:`CxDataError`), never a NaN cost.
     customer_effort : CustomerEffort, optional
         Customers' own cost per channel, see :func:`cx_economics.effort.customer_effort`.
+    survey_responses : array_like (C,), optional
+        Survey answers per channel in the NPS window, on which a target's change will
+        be measured (detectability); by default as many as today's NPS interval implies.
     seed : int or numpy.random.Generator
 
     Returns
@@ -529,27 +559,20 @@ def economics_from_arrays(
     rng = rng_from_seed(seed)
     if cost_models:
         _require_cost_for_every_channel(cost_models, tuple(channels), "`cost_models`")
-    counts = np.asarray(band_counts, dtype=np.int64)
-    n = counts.sum(axis=1)
-    if counts.ndim != 2 or counts.shape[1] != 3 or np.any(n <= 0):
-        raise CxDataError(
-            "`band_counts` must be (channels, 3) with at least one response per channel"
-        )
-    shares = counts / n[:, None]
-    nps = 100.0 * (shares[:, 2] - shares[:, 0])
+    rated, unrated, n = _mix_counts(customers, band_counts, unrated_counts, tuple(channels))
     flows = np.asarray(band_flows, dtype=np.float64)
     reps = None if band_flow_replicates is None else np.asarray(band_flow_replicates, np.float64)
     b = n_bootstrap if reps is None else reps.shape[0]
-    draws = rng.multinomial(np.tile(n, (b, 1)), np.broadcast_to(shares, (b, *shares.shape)))
-    share_reps = draws / n[None, :, None]
+    shares, share_reps = _active_mix(rated, unrated, b, rng)
+    nps = 100.0 * (shares[:, 2] - shares[:, 0])
     nps_reps = 100.0 * (share_reps[..., 2] - share_reps[..., 0])
-    lo, hi = _percentile_interval(nps_reps, level)
+    lo, hi = percentile_interval(nps_reps, level)
     _warn_excellence_within_noise(channels, excellent_nps, excellent_source, lo, hi, level)
     if reps is None:
         reps = np.broadcast_to(flows, (b, *flows.shape))
     economics = ChannelEconomics(
         channels=tuple(channels),
-        customers=np.asarray(customers, dtype=np.float64),
+        customers=n,
         shares_today=shares,
         nps_today=nps,
         nps_lower=lo,
@@ -565,6 +588,9 @@ def economics_from_arrays(
         currency=currency,
         level=level,
         customer_effort=customer_effort,
+        survey_responses=None
+        if survey_responses is None
+        else np.asarray(survey_responses, dtype=np.float64),
     )
     odd = economics.implausible_costs()
     if odd:
@@ -575,6 +601,44 @@ def economics_from_arrays(
             stacklevel=2,
         )
     return economics
+
+
+def _mix_counts(
+    customers: npt.ArrayLike,
+    band_counts: npt.ArrayLike,
+    unrated_counts: npt.ArrayLike | None,
+    channels: tuple[str, ...],
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Rated (C, K, 3) and unrated (C, K) active customers, and their total (C,), checked."""
+    raw = np.asarray(band_counts, dtype=np.float64)
+    total = np.asarray(customers, dtype=np.float64)
+    n_channels = len(channels)
+    shape_ok = raw.ndim in (2, 3) and raw.shape[0] == n_channels and raw.shape[-1] == 3
+    if not shape_ok or total.shape != (n_channels,):
+        raise CxDataError(
+            f"`band_counts` must be (channels, 3) or (channels, classes, 3) and `customers` "
+            f"(channels,) for {n_channels} channel(s); got {raw.shape} and {total.shape}"
+        )
+    if np.any(raw < 0) or np.any(raw != np.floor(raw)):
+        raise CxDataError("`band_counts` must be whole numbers of customers ≥ 0")
+    rated = raw.astype(np.int64).reshape(n_channels, -1, 3)
+    if unrated_counts is None:
+        if raw.ndim == 3:
+            raise CxDataError(
+                "`unrated_counts` (channels, classes) must come with a 3-D `band_counts`"
+            )
+        unrated = np.rint(total - rated.sum(axis=(1, 2)))[:, None]
+    else:
+        unrated = np.asarray(unrated_counts, dtype=np.float64).reshape(n_channels, -1)
+    short = np.flatnonzero((unrated.sum(axis=1) < 0) | (rated.sum(axis=(1, 2)) <= 0))
+    if short.size or unrated.shape != rated.shape[:2] or np.any(unrated < 0):
+        raise CxDataError(
+            "every channel needs at least one rated active customer and no more rated "
+            f"customers than `customers`; channel(s) {[channels[i] for i in short]} do not"
+        )
+    unrated_int = unrated.astype(np.int64)
+    out_total = (rated.sum(axis=(1, 2)) + unrated_int.sum(axis=1)).astype(np.float64)
+    return rated, unrated_int, out_total
 
 
 # --------------------------------------------------------------------------- from data
@@ -617,8 +681,15 @@ def _excellent_levels(
     channels: tuple[str, ...],
     given: Mapping[str, float],
     reliability_margin: float,
+    nps_today: FloatArray,
 ) -> tuple[FloatArray, tuple[str, ...]]:
-    """Excellent NPS per channel: as given, else the best quartile of reliable teams."""
+    """Excellent NPS per channel: as given, else today's NPS plus the best teams' lead.
+
+    The lead is how far the best quartile of the channel's reliable teams sits above
+    the channel's NPS on the same answers (the window's, all teams pooled); added to
+    ``nps_today`` (the active base's NPS), it compares like with like: the answers of
+    the window include customers who have since left, the active base does not.
+    """
     levels, sources = [], []
     teams = None
     if team_counts is not None and set(channels) - set(given):
@@ -626,25 +697,33 @@ def _excellent_levels(
 
         teams = nps(team_counts, by=("channel", "team"), reliability_margin=reliability_margin)
     missing: list[str] = []
-    for ch in channels:
+    for c, ch in enumerate(channels):
         if ch in given:
             levels.append(float(given[ch]))
             sources.append("assumption")
             continue
-        if teams is None:
+        if teams is None or team_counts is None:
             missing.append(f"{ch!r} (no `team` column in the responses)")
             levels.append(np.nan)
             sources.append("")
             continue
-        mask = np.array([g[0] == ch for g in teams.groups]) & teams.reliable
+        mine = np.array([g[0] == ch for g in teams.groups])
+        mask = mine & teams.reliable
         if mask.sum() < 2:
-            missing.append(f"{ch!r} ({int(mask.sum())} of {sum(g[0] == ch for g in teams.groups)} "
+            missing.append(f"{ch!r} ({int(mask.sum())} of {int(mine.sum())} "
                            "teams with a reliable NPS, 2 needed)")  # fmt: skip
             levels.append(np.nan)
             sources.append("")
             continue
-        levels.append(float(np.quantile(teams.nps[mask], 0.75)))
-        sources.append(f"best quartile of {int(mask.sum())} teams")
+        rows = np.array([g[0] == ch for g in team_counts.groups])
+        pooled = (
+            100.0
+            * (team_counts.promoters[rows].sum() - team_counts.detractors[rows].sum())
+            / max(int(team_counts.n[rows].sum()), 1)
+        )
+        lead = float(np.quantile(teams.nps[mask], 0.75)) - float(pooled)
+        levels.append(float(nps_today[c]) + lead)
+        sources.append(f"best quartile of {int(mask.sum())} teams ({lead:+.1f} over the channel)")
     if missing:
         raise CxDataError(
             f"no excellent NPS for {len(missing)} channel(s): {', '.join(missing)}; the "
@@ -654,6 +733,181 @@ def _excellent_levels(
     return np.asarray(levels, dtype=np.float64), tuple(sources)
 
 
+#: Lower bounds (months of tenure completed) of the classes within which unrated active
+#: customers take the band mix of the rated active customers of their channel: one
+#: month each in the first year, a quarter in the second, then 24–29, 30–35, 36–47,
+#: 48–59 and 60+. Fine where it matters: early on, survivors of every extra month are
+#: more often promoters, and the customers asked first are the longer-tenured ones.
+TENURE_CLASS_MONTHS: tuple[int, ...] = (*range(12), 12, 15, 18, 21, 24, 30, 36, 48, 60)
+#: A tenure class with fewer rated active customers than this joins the class below it
+#: (the first class joins the one above).
+MIN_RATED_PER_CLASS = 30
+
+
+@dataclass(frozen=True)
+class ActiveBase:
+    """Today's active customers of each channel by band and tenure, from a life table.
+
+    The active customers are the life table's last states that are still open at the
+    cut-off (neither churned nor moved on to another band); a customer's band is the
+    band the delayed-entry table puts them in today, ``unrated`` for those who never
+    gave a usable answer.
+
+    Attributes
+    ----------
+    channels : tuple of str
+    rated : ndarray (C, K, 3)
+        Rated active customers per channel, tenure class and band (detractor, passive,
+        promoter).
+    unrated : ndarray (C, K)
+        Unrated active customers per channel and tenure class.
+    class_start_months : tuple of tuple of int
+        Per channel, the first tenure month (months completed) of each of its classes
+        after merging thin ones; unused trailing classes hold no customers.
+    tenure_months, channel_index, customers : ndarray (N,)
+        Active cells: months completed, the channel's position, active customers (all
+        bands, unrated included): the tenure mix the band values are averaged over.
+    """
+
+    channels: tuple[str, ...]
+    rated: npt.NDArray[np.int64]
+    unrated: npt.NDArray[np.int64]
+    class_start_months: tuple[tuple[int, ...], ...]
+    tenure_months: npt.NDArray[np.int64]
+    channel_index: npt.NDArray[np.int64]
+    customers: npt.NDArray[np.int64]
+
+    @property
+    def n_customers(self) -> FloatArray:
+        """Active customers per channel (C,)."""
+        out: FloatArray = (self.rated.sum(axis=(1, 2)) + self.unrated.sum(axis=1)).astype(
+            np.float64
+        )
+        return out
+
+
+def _tenure_classes(rated: IntArray, months: IntArray) -> IntArray:
+    """Class of each active cell: :data:`TENURE_CLASS_MONTHS`, thin classes merged.
+
+    ``rated`` holds each cell's rated customers (0 for unrated cells). From the top
+    down, a class with fewer than :data:`MIN_RATED_PER_CLASS` rated customers joins
+    the class below it; the first class joins the one above.
+    """
+    bounds = np.asarray(TENURE_CLASS_MONTHS, dtype=np.int64)
+    label = np.searchsorted(bounds, months, side="right") - 1
+    sizes = np.bincount(label, weights=rated, minlength=bounds.size)
+    groups = [[i] for i in range(bounds.size)]
+    while len(groups) > 1:
+        thin = [j for j, g in enumerate(groups) if sizes[g].sum() < MIN_RATED_PER_CLASS]
+        if not thin:
+            break
+        j = thin[-1]
+        into = j - 1 if j > 0 else 1
+        groups[into] = sorted(groups[into] + groups[j])
+        del groups[j]
+    owner = np.empty(bounds.size, dtype=np.int64)
+    for j, g in enumerate(groups):
+        owner[g] = j
+    out: IntArray = owner[label]
+    return out
+
+
+def active_base(table: LifeTable) -> ActiveBase:
+    """Today's active customers by channel, band and tenure class (see :class:`ActiveBase`).
+
+    Parameters
+    ----------
+    table : LifeTable
+        Grouped by ``("band", "channel")``.
+
+    Returns
+    -------
+    ActiveBase
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"band": ["detractor", "promoter", "unrated", "promoter"],
+    ...     "channel": "web", "duration": [3, 5, 4, 2], "churned": [False, False, False, True],
+    ...     "customers": [10, 30, 5, 7], "revenue_sum": 0.0, "revenue_sq_sum": 0.0})
+    >>> base = active_base(LifeTable(cells, ("band", "channel"), "latest", None, False))
+    >>> base.rated[0].sum(axis=0).tolist(), int(base.unrated.sum()), base.n_customers.tolist()
+    ([10, 0, 30], 5, [45.0])
+    """
+    if tuple(table.group_columns) != ("band", "channel"):
+        raise CxDataError(
+            f"`table` must be grouped by ('band', 'channel'), got {table.group_columns}"
+        )
+    frame = table.frame
+    open_ = ~frame["churned"].to_numpy(bool) & ~table.moved_on
+    open_ &= frame["customers"].to_numpy(np.int64) > 0
+    cells = frame.loc[open_]
+    channels = tuple(sorted(cells["channel"].astype(str).unique()))
+    if not channels:
+        raise CxDataError("`table` has no active customers (no open cell at the cut-off)")
+    channel_index = pd.Index(channels).get_indexer(cells["channel"].astype(str)).astype(np.int64)
+    band = cells["band"].astype(str).to_numpy()
+    band_index = np.full(band.size, 3, dtype=np.int64)
+    for b, name in enumerate(BAND_ORDER):
+        band_index[band == name.value] = b
+    tenure = cells["duration"].to_numpy(np.int64)
+    customers = cells["customers"].to_numpy(np.int64)
+    k = len(TENURE_CLASS_MONTHS)
+    rated = np.zeros((len(channels), k, 3), dtype=np.int64)
+    unrated = np.zeros((len(channels), k), dtype=np.int64)
+    starts = []
+    for c in range(len(channels)):
+        mine = channel_index == c
+        months = tenure[mine]
+        is_rated = band_index[mine] < 3
+        klass = _tenure_classes(np.where(is_rated, customers[mine], 0), months)
+        np.add.at(
+            rated[c], (klass[is_rated], band_index[mine][is_rated]), customers[mine][is_rated]
+        )
+        np.add.at(unrated[c], klass[~is_rated], customers[mine][~is_rated])
+        starts.append(tuple(int(months[klass == j].min()) for j in sorted(set(klass.tolist()))))
+    missing = [ch for c, ch in enumerate(channels) if rated[c].sum() == 0]
+    if missing:
+        raise CxDataError(
+            f"no rated active customers in channel(s) {missing}: today's mix of a channel "
+            "needs at least one active customer with a usable answer"
+        )
+    return ActiveBase(channels, rated, unrated, tuple(starts), tenure, channel_index, customers)
+
+
+def _class_mix(rated: IntArray) -> FloatArray:
+    """Band shares (C, K, 3) of each class's rated customers (else its channel's mix)."""
+    per_class = rated.sum(axis=-1, keepdims=True).astype(np.float64)
+    channel = rated.sum(axis=1, keepdims=True).astype(np.float64)
+    channel_mix = channel / channel.sum(axis=-1, keepdims=True)
+    out: FloatArray = np.where(per_class > 0, rated / np.maximum(per_class, 1.0), channel_mix)
+    return out
+
+
+def _active_mix(
+    rated: IntArray, unrated: IntArray, n_replicates: int, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray]:
+    """Today's band shares of the active base (C, 3) and their replicates (B, C, 3).
+
+    Rated customers count in their band; the unrated of a tenure class are shared out
+    by the band mix of that class's rated customers. Replicates carry that rule's
+    uncertainty: the class mix is a multinomial bootstrap of its rated customers, and
+    the unrated are drawn from it (multinomial), as the bands of customers nobody has
+    asked are a draw, not a share.
+    """
+    n = rated.sum(axis=(1, 2)) + unrated.sum(axis=1)
+    mix = _class_mix(rated)
+    point = (rated.sum(axis=1) + np.einsum("ck,ckb->cb", unrated, mix)) / n[:, None]
+    per_class = rated.sum(axis=-1)
+    boot = rng.multinomial(
+        np.broadcast_to(per_class, (n_replicates, *per_class.shape)),
+        np.broadcast_to(mix, (n_replicates, *mix.shape)),
+    )
+    boot_mix = _class_mix(boot.reshape(-1, *mix.shape[1:])).reshape(boot.shape)
+    drawn = rng.multinomial(np.broadcast_to(unrated, boot.shape[:-1]), boot_mix)
+    reps = (rated.sum(axis=1)[None] + drawn.sum(axis=2)) / n[None, :, None]
+    return point, reps
+
+
 def band_flows(
     table: LifeTable,
     assumptions: Assumptions,
@@ -661,8 +915,17 @@ def band_flows(
     model: ChurnModel = "auto",
     n_bootstrap: int | None = None,
     seed: int | np.random.Generator = 0,
+    base: ActiveBase | None = None,
 ) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
-    """Discounted margin per customer per month by channel and band, with replicates.
+    """Residual margin per active customer per month by channel and band, with replicates.
+
+    What a channel's active customers are expected to bring from today on, month by
+    month, if they were in each band: for channel ``c`` and band ``b``,
+    ``flows[c, b, t-1] = m_bc (1+i)^-t Σ_a w_c(a) S_bc(a + t) / S_bc(a)``, where
+    ``w_c(a)`` is the share of the channel's active customers (unrated included) with
+    ``a`` months completed and ``S_bc`` the band × channel churn curve. Its sum over
+    ``t`` is the band's residual value averaged over the channel's tenure mix, so a
+    band move is priced on the customers who are there, not on new ones.
 
     Parameters
     ----------
@@ -671,37 +934,47 @@ def band_flows(
     assumptions : Assumptions
         Horizon, discount rate, margins.
     model : str
-        Churn model for :func:`cx_economics.survival.fit_churn`.
+        Churn model for :func:`cx_economics.survival.fit_churn`; its curves reach the
+        longest tenure plus the horizon.
     n_bootstrap : int, optional
         Replicates (default ``assumptions.n_bootstrap``).
     seed : int or numpy.random.Generator
+    base : ActiveBase, optional
+        :func:`active_base` of ``table``, when already at hand.
 
     Returns
     -------
     channels : tuple of str
     flows : ndarray (C, 3, H)
-        ``margin_b × S_b(t) / (1+i)^t`` per customer (currency) for months 1..H.
+        Discounted residual margin per active customer (currency) for months 1..H.
     replicates : ndarray (B, C, 3, H)
         The same from life-table bootstrap replicates: curves and margins are
-        resampled jointly (the same customers); margins set by assumption stay fixed.
+        resampled jointly (the same customers); margins set by assumption stay fixed;
+        the tenure mix of the active base is held fixed (it is known, not estimated).
     """
+    from cx_economics.equity import _retention, _tenure_weighted_flows
     from cx_economics.margins import margin_by_band
     from cx_economics.survival.bootstrap import (
         replicate_mean_revenue,
-        replicate_survival,
+        replicate_retention,
         resample_life_table,
     )
     from cx_economics.survival.fit import fit_churn
 
-    if tuple(table.group_columns) != ("band", "channel"):
-        raise CxDataError(
-            f"`table` must be grouped by ('band', 'channel'), got {table.group_columns}"
-        )
+    base = base or active_base(table)
+    channels = base.channels
     horizon = assumptions.horizon_months
     b = assumptions.n_bootstrap if n_bootstrap is None else check_n_bootstrap(n_bootstrap)
-    curves = fit_churn(table, model=model, by=("band", "channel"), horizon_months=horizon)
+    months = int(base.tenure_months.max()) + horizon
+    with warnings.catch_warnings():
+        # the curves reach the longest tenure plus the horizon, while each customer
+        # needs only the horizon from their own tenure: the share of the value that
+        # rests on months beyond the data is measured below and warned about instead
+        warnings.filterwarnings(
+            "ignore", "`horizon_months`=.*longest observed", CxAssumptionWarning
+        )
+        curves = fit_churn(table, model=model, by=("band", "channel"), horizon_months=months)
     margins = margin_by_band(table, assumptions=assumptions)
-    channels = tuple(sorted({g[1] for g in curves.groups}))
     keys = [(band.value, ch) for ch in channels for band in BAND_ORDER]
     missing = [k for k in keys if k not in curves.groups or k not in margins.groups]
     if missing:
@@ -709,24 +982,66 @@ def band_flows(
             f"no rated customers for band × channel {missing[:3]}: every channel needs "
             "customers in every band to price its mix"
         )
-    rows = [curves.groups.index(k) for k in keys]
     margin_rows = [margins.groups.index(k) for k in keys]
     margin = margins.monthly_margin[margin_rows]
-    disc = annuity_months(assumptions.monthly_discount_rate, horizon)
-    point = curves.survival[rows, 1 : horizon + 1] * (margin[:, None] * disc)
-    # only the priced groups are resampled (not e.g. the unrated band)
+    # tenure cells of each channel, once per band: weight = share of its active customers
+    cell = (
+        pd.DataFrame({"c": base.channel_index, "a": base.tenure_months, "n": base.customers})
+        .groupby(["c", "a"], sort=True)["n"]
+        .sum()
+        .reset_index()
+    )
+    weight = cell["n"].to_numpy(np.float64) / base.n_customers[cell["c"].to_numpy()]
+    row = (3 * cell["c"].to_numpy(np.int64))[:, None] + np.arange(3)[None, :]
+    tenure = np.repeat(cell["a"].to_numpy(np.int64), 3)
+    weight, row = np.repeat(weight, 3), row.ravel()
+    i = assumptions.monthly_discount_rate
+    curve_rows = [curves.groups.index(k) for k in keys]
+    survival = curves.survival[curve_rows, : months + 1]
+    observed = np.asarray(curves.observed_months, dtype=np.float64)[curve_rows]
+    point, beyond = _tenure_weighted_flows(
+        _retention(survival), row, tenure, weight, horizon, i, observed
+    )
+    _warn_extrapolated_residual(keys, beyond / point.sum(axis=-1), observed)
+    point *= margin[:, None]
     counts = resample_life_table(table, n_replicates=b, seed=seed, groups=keys)
-    reps = replicate_survival(table, counts, horizon_months=horizon, tail=curves, groups=keys)
+    factors = replicate_retention(table, counts, horizon_months=months, tail=curves, groups=keys)
+    reps = _tenure_weighted_flows(factors, row, tenure, weight, horizon, i)[0]
     margin_reps = np.broadcast_to(margin, (b, margin.size)).copy()
-    from_data = np.array([margins.source[i] == "data" for i in margin_rows])
+    from_data = np.array([margins.source[j] == "data" for j in margin_rows])
     if table.has_revenue and from_data.any():
         revenue = replicate_mean_revenue(table, counts, seed=seed, groups=keys)
         margin_reps[:, from_data] = revenue[:, from_data] * margins.margin_rate
-    flows = reps[:, :, 1 : horizon + 1]  # in place: a view, no new (B, G, H) array
-    flows *= margin_reps[:, :, None]
-    flows *= disc[None, None, :]
+    reps *= margin_reps[:, :, None]
     shape = (len(channels), len(BAND_ORDER), horizon)
-    return channels, point.reshape(shape), flows.reshape((b, *shape))
+    return channels, point.reshape(shape), reps.reshape((b, *shape))
+
+
+def _warn_extrapolated_residual(
+    keys: Sequence[tuple[str, str]], share: FloatArray, observed: FloatArray
+) -> None:
+    """Warn where much of a band's residual value lies beyond the longest tenure observed.
+
+    There the value rests on the churn model's tail (its shape is not in the interval).
+    """
+    from cx_economics.value import DEFAULT_MAX_EXTRAPOLATED_SHARE
+
+    far = np.flatnonzero(share > DEFAULT_MAX_EXTRAPOLATED_SHARE)
+    low, high = int(observed.min()), int(observed.max())
+    reach = f"{low}" if low == high else f"{low}–{high}"
+    if far.size:
+        detail = ", ".join(
+            f"{keys[k][0]}/{keys[k][1]} {share[k]:.0%}" for k in far[np.argsort(-share[far])][:4]
+        )
+        warnings.warn(
+            f"{far.size} of {len(keys)} band × channel residual values take more than "
+            f"{DEFAULT_MAX_EXTRAPOLATED_SHARE:.0%} of their present value from months beyond "
+            f"the longest tenure in the data ({reach} months), i.e. "
+            f"from the churn model's tail: {detail}. Their intervals do not "
+            "carry the tail's shape; a shorter horizon_months rests less on it",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
 
 
 def _cost_models(
@@ -747,8 +1062,6 @@ def _cost_models(
 
 def economics_from_tables(
     table: LifeTable,
-    counts: NpsCounts,
-    active_customers: Mapping[str, float],
     *,
     assumptions: Assumptions | None = None,
     team_counts: NpsCounts | None = None,
@@ -758,24 +1071,28 @@ def economics_from_tables(
     model: ChurnModel = "auto",
     reliability_margin: float = 10.0,
     customer_effort: CustomerEffort | None = None,
+    survey_counts: NpsCounts | None = None,
     seed: int | np.random.Generator = 0,
 ) -> ChannelEconomics:
     """Build the channel economics table from sufficient statistics only.
 
     This is the scale path: the life table and NPS counts may come from any engine
-    (see :mod:`cx_economics.engines`); nothing here touches raw rows. Parameters not
-    listed below are as in :func:`channel_economics`.
+    (see :mod:`cx_economics.engines`); nothing here touches raw rows. Today's mix and
+    the customers priced are the life table's active customers (:func:`active_base`),
+    their band values residual values over their tenures (:func:`band_flows`).
+    Parameters not listed below are as in :func:`channel_economics`.
 
     Parameters
     ----------
     table : LifeTable
-        Grouped by ``("band", "channel")``.
-    counts : NpsCounts
-        Today's band counts by ``channel``.
-    active_customers : mapping channel → number
-        Customers each channel serves today.
+        Grouped by ``("band", "channel")``, best with the default ``band_rule="state"``
+        (a customer's band today is their latest answer's).
     team_counts : NpsCounts, optional
-        Band counts by ``("channel", "team")``, for the best-quartile excellence level.
+        Band counts of the window's answers by ``("channel", "team")``, for the
+        best-quartile excellence level.
+    survey_counts : NpsCounts, optional
+        Band counts of the window's answers by ``channel``: the answers a target's
+        change will be measured on (detectability of targets).
 
     Returns
     -------
@@ -784,13 +1101,12 @@ def economics_from_tables(
     Examples
     --------
     >>> from cx_economics.datasets import simulate
-    >>> from cx_economics.tables import life_table, nps_counts
+    >>> from cx_economics.tables import life_table
     >>> sim = simulate(3000, seed=1)
     >>> table = life_table(sim.customers, sim.responses, by=("band", "channel"))
-    >>> counts = nps_counts(sim.responses, by="channel")
-    >>> active = sim.customers.loc[~sim.customers["churned"]].groupby("channel").size()
-    >>> excellent = Assumptions(excellent_nps=dict.fromkeys(active.index, 40.0), n_bootstrap=100)
-    >>> econ = economics_from_tables(table, counts, active.to_dict(), assumptions=excellent)
+    >>> channels = ("branch", "chat", "phone", "web")
+    >>> excellent = Assumptions(excellent_nps=dict.fromkeys(channels, 40.0), n_bootstrap=100)
+    >>> econ = economics_from_tables(table, assumptions=excellent)
     >>> econ.channels
     ('branch', 'chat', 'phone', 'web')
     >>> bool((econ.to_frame()["value_per_point"] > 0).all())  # currency per NPS point
@@ -798,24 +1114,23 @@ def economics_from_tables(
     """
     a = assumptions or Assumptions()
     rng = rng_from_seed(seed)
-    channels, flows, reps = band_flows(table, a, model=model, seed=rng)
-    by_channel = {g[0]: i for i, g in enumerate(counts.groups)}
-    absent = [ch for ch in channels if ch not in by_channel]
-    if absent:
-        raise CxDataError(f"`counts`: no survey answers for channel(s) {absent}")
-    idx = [by_channel[ch] for ch in channels]
-    band_counts = np.column_stack(
-        [counts.detractors[idx], counts.passives[idx], counts.promoters[idx]]
-    )
+    base = active_base(table)
+    channels, flows, reps = band_flows(table, a, model=model, seed=rng, base=base)
+    point, _ = _active_mix(base.rated, base.unrated, 0, rng)
     excellent, sources = _excellent_levels(
-        team_counts, channels, a.excellent_nps, reliability_margin
+        team_counts,
+        channels,
+        a.excellent_nps,
+        reliability_margin,
+        100.0 * (point[:, 2] - point[:, 0]),
     )
     shift = mix_shift if isinstance(mix_shift, MixShift) else MixShift(mix_shift)
     return economics_from_arrays(
         channels,
-        np.array([float(active_customers.get(ch, 0.0)) for ch in channels]),
-        band_counts,
+        base.n_customers,
+        base.rated,
         flows,
+        unrated_counts=base.unrated,
         excellent_nps=excellent,
         excellent_source=sources,
         monthly_discount_rate=a.monthly_discount_rate,
@@ -825,8 +1140,17 @@ def economics_from_tables(
         level=a.confidence_level,
         currency=a.currency,
         customer_effort=customer_effort,
+        survey_responses=None
+        if survey_counts is None
+        else _answers_per_channel(survey_counts, channels),
         seed=rng,
     )
+
+
+def _answers_per_channel(counts: NpsCounts, channels: tuple[str, ...]) -> FloatArray:
+    """Answers per channel (C,) from counts by ``channel``; 0 for a channel without any."""
+    by = {g[0]: float(n) for g, n in zip(counts.groups, counts.n, strict=True)}
+    return np.array([by.get(ch, 0.0) for ch in channels], dtype=np.float64)
 
 
 def channel_economics(
@@ -866,7 +1190,9 @@ def channel_economics(
     model : str
         Churn model passed to :func:`cx_economics.survival.fit_churn`.
     window_months : int, default 12
-        Today's mix uses the answers of the last ``window_months`` months.
+        The teams' NPS (for the best-quartile excellence level) uses the answers of
+        the last ``window_months`` months. Today's mix does not: it is the active
+        customers' current bands at the cut-off.
     reliability_margin : float, default 10
         Teams whose NPS interval is wider than ± this (points) do not set the
         best-quartile excellence level.
@@ -878,9 +1204,11 @@ def channel_economics(
     Returns
     -------
     ChannelEconomics
-        Intervals carry the uncertainty of today's mix (multinomial bootstrap of the
-        answers), of the churn curves and of margins estimated from revenue (joint
-        life-table bootstrap).
+        Priced on today's active customers: their current bands (unrated ones shared
+        out by the mix of rated customers of their channel and tenure class) and
+        their residual values given their tenure. Intervals carry the uncertainty of
+        that mix (bootstrap of the rated, draw of the unrated), of the churn curves and
+        of margins estimated from revenue (joint life-table bootstrap).
 
     Examples
     --------
@@ -908,7 +1236,8 @@ def channel_economics(
         warnings.warn(
             f"`responses`: {int(strangers.sum())} answers of the last {window_months} months "
             f"are for channel(s) {names} that no customer belongs to (renamed channel?); "
-            "they are left out of today's mix. Map them onto the customers' channel names.",
+            "they still set their customers' bands, but their teams are left out of the "
+            "excellence level. Map them onto the customers' channel names.",
             CxAssumptionWarning,
             stacklevel=2,
         )
@@ -916,11 +1245,8 @@ def channel_economics(
     team_counts = (
         nps_counts(recent_resp, by=("channel", "team")) if "team" in recent.columns else None
     )
-    active = cust.frame.loc[~cust.frame["churned"], "channel"].value_counts()
     return economics_from_tables(
         life_table(cust, resp, by=("band", "channel")),
-        nps_counts(recent_resp, by="channel"),
-        {str(k): float(v) for k, v in active.items()},
         assumptions=assumptions,
         team_counts=team_counts,
         channel_costs=channel_costs,
@@ -929,5 +1255,6 @@ def channel_economics(
         model=model,
         reliability_margin=reliability_margin,
         customer_effort=customer_effort,
+        survey_counts=nps_counts(recent_resp, by="channel"),
         seed=seed,
     )

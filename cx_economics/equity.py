@@ -19,7 +19,7 @@ base itself held fixed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +29,7 @@ import pandas as pd
 from cx_economics._results import Estimate, Result
 from cx_economics.assumptions import Assumptions
 from cx_economics.exceptions import CxDataError, CxModelError
+from cx_economics.intervals import percentile_interval
 from cx_economics.margins import (
     MarginByBand,
     _margin_index,
@@ -43,7 +44,6 @@ from cx_economics.value import (
     DEFAULT_MAX_EXTRAPOLATED_SHARE,
     _checked_grid,
     _extrapolation_notes,
-    _percentiles,
     _settings,
 )
 
@@ -221,7 +221,8 @@ def _active_cells(table: LifeTable, curves: ChurnCurves) -> pd.DataFrame:
             f"{tuple(curves.group_columns)}; build both on the same groups"
         )
     frame = table.frame
-    active = frame.loc[~frame["churned"].astype(bool) & (frame["customers"] > 0)]
+    still_open = ~frame["churned"].to_numpy(bool) & ~table.moved_on
+    active = frame.loc[still_open & (frame["customers"].to_numpy() > 0)]
     keys = [tuple(str(v) for v in row) for row in active[list(table.group_columns)].to_numpy()]
     lookup = {k: g for g, k in enumerate(curves.groups)}
     missing = sorted({"/".join(k) for k in keys if k not in lookup})
@@ -244,6 +245,21 @@ def _retention(survival: FloatArray) -> FloatArray:
     return factors
 
 
+def _conditional_terms(
+    factors: FloatArray, row: IntArray, tenure: IntArray, horizon: int, i: float
+) -> Iterator[tuple[int, FloatArray]]:
+    """Month ``t`` and ``S(a+t)/S(a) (1+i)^-t`` per cell, for ``t = 1..horizon``.
+
+    ``factors`` are retention factors (…, G, M+1); cell ``k`` reads group ``row[k]``
+    from tenure ``tenure[k]`` on. A loop over the horizon's months only; cells and any
+    leading axes (replicates) are array axes.
+    """
+    running = np.ones(factors[..., row, 0].shape)
+    for t in range(1, horizon + 1):
+        running = running * factors[..., row, tenure + t]
+        yield t, running * (1.0 + i) ** -t
+
+
 def _conditional_value(
     factors: FloatArray,
     row: IntArray,
@@ -255,17 +271,40 @@ def _conditional_value(
     """``sum_t S(a+t)/S(a) (1+i)^-t`` per cell from retention factors, over leading axes.
 
     Returns the values and their part from months beyond ``observed`` (per cell).
-    A loop over the horizon's months only; cells and replicates are array axes.
     """
-    running = np.ones(factors[..., row, 0].shape)
-    value = np.zeros_like(running)
-    extra = np.zeros_like(running)
-    for t in range(1, horizon + 1):
-        running = running * factors[..., row, tenure + t]
-        term = running * (1.0 + i) ** -t
+    value = np.zeros(factors[..., row, 0].shape)
+    extra = np.zeros_like(value)
+    for t, term in _conditional_terms(factors, row, tenure, horizon, i):
         value += term
         extra += term * (tenure + t > observed)
     return value, extra
+
+
+def _tenure_weighted_flows(
+    factors: FloatArray,
+    row: IntArray,
+    tenure: IntArray,
+    weight: FloatArray,
+    horizon: int,
+    i: float,
+    observed: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """Per group, month by month, ``(1+i)^-t Σ_k weight_k S(a_k+t)/S(a_k)`` over its cells.
+
+    The discounted survival from today of a group's active customers averaged over
+    their tenures: shape (…, G, horizon) for factors (…, G, M+1). Also returns, per
+    group (…, G), the part of its sum from months beyond ``observed[g]`` (the longest
+    tenure in the data), zeros without ``observed``.
+    """
+    to_group = np.zeros((row.size, factors.shape[-2]))
+    to_group[np.arange(row.size), row] = weight
+    out = np.empty((*factors.shape[:-1], horizon))
+    beyond = np.zeros(factors.shape[:-1])
+    for t, term in _conditional_terms(factors, row, tenure, horizon, i):
+        out[..., t - 1] = term @ to_group
+        if observed is not None:
+            beyond += (term * (tenure + t > observed[row])) @ to_group
+    return out, beyond
 
 
 def residual_value(
@@ -287,7 +326,8 @@ def residual_value(
     Parameters
     ----------
     table : LifeTable
-        Today's base; its censored (``churned == False``) cells are the active customers.
+        Today's base; its open cells (neither churned nor moved on to another band) are
+        the active customers.
     curves : ChurnCurves
         Survival per group, same group columns as ``table``, on a grid reaching at
         least ``max(tenure) + horizon_months`` months.
@@ -327,7 +367,7 @@ def residual_value(
     horizon = int(settings.horizon or 0)
     cells = _active_cells(table, curves)
     if cells.empty:
-        raise CxDataError("`table` has no active customers (no cell with `churned` False)")
+        raise CxDataError("`table` has no active customers (no cell open at the cut-off)")
     row = cells["curve_row"].to_numpy(np.int64)
     tenure = cells["tenure_months"].to_numpy(np.int64)
     grid = _checked_grid(curves, int(tenure.max()) + horizon, "tenure + horizon")
@@ -450,8 +490,8 @@ def customer_equity(
         if n_rep > 0
         else np.full((1, len(order)), np.nan)
     )
-    lower, upper = _percentiles(totals_b, settings.level)
-    total_lower, total_upper = _percentiles(totals_b.sum(axis=1), settings.level)
+    lower, upper = percentile_interval(totals_b, settings.level)
+    total_lower, total_upper = percentile_interval(totals_b.sum(axis=1), settings.level)
     return CustomerEquity(
         group_columns=tuple(table.group_columns),
         groups=order,

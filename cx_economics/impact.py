@@ -7,7 +7,9 @@ the mix (the "return on quality" logic of Rust, Zahorik & Keiningham, 1995):
 
 ``value(mix) = customers × Σ_b mix_b × lifetime_value_b``  (currency, customer equity)
 
-Money lost below excellence is ``value(excellent mix) − value(today's mix)``.
+Money lost below excellence is ``value(excellent mix) − value(today's mix)``, computed
+as the gain of the move (:func:`mix_gain`), so the band values may be residual values
+of today's customers as well as lifetime values of new ones.
 Everything here works on small arrays: shares ``(…, 3)`` in band order detractor,
 passive, promoter, and values per band ``(…, 3)``; leading axes are channels and
 bootstrap replicates, so intervals are vectorised.
@@ -28,6 +30,7 @@ from cx_economics.exceptions import CxDataError, CxModelError
 __all__ = [
     "MixShift",
     "mix_at_nps",
+    "mix_gain",
     "mix_value",
     "money_lost",
     "value_per_point",
@@ -291,6 +294,61 @@ def mix_value(
     return out
 
 
+def mix_gain(
+    shares: npt.ArrayLike,
+    target_nps: npt.ArrayLike,
+    band_values: npt.ArrayLike,
+    customers: npt.ArrayLike,
+    rule: MixRule | MixShift = "detractors_first",
+    *,
+    coefficients: FloatArray | None = None,
+) -> FloatArray:
+    """Customer equity gained moving a mix from its own NPS to ``target_nps`` (currency).
+
+    ``customers × Σ_b (mix_at_nps(shares, target)_b − mix_at_nps(shares, nps)_b) ×
+    band_values_b`` with ``nps`` the mix's own NPS (for the fixed rules the second mix
+    is ``shares`` itself; an estimated rule compares its fitted mixes): the
+    one "value of a mix" behind money lost, the value of a point, the channel
+    economics table and the value-based targets. Only the change of mix is priced,
+    so ``band_values`` may be residual values of today's customers (what they bring
+    from today on) as well as lifetime values of new ones.
+
+    Parameters
+    ----------
+    shares : array_like, shape (…, 3)
+        Today's detractor, passive, promoter shares.
+    target_nps : array_like, shape (…)
+        NPS to move to (points).
+    band_values : array_like, shape (…, 3)
+        Value per customer of each band (currency).
+    customers : array_like, shape (…)
+        Customers the mix applies to.
+    rule : str or MixShift
+        How the mix moves with NPS.
+    coefficients : ndarray, optional
+        Replicate coefficients of an estimated rule, shape (…, 3).
+
+    Returns
+    -------
+    ndarray
+        Gain in currency (negative for a move down), shape of the broadcast leading axes.
+
+    Examples
+    --------
+    >>> round(float(mix_gain([0.3, 0.4, 0.3], 10, [100.0, 200.0, 300.0], 1000)), 6)
+    10000.0
+    """
+    shift = rule if isinstance(rule, MixShift) else MixShift(rule)
+    base = _as_shares(shares)
+    target = np.asarray(target_nps, dtype=np.float64)
+    start = np.broadcast_to(base, (*np.broadcast_shapes(target.shape, base.shape[:-1]), 3))
+    here = shift.shares_at(start, _nps_of(start), coefficients=coefficients)
+    moved = shift.shares_at(start, target, coefficients=coefficients) - here
+    values = np.asarray(band_values, dtype=np.float64)
+    out: FloatArray = np.asarray(customers, dtype=np.float64) * np.sum(moved * values, axis=-1)
+    return out
+
+
 def money_lost(
     shares: npt.ArrayLike,
     excellent_nps: npt.ArrayLike,
@@ -305,13 +363,12 @@ def money_lost(
 
     Examples
     --------
-    >>> float(money_lost([0.3, 0.4, 0.3], 10, [100.0, 200.0, 300.0], 1000))
+    >>> round(float(money_lost([0.3, 0.4, 0.3], 10, [100.0, 200.0, 300.0], 1000)), 6)
     10000.0
     """
     base = _as_shares(shares)
     target = np.maximum(np.asarray(excellent_nps, dtype=np.float64), _nps_of(base))
-    better = mix_at_nps(base, target, rule)
-    return mix_value(better, band_values, customers) - mix_value(base, band_values, customers)
+    return mix_gain(base, target, band_values, customers, rule)
 
 
 def value_per_point(
@@ -326,11 +383,9 @@ def value_per_point(
 
     Examples
     --------
-    >>> float(value_per_point([0.3, 0.4, 0.3], [100.0, 200.0, 300.0], 1000))
+    >>> round(float(value_per_point([0.3, 0.4, 0.3], [100.0, 200.0, 300.0], 1000)), 6)
     1000.0
     """
     base = _as_shares(shares)
-    up = mix_at_nps(base, _nps_of(base) + points, rule)
-    gain = mix_value(up, band_values, customers) - mix_value(base, band_values, customers)
-    out: FloatArray = gain / points
+    out: FloatArray = mix_gain(base, _nps_of(base) + points, band_values, customers, rule) / points
     return out

@@ -6,9 +6,10 @@ Run::
     .venv/bin/python examples/value_based_targets.py --estimated  # curves estimated from data
 
 By default the channel economics are built from the demo's *true* value and cost
-curves (churn hazards, margins and cost curves of ``load_demo().truth``) and today's
-band mix from the last 12 months of responses, so every number below follows from
-the stated truth. ``--estimated`` uses the end-to-end builder
+curves (churn curves, margins and cost curves of ``load_demo().truth``), priced on
+the active customers' latent bands and tenures
+(:meth:`~cx_economics.datasets.SimulatedData.true_band_flows`), so every number below
+follows from the stated truth. ``--estimated`` uses the end-to-end builder
 :func:`cx_economics.economics.channel_economics` instead (curves and intervals
 estimated from the demo tables).
 """
@@ -23,7 +24,6 @@ import pandas as pd
 
 from cx_economics.datasets import SimulatedData, SimulationTruth, load_demo
 from cx_economics.economics import ChannelEconomics, economics_from_arrays
-from cx_economics.tables.nps_counts import nps_counts
 from cx_economics.targets.budget import allocate_budget
 from cx_economics.targets.cascade import achievability_frontier, cascade_targets, standing
 from cx_economics.targets.naive import compare_targets
@@ -49,31 +49,24 @@ class TrueCost:
 
 
 def economics_from_truth(demo: SimulatedData) -> ChannelEconomics:
-    """Channel economics from the demo's true curves and today's (last 12 months') mix."""
+    """Channel economics from the demo's true curves and its active customers' true mix."""
     truth = demo.truth
-    recent = demo.responses[demo.responses["response_date"] > demo.as_of - pd.DateOffset(months=12)]
-    counts = nps_counts(recent, by="channel")
-    channels = tuple(key[0] for key in counts.groups)
-    i = (1 + ANNUAL_DISCOUNT_RATE) ** (1 / 12) - 1
-    t = np.arange(1, HORIZON_MONTHS + 1)
-    flows = np.array(
-        [
-            [
-                truth.monthly_margin(b) * np.exp(-truth.hazard(b, ch) * t) / (1 + i) ** t
-                for b in BANDS
-            ]
-            for ch in channels
-        ]
+    channels, counts, flows = demo.true_band_flows(
+        annual_discount_rate=ANNUAL_DISCOUNT_RATE, horizon_months=HORIZON_MONTHS
     )
-    active = demo.customers[~demo.customers["churned"]].groupby("channel").size()
+    i = (1 + ANNUAL_DISCOUNT_RATE) ** (1 / 12) - 1
+    # targets are judged on the survey: the answers of the last 12 months per channel
+    recent = demo.responses["response_date"] > demo.as_of - pd.DateOffset(months=12)
+    answers = demo.responses.loc[recent, "channel"].value_counts()
     return economics_from_arrays(
         channels,
-        active.reindex(list(channels)).to_numpy(np.float64),
-        np.column_stack([counts.detractors, counts.passives, counts.promoters]),
+        counts.sum(axis=1).astype(np.float64),
+        counts,
         flows,
         excellent_nps=[40.0] * len(channels),
         monthly_discount_rate=i,
         cost_models={ch: TrueCost(truth, ch) for ch in channels},
+        survey_responses=answers.reindex(list(channels)).to_numpy(np.float64),
         seed=1,
     )
 

@@ -57,7 +57,7 @@ def value_of_spends(econ: ChannelEconomics, costs: list[ExpCost], spends: np.nda
             for c, (k, t) in enumerate(zip(costs, today, strict=True))
         ]
     )
-    gained: np.ndarray = (econ.value_at(levels) - econ.value_at(today)).sum(axis=1)
+    gained: np.ndarray = econ.gain_at(levels).sum(axis=1)
     return gained
 
 

@@ -23,7 +23,7 @@ def test_curves_drawn_equal_value_gain_and_present_value_of_extra_cost() -> None
         assert x[0] >= econ.nps_today[c] - 1e-9
         target = np.tile(econ.nps_today, (x.size, 1))
         target[:, c] = x
-        expected = econ.value_at(target)[:, c] - econ.value_at(econ.nps_today)[c]
+        expected = econ.gain_at(target)[:, c]
         assert y == pytest.approx(expected)
         per_point = 3e3 if econ.channels[c] == "phone" else 5e3
         extra = (x - econ.nps_today[c]) * per_point * econ.annuity

@@ -65,8 +65,6 @@ def tables(data: SimulatedData) -> Tables:
 def _economics(tables: Tables, excellent: dict[str, float], seed: int = 0) -> ChannelEconomics:
     return economics_from_tables(
         tables.life,
-        tables.counts,
-        tables.active,
         assumptions=dataclasses.replace(FAST, excellent_nps=excellent),
         seed=seed,
     )

@@ -88,7 +88,7 @@ def test_profit_target_is_the_closed_form_optimum_and_marginals_balance() -> Non
         assert targets.marginal_cost[c] == pytest.approx(slope, rel=1e-5)
     # net value against an independent evaluation through the economics' own curves
     x = targets.target
-    gain = np.diag(econ.value_at(np.tile(x, (3, 1)))) - econ.value_at(econ.nps_today)
+    gain = np.diag(econ.gain_at(np.tile(x, (3, 1))))
     extra = np.array(
         [
             float(k.cost_at(t)) - float(k.cost_at(n))
@@ -109,8 +109,7 @@ def test_grid_guard_finds_the_global_optimum_past_a_rising_kink() -> None:
     targets = value_based_targets(econ)
     grid = np.linspace(econ.nps_today[0], 100.0, 180_001)
     net = (
-        econ.value_at(grid[:, None])[:, 0]
-        - econ.value_at(econ.nps_today)[0]
+        econ.gain_at(grid[:, None])[:, 0]
         - 5.0 * (cost.cost_at(grid) - cost.cost_at(econ.nps_today[0]))
     )
     at = lambda x: net[np.argmin(np.abs(grid - x))]  # noqa: E731
@@ -140,7 +139,7 @@ def test_no_point_pays_keeps_today_and_ceiling_caps() -> None:
 def brute_force_roi(econ: ChannelEconomics, cost: ExpCost, hurdle: float) -> float:
     today = econ.nps_today[0]
     grid = np.linspace(today + 1e-6, 100.0, 400_001)
-    gain = econ.value_at(grid[:, None])[:, 0] - econ.value_at(econ.nps_today)[0]
+    gain = econ.gain_at(grid[:, None])[:, 0]
     pv = econ.annuity * (cost.cost_at(grid) - cost.cost_at(today))
     ok = (gain - pv) / pv >= hurdle
     return float(grid[ok].max())
@@ -225,9 +224,11 @@ def estimated_economics(seed: int) -> tuple[ChannelEconomics, SimulationTruth, d
     def flows(p: np.ndarray) -> np.ndarray:
         return margin[:, None] * (1 - p[..., None]) ** t * disc
 
-    scores = sim.responses.assign(b=np.digitize(sim.responses["score"], [7, 9]))
-    counts = scores.groupby(["channel", "b"]).size().unstack().loc[list(channels)].to_numpy()
-    active = cust[~cust["churned"]].groupby("channel").size().loc[list(channels)]
+    # today's mix: a third of the active customers rated, in their latent band
+    active_rows = cust[~cust["churned"]]
+    rated = active_rows[rng.random(len(active_rows)) < 1 / 3]
+    counts = rated.groupby(["channel", "band"]).size().unstack().loc[list(channels), list(BANDS)]
+    active = active_rows.groupby("channel").size().loc[list(channels)]
     costs = {
         ch: ExpCost(truth.annual_cost_today[ch], truth.nps(ch), truth.cost_slope[ch])
         for ch in channels
@@ -235,7 +236,7 @@ def estimated_economics(seed: int) -> tuple[ChannelEconomics, SimulationTruth, d
     econ = economics_from_arrays(
         channels,
         active.to_numpy(float),
-        counts,
+        counts.to_numpy(),
         flows(p_hat),
         excellent_nps=[40.0] * 4,
         monthly_discount_rate=i,
@@ -252,9 +253,9 @@ def estimated_economics(seed: int) -> tuple[ChannelEconomics, SimulationTruth, d
 
 
 def test_targets_cover_the_analytic_optimum_of_the_true_curves() -> None:
-    """12 simulated bases: intervals cover the true optimum at about their nominal rate."""
+    """16 simulated bases: intervals cover the true optimum at about their nominal rate."""
     hits, errors = [], []
-    for seed in range(1, 13):
+    for seed in range(1, 17):
         econ, _, optimum = estimated_economics(seed)
         targets = value_based_targets(econ)
         for c, ch in enumerate(econ.channels):
@@ -264,7 +265,7 @@ def test_targets_cover_the_analytic_optimum_of_the_true_curves() -> None:
             hits.append(targets.target_lower[c] <= optimum[ch] <= targets.target_upper[c])
             errors.append(targets.target[c] - optimum[ch])
     assert len(hits) >= 20
-    assert np.mean(hits) >= 0.8  # nominal 0.95; 28 intervals
+    assert np.mean(hits) >= 0.8  # nominal 0.95; about 24 intervals
     assert abs(np.mean(errors)) < 1.0  # no bias beyond ~3 standard errors of the mean
 
 

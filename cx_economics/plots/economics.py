@@ -153,7 +153,7 @@ def plot_value_vs_cost(
     """Value gained and extra cost against NPS, one panel per channel.
 
     Both curves are present values over the horizon (currency) relative to today:
-    the customer equity gained by a higher NPS (:meth:`ChannelEconomics.value_at`)
+    the customer equity gained by a higher NPS (:meth:`ChannelEconomics.gain_at`)
     and the extra yearly cost times the annuity (:meth:`ChannelEconomics.cost_at`).
     Where value stays above cost, moving up pays. Today's NPS and the excellent level
     are marked.
@@ -210,8 +210,7 @@ def plot_value_vs_cost(
         100.0,
     )
     grid = np.linspace(low, high, 121)
-    values = economics.value_at(np.broadcast_to(grid[:, None], (grid.size, n)))
-    base = economics.value_at(economics.nps_today)
+    gains = economics.gain_at(np.broadcast_to(grid[:, None], (grid.size, n)))
     cost_today = economics.cost_at(economics.nps_today)
     costs = np.stack([economics.cost_at(np.full(n, x)) for x in grid])
     from matplotlib.figure import Figure
@@ -225,7 +224,7 @@ def plot_value_vs_cost(
         for c, name in enumerate(economics.channels):
             a = axes[c]
             mine = grid >= economics.nps_today[c] - 1e-9
-            a.plot(grid[mine], values[mine, c] - base[c], color=ACCENT, label=gained)
+            a.plot(grid[mine], gains[mine, c], color=ACCENT, label=gained)
             if np.isfinite(cost_today[c]):
                 extra = (costs[mine, c] - cost_today[c]) * economics.annuity
                 a.plot(grid[mine], extra, color=MUTED, linestyle="--", label=cost_text)

@@ -20,7 +20,7 @@ from scipy import optimize
 
 from cx_economics.economics import ChannelEconomics, CostModel, annuity_months
 from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
-from cx_economics.impact import MixShift
+from cx_economics.impact import MixShift, mix_gain
 from cx_economics.parameters import rng_from_seed
 
 FloatArray = npt.NDArray[np.float64]
@@ -46,18 +46,6 @@ def _cost_of(model: CostModel, nps: FloatArray) -> FloatArray:
     return out
 
 
-def _percentile_interval(reps: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
-    """Percentile bounds over the first axis (NaN when there are no replicates)."""
-    if reps.shape[0] == 0:
-        nan = np.full(reps.shape[1:], np.nan)
-        return nan, nan.copy()
-    alpha = (1.0 - level) / 2.0
-    return (
-        np.asarray(np.quantile(reps, alpha, axis=0), dtype=np.float64),
-        np.asarray(np.quantile(reps, 1.0 - alpha, axis=0), dtype=np.float64),
-    )
-
-
 @dataclass(frozen=True, eq=False)
 class _NetCurves:
     """Value and cost curves of every channel, point (row 0) and bootstrap rows 1…B.
@@ -79,7 +67,6 @@ class _NetCurves:
     annuity: float
     discount: FloatArray
     cost_today: FloatArray
-    value_today: FloatArray
 
     @property
     def n_rows(self) -> int:
@@ -99,18 +86,23 @@ class _NetCurves:
         coef = None if self.coefficients is None else self.coefficients[rows][:, None, None, :]
         return self.mix_shift.shares_at(base, x + offset[:, :, None], coefficients=coef)
 
-    def value(self, x: FloatArray, rows: slice) -> FloatArray:
-        """Customer equity (currency) at levels ``x`` (r, C, K)."""
-        mix = self.mix(x, rows)
-        out: FloatArray = self.customers[None, :, None] * np.einsum(
-            "rckb,rcb->rck", mix, self.band_values[rows]
-        )
-        return out
-
     def gain(self, x: FloatArray, rows: slice) -> FloatArray:
-        """Customer equity gained moving from today to ``x`` (currency)."""
-        out: FloatArray = self.value(x, rows) - self.value_today[rows][:, :, None]
-        return out
+        """Customer equity gained moving from today to ``x`` (r, C, K) (currency).
+
+        A replicate moves by the same number of points as the point estimate
+        (``x − today``) from its own NPS; priced by :func:`~cx_economics.impact.mix_gain`.
+        """
+        shares = self.shares[rows]
+        offset = 100.0 * (shares[..., 2] - shares[..., 0]) - self.nps_today
+        coef = None if self.coefficients is None else self.coefficients[rows][:, None, None, :]
+        return mix_gain(
+            shares[:, :, None, :],
+            x + offset[:, :, None],
+            self.band_values[rows][:, :, None, :],
+            self.customers[None, :, None],
+            self.mix_shift,
+            coefficients=coef,
+        )
 
     def cost(self, x: FloatArray) -> FloatArray:
         """Yearly cost (currency per year) at levels ``x`` (…, C, K); warnings silenced."""
@@ -228,10 +220,7 @@ def _net_curves(
         annuity=economics.annuity,
         discount=annuity_months(economics.monthly_discount_rate, economics.horizon_months),
         cost_today=cost_today,
-        value_today=np.zeros(shares.shape[:2]),
     )
-    level = np.broadcast_to(today[None, :, None], (shares.shape[0], len(today), 1))
-    object.__setattr__(curves, "value_today", curves.value(level, slice(None))[..., 0])
     return curves
 
 

@@ -3,12 +3,12 @@ r"""Value-based NPS targets per channel: the level where one more point stops pa
 For channel ``c`` and a target NPS ``x`` (points), with ``A`` the annuity (present
 value of one currency unit per year over the horizon, :attr:`ChannelEconomics.annuity`):
 
-.. math:: \mathrm{net}_c(x) = [V_c(x) - V_c(x_0)] - A\,[K_c(x) - K_c(x_0)]
+.. math:: \mathrm{net}_c(x) = G_c(x) - A\,[K_c(x) - K_c(x_0)]
 
-``V_c`` is the channel's customer equity at NPS ``x`` (currency,
-:meth:`ChannelEconomics.value_at`), ``K_c`` its yearly cost (currency per year, any
-object with ``cost_at(nps)``) and ``x_0`` today's NPS. Targets are searched on
-``[x_0, 100]``: a target is an improvement; running a channel below today's level to
+``G_c`` is the present value the channel's active customers gain when its NPS moves
+from today's ``x_0`` to ``x`` (currency, :meth:`ChannelEconomics.gain_at`), ``K_c`` its
+yearly cost (currency per year, any object with ``cost_at(nps)``). Targets are
+searched on ``[x_0, 100]``: a target is an improvement; running a channel below today's level to
 save cost is a different decision and is not proposed here.
 
 Rules (``rule=``)
@@ -65,6 +65,7 @@ from scipy import stats
 from cx_economics._results import Result
 from cx_economics.economics import ChannelEconomics, CostModel
 from cx_economics.exceptions import CxDataError
+from cx_economics.intervals import percentile_interval
 from cx_economics.targets._solve import (
     XTOL,
     BoolArray,
@@ -81,7 +82,6 @@ from cx_economics.targets._solve import _golden as _golden
 from cx_economics.targets._solve import _grid as _grid
 from cx_economics.targets._solve import _net_curves as _net_curves
 from cx_economics.targets._solve import _NetCurves as _NetCurves
-from cx_economics.targets._solve import _percentile_interval as _percentile_interval
 
 if TYPE_CHECKING:
     from cx_economics.targets.frontier import AchievabilityFrontier
@@ -313,7 +313,13 @@ def detectable_change(
 
 
 def _responses_behind_today(economics: ChannelEconomics) -> FloatArray:
-    """Responses implied by today's NPS interval: ``n = 100²σ² / se²`` (per channel)."""
+    """Survey answers a change of NPS is measured on, per channel.
+
+    The economics' ``survey_responses`` (the answers of the NPS window) when known;
+    else the responses implied by today's NPS interval, ``n = 100²σ² / se²``.
+    """
+    if economics.survey_responses is not None:
+        return np.asarray(economics.survey_responses, dtype=np.float64)
     s = economics.shares_today
     var = s[:, 2] + s[:, 0] - (s[:, 2] - s[:, 0]) ** 2
     z = float(stats.norm.ppf(0.5 + economics.level / 2.0))
@@ -540,9 +546,9 @@ def _assemble(
     increase = x - economics.nps_today
     front = _frontier_levels(frontier, economics.channels)
     grid = _grid(economics.nps_today, upper, 101, None)[None]
-    lo_t, hi_t = _percentile_interval(targets[1:], economics.level)
-    lo_g, hi_g = _percentile_interval(gain_reps, economics.level)
-    lo_n, hi_n = _percentile_interval(net_reps, economics.level)
+    lo_t, hi_t = percentile_interval(targets[1:], economics.level)
+    lo_g, hi_g = percentile_interval(gain_reps, economics.level)
+    lo_n, hi_n = percentile_interval(net_reps, economics.level)
     pv_extra = curves.annuity * extra
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(pv_extra > 0, net / pv_extra, np.nan)
