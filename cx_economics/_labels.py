@@ -70,6 +70,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "target_value_based": ("Value-based target", "Arvoon perustuva tavoite"),
     "target_naive": ("“+25 %” rule", "”+25 %” -sääntö"),
     "nps_today": ("NPS today", "NPS nyt"),
+    "nps_active": ("NPS (active)", "NPS (nyk.)"),
     "excellent_nps": ("Excellent NPS", "Erinomainen NPS"),
     "interval": ("{}% interval", "{} %:n luottamusväli"),
     "small_sample": ("small sample: not ranked", "pieni otos: ei vertailukelpoinen"),
@@ -105,23 +106,23 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "roi": ("ROI", "ROI"),
     "value_of_point_short": ("+1 point", "+1 piste"),
     "money_lost_short": ("Money lost", "Menetetty"),
-    "per_year_short": ("Lost / year", "Menetys / v"),
+    "per_year_short": ("Yearly eq.", "Tasaerä / v"),
     "cost_of_excellence_short": ("Extra cost / yr", "Lisäkulu / v"),
     "extra_cost_short": ("Extra cost / yr", "Lisäkulu / v"),
     "net_value_short": ("Net value", "Nettoarvo"),
     "naive_target": ("“+25 %” rule", "”+25 %” -sääntö"),
     "value_target": ("Value-based", "Arvoon perustuva"),
     "tile_money_lost": (
-        "lost a year below excellent NPS (all channels)",
-        "menetetään vuodessa erinomaisen NPS:n alapuolella (kaikki kanavat)",
+        "a year below excellent NPS (all channels; level equivalent of the present value)",
+        "vuodessa erinomaisen NPS:n alapuolella (kaikki kanavat; nykyarvon tasaerä)",
     ),
     "say_money_lost": (
         "Below excellent NPS the customer base loses {total} of customer equity over "
-        "{months} months{interval}, about {per_year} a year; the largest gap is in "
-        "{channel} ({amount}{range}).",
+        "{months} months{interval}, the same as {per_year} a year over that time; the "
+        "largest gap is in {channel} ({amount}{range}, present value over {months} months).",
         "Erinomaisen NPS:n alapuolella asiakaskunta menettää {total} asiakaspääomaa "
-        "{months} kuukaudessa{interval}, noin {per_year} vuodessa; suurin aukko on "
-        "kanavassa {channel} ({amount}{range}).",
+        "{months} kuukaudessa{interval}, tasaerinä {per_year} vuodessa; suurin aukko on "
+        "kanavassa {channel} ({amount}{range}, nykyarvo {months} kuukaudessa).",
     ),
     "say_targets": (
         "Value-based targets ({targets}) are worth {value_net} net; the “+25 %” rule "
@@ -146,13 +147,19 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "oletuksista puuttuu yhteydenoton hinta kanaville {}",
     ),
     "economics_note": (
-        "Money lost: customer equity (present value over {months} months) of today's base "
-        "if each channel's band mix were at its excellent NPS, minus today's; mix shift "
-        "rule: {rule}; {interval}s from the bootstrap. Extra cost, net value, payback and "
-        "ROI use the channel cost curves.",
-        "Menetetty arvo: nykyisen asiakaskunnan asiakaspääoma ({months} kk nykyarvo), jos "
-        "kanavan NPS-jakauma olisi erinomaisella tasolla, miinus nykyinen; jakauman "
-        "siirtosääntö: {rule}; {interval} bootstrapista. Lisäkulu, nettoarvo, "
+        "Money lost: the margin today's active customers would bring more from today on "
+        "(present value over {months} months, given how long each has stayed) if each "
+        "channel's band mix were at its excellent NPS; NPS (active): the active customers' "
+        "latest answers, the unrated shared out by tenure; yearly eq.: the yearly amount "
+        "with the same present value, not a recurring loss; mix shift rule: {rule}; "
+        "{interval}s from the bootstrap. Extra cost, net value, payback and ROI use the "
+        "channel cost curves.",
+        "Menetetty arvo: kate, jonka nykyiset asiakkaat toisivat tästä eteenpäin enemmän "
+        "({months} kk nykyarvo, kunkin asiakkuuden kesto huomioiden), jos kanavan "
+        "NPS-jakauma olisi erinomaisella tasolla; NPS (nyk.): nykyisten asiakkaiden "
+        "viimeisimmät vastaukset, vastaamattomat jaettu asiakkuuden keston mukaan; "
+        "tasaerä / v: vuosittainen summa, jolla on sama nykyarvo, ei toistuva menetys; "
+        "jakauman siirtosääntö: {rule}; {interval} bootstrapista. Lisäkulu, nettoarvo, "
         "takaisinmaksu ja ROI kanavien kustannuskäyristä.",
     ),
     "targets_note": (

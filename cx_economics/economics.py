@@ -21,7 +21,7 @@ Units and conventions
 ---------------------
 * Money lost and the value of a point are present values (currency) over
   ``horizon_months`` of the channel's active customers' margins, discounted monthly.
-* ``money_lost_per_year`` is its level yearly equivalent, the yearly amount with the
+* ``money_lost_yearly_equivalent`` is its level yearly equivalent, the yearly amount with the
   same present value over the horizon: ``money lost / annuity``,
   ``annuity = Σ_{t=1..H} (1+i)^{-t} / 12``. It is not a recurring yearly loss.
 * Costs are currency per year; their present value over the horizon is
@@ -268,7 +268,7 @@ class ChannelEconomics(Result):
 
         The present value over the horizon of what the channel's active customers
         would bring more at the excellent mix; :meth:`to_frame` also gives its level
-        yearly equivalent (``money_lost_per_year``).
+        yearly equivalent (``money_lost_yearly_equivalent``).
         """
         return self.gain_at(np.maximum(self.excellent_nps, self.nps_today))
 
@@ -357,7 +357,7 @@ class ChannelEconomics(Result):
 
         Columns: channel, customers, nps, nps_lower, nps_upper, excellent_nps,
         excellent_source, value_per_point (+ _lower/_upper), money_lost (present value
-        of the equity over the horizon, + _lower/_upper), money_lost_per_year (its level
+        of the equity over the horizon, + _lower/_upper), money_lost_yearly_equivalent (its level
         yearly equivalent: the yearly amount whose present value over the horizon is
         ``money_lost``, not a recurring yearly loss; + _lower/_upper), cost_today,
         cost_excellent, cost_of_excellence (per year), net_value (equity minus the
@@ -394,10 +394,10 @@ class ChannelEconomics(Result):
             lo, hi = percentile_interval(lost_reps.sum(axis=1), self.level)
             total_interval = (float(lo), float(hi))
         annuity = self.annuity
-        columns["money_lost_per_year"] = lost / annuity
+        columns["money_lost_yearly_equivalent"] = lost / annuity
         if lost_interval is not None:
-            columns["money_lost_per_year_lower"] = lost_interval[0] / annuity
-            columns["money_lost_per_year_upper"] = lost_interval[1] / annuity
+            columns["money_lost_yearly_equivalent_lower"] = lost_interval[0] / annuity
+            columns["money_lost_yearly_equivalent_upper"] = lost_interval[1] / annuity
         cost_today = self.cost_at(self.nps_today)
         cost_exc = self.cost_at(target)
         extra = cost_exc - cost_today
@@ -443,7 +443,7 @@ _SUMMED = [
     "customers",
     "value_per_point",
     "money_lost",
-    "money_lost_per_year",
+    "money_lost_yearly_equivalent",
     "cost_today",
     "cost_excellent",
     "cost_of_excellence",
@@ -467,8 +467,8 @@ def _with_total(
             total[c] = float(frame[c].sum(min_count=1))
     if lost_interval is not None:
         total["money_lost_lower"], total["money_lost_upper"] = lost_interval
-        total["money_lost_per_year_lower"] = lost_interval[0] / annuity
-        total["money_lost_per_year_upper"] = lost_interval[1] / annuity
+        total["money_lost_yearly_equivalent_lower"] = lost_interval[0] / annuity
+        total["money_lost_yearly_equivalent_upper"] = lost_interval[1] / annuity
     extra = float(frame["cost_of_excellence"].sum(min_count=1))
     if extra > 0:
         total["roi"] = float(frame["net_value"].sum()) / (extra * annuity)

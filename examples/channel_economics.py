@@ -34,17 +34,19 @@ def main() -> None:
         "nps",
         "excellent_nps",
         "value_per_point",
-        "money_lost_per_year",
-        "money_lost_per_year_lower",
-        "money_lost_per_year_upper",
+        "money_lost_yearly_equivalent",
+        "money_lost_yearly_equivalent_lower",
+        "money_lost_yearly_equivalent_upper",
         "cost_of_excellence",
         "net_value",
     ]
     print(frame[cols].round(1).to_string(index=False))
     total = frame.set_index("channel").loc["total"]
+    per_year = cx.format_money(total["money_lost_yearly_equivalent"])
     print(
-        f"\nTotal money lost below excellent CX: {cx.format_money(total['money_lost_per_year'])}"
-        " a year"
+        f"\nTotal money lost below excellent CX: {per_year} a year "
+        f"(level yearly equivalent of {cx.format_money(total['money_lost'])} over "
+        f"{economics.horizon_months} months)"
     )
 
     cx.plot_money_lost(economics, per_year=True).savefig(out / "money_lost.png", dpi=100)

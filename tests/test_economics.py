@@ -72,7 +72,7 @@ def test_table_totals_equal_sum_of_channels_and_intervals_cover_points() -> None
     frame = econ.to_frame()
     body, total = frame.iloc[:-1], frame.iloc[-1]
     assert total["channel"] == "total"
-    for col in ("money_lost", "money_lost_per_year", "cost_of_excellence", "net_value"):
+    for col in ("money_lost", "money_lost_yearly_equivalent", "cost_of_excellence", "net_value"):
         assert total[col] == pytest.approx(body[col].sum())
     assert np.all(body["money_lost_lower"] <= body["money_lost"])
     assert np.all(body["money_lost"] <= body["money_lost_upper"])

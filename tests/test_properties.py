@@ -275,7 +275,7 @@ def test_totals_equal_the_sum_of_channels(data: SimulatedData) -> None:
     for column in (
         "customers",
         "money_lost",
-        "money_lost_per_year",
+        "money_lost_yearly_equivalent",
         "cost_today",
         "cost_excellent",
         "cost_of_excellence",

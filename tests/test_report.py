@@ -244,7 +244,7 @@ def test_page_one_states_the_money_lost_of_the_economics(
     total = frame.loc[frame["channel"] == "total"].iloc[0]
     text = " ".join(pages[0].split()).replace("\xa0", " ")
     assert format_money_compact(total["money_lost"]).replace("\xa0", " ") in text
-    assert format_money_compact(total["money_lost_per_year"]).replace("\xa0", " ") in text
+    assert format_money_compact(total["money_lost_yearly_equivalent"]).replace("\xa0", " ") in text
     channels = frame[frame["channel"] != "total"]
     assert total["money_lost"] == pytest.approx(channels["money_lost"].sum())
     worst = channels.sort_values("money_lost")["channel"].iloc[-1]

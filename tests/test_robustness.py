@@ -170,7 +170,7 @@ def test_economics_table_is_finite_where_it_states_money(data: SimulatedData) ->
         "money_lost",
         "money_lost_lower",
         "money_lost_upper",
-        "money_lost_per_year",
+        "money_lost_yearly_equivalent",
         "cost_today",
         "cost_excellent",
         "cost_of_excellence",

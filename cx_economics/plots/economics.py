@@ -84,7 +84,7 @@ def plot_money_lost(
     """
     language = check_language(language)
     frame = economics.to_frame()
-    column = "money_lost_per_year" if per_year else "money_lost"
+    column = "money_lost_yearly_equivalent" if per_year else "money_lost"
     _require_columns(frame, ["channel", column], "economics")
     currency = economics.currency
     channels = frame[frame["channel"] != "total"].sort_values(column)

@@ -13,9 +13,12 @@ demand, cached) and lets a list of *sections* (:data:`SECTIONS`) draw the pages:
    sections that are not available, with the reason;
 9. methods and assumptions (:meth:`Assumptions.to_frame`).
 
-"NPS today" is one number throughout: page 1, the NPS pages and the channel economics
-all count the survey answers of the last 12 months up to the data cut-off (the
-customers' ``as_of``, else the latest answer), and the NPS pages say so in their title.
+Two NPS figures, each under its own name: the survey's NPS (page 1 and the NPS
+pages) counts the answers of the last 12 months up to the data cut-off (the customers'
+``as_of``, else the latest answer), and the NPS pages say so in their title; the
+channel economics price the NPS of today's *active customers* (each in the band of
+their latest answer, the unrated shared out by tenure class), the mix the money is
+multiplied by.
 
 A section whose inputs are missing (no contacts table, an analysis module not in this
 installation, a model that cannot be fitted, an assumption the data cannot supply) is

@@ -129,7 +129,8 @@ def _life_table(ctx: _Context) -> Any:
     return ctx.get("life_table_by_channel").collapse(["band"])
 
 
-#: Months of answers that make "NPS today" on every page, economics included.
+#: Months of answers that make the survey's "NPS today" on page 1 and the NPS pages (and
+#: the teams' NPS behind the economics' excellence level).
 NPS_WINDOW_MONTHS = 12
 
 
@@ -142,8 +143,8 @@ def nps_cutoff(ctx: _Context) -> pd.Timestamp:
 def _recent_responses(ctx: _Context) -> Any:
     """The answers of the last :data:`NPS_WINDOW_MONTHS` months to the cut-off.
 
-    The same window :func:`~cx_economics.economics.channel_economics` takes for today's
-    mix, so "NPS today" means one number throughout the report.
+    The same window :func:`~cx_economics.economics.channel_economics` takes for the
+    teams' NPS; the economics' own mix is the active customers' (see the package notes).
     """
     window = _function("cx_economics.economics", "answers_in_window")
     recent = window(ctx.responses.frame, nps_cutoff(ctx), NPS_WINDOW_MONTHS)

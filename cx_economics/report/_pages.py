@@ -246,7 +246,7 @@ def _economics_rows(frame: pd.DataFrame, ctx: _Context) -> list[list[str]]:
                 _money(r["value_per_point"], ctx),
                 _money(r["money_lost"], ctx),
                 interval,
-                _money(r["money_lost_per_year"], ctx),
+                _money(r["money_lost_yearly_equivalent"], ctx),
                 "—" if pd.isna(r["cost_of_excellence"]) else _money(r["cost_of_excellence"], ctx),
                 "—" if pd.isna(r["net_value"]) else _money(r["net_value"], ctx),
                 ""
@@ -271,7 +271,7 @@ def _section_economics(ctx: _Context, book: _Book) -> None:
     keys = (
         "channel",
         "customers",
-        "nps_today",
+        "nps_active",
         "excellent_short",
         "value_of_point_short",
         "money_lost_short",
@@ -288,7 +288,7 @@ def _section_economics(ctx: _Context, book: _Book) -> None:
         _economics_rows(frame, ctx),
         align="lrrrrrrrrrrr",
         fontsize=8.0,
-        col_widths=[0.07, 0.08, 0.12, 0.07, 0.07, 0.08, 0.12, 0.07, 0.09, 0.08, 0.08, 0.05],
+        col_widths=[0.07, 0.07, 0.12, 0.08, 0.07, 0.08, 0.10, 0.08, 0.10, 0.08, 0.10, 0.05],
     )
     note = label("economics_note", lang).format(
         months=economics.horizon_months,

@@ -113,7 +113,7 @@ def _say_money_lost(ctx: _Context) -> str:
         total=_money(total["money_lost"], ctx),
         interval=interval,
         months=economics.horizon_months,
-        per_year=_money(total["money_lost_per_year"], ctx),
+        per_year=_money(total["money_lost_yearly_equivalent"], ctx),
         channel=worst["channel"],
         amount=_money(worst["money_lost"], ctx),
         range=worst_range,
@@ -174,7 +174,7 @@ def _key_numbers(ctx: _Context) -> list[tuple[str, str]]:
     economics = ctx.optional("economics")
     if economics is not None:
         frame = economics.to_frame()
-        total = frame.loc[frame["channel"] == "total", "money_lost_per_year"].sum()
+        total = frame.loc[frame["channel"] == "total", "money_lost_yearly_equivalent"].sum()
         tiles.append((_money(total, ctx), label("tile_money_lost", lang)))
     overall = ctx.optional("nps")
     if overall is not None:
