@@ -6,13 +6,13 @@ Usage::
 
 On ``n`` simulated customers it times, in one run:
 
-1. the aggregation (life table by band × channel, NPS counts by channel) — the only
-   pass over raw rows;
+1. the aggregation (the life table by band × channel) — the only pass over raw rows;
 2. the full channel economics table with ``replicates`` bootstrap replicates
-   (life-table bootstrap of the churn curves, multinomial bootstrap of the mix,
-   money lost and value per point with intervals), vectorised over replicates;
+   (life-table bootstrap of the churn curves, residual values over the active
+   customers' tenures, bootstrap of today's mix, money lost and value per point with
+   intervals), vectorised over replicates;
 3. the same replicates computed in a plain Python loop, one replicate at a time
-   (``bootstrap_survival(n_replicates=1)`` and the per-replicate arithmetic), on a
+   (one resampled table, its retention factors, a loop over tenures and bands), on a
    subset of ``--loop`` replicates, scaled to time per replicate.
 
 It prints the time per replicate of both and their ratio (target ≥ 20×), the time of
@@ -32,39 +32,50 @@ import numpy as np
 from cx_economics.assumptions import Assumptions
 from cx_economics.bands import BAND_ORDER
 from cx_economics.datasets import simulate
-from cx_economics.economics import annuity_months, economics_from_tables
+from cx_economics.economics import _active_mix, active_base, economics_from_tables
 from cx_economics.exceptions import CxAssumptionWarning
 from cx_economics.margins import margin_by_band
-from cx_economics.survival.bootstrap import bootstrap_survival, resample_life_table
+from cx_economics.survival.bootstrap import replicate_retention, resample_life_table
 from cx_economics.survival.fit import fit_churn
 from cx_economics.tables.life import life_table
-from cx_economics.tables.nps_counts import nps_counts
 
 
-def loop_money_lost(table, curves, econ, band_counts, a, n_loop, seed):  # type: ignore[no-untyped-def]
-    """Money lost per replicate, one at a time (the baseline; curves fitted once)."""
+def loop_money_lost(table, curves, econ, a, n_loop, seed):  # type: ignore[no-untyped-def]
+    """Money lost per replicate, one at a time (the baseline; curves fitted once).
+
+    Each replicate: one resampled life table, its retention factors, the residual
+    flows over the active customers' tenures, one draw of today's mix (rated
+    customers resampled, unrated drawn from them) and its move to excellence.
+    """
     horizon = a.horizon_months
+    base = active_base(table)
     margins = margin_by_band(table, assumptions=a)
     keys = [(b.value, ch) for ch in econ.channels for b in BAND_ORDER]
-    rows = [curves.groups.index(k) for k in keys]
     margin = margins.monthly_margin[[margins.groups.index(k) for k in keys]]
-    disc = annuity_months(a.monthly_discount_rate, horizon)
+    months = int(base.tenure_months.max()) + horizon
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(n_loop):
-        surv = bootstrap_survival(
-            table, n_replicates=1, horizon_months=horizon, seed=rng, tail=curves
-        )[0, rows, 1 : horizon + 1]
-        values = (surv * margin[:, None] * disc).sum(axis=1).reshape(len(econ.channels), 3)
+        counts = resample_life_table(table, n_replicates=1, seed=rng, groups=keys)
+        factors = replicate_retention(
+            table, counts, horizon_months=months, tail=curves, groups=keys
+        )[0]
         lost = []
-        for c in range(len(econ.channels)):
-            n_c = band_counts[c].sum()
-            counts = rng.multinomial(n_c, band_counts[c] / n_c)
-            shares = counts / counts.sum()
+        for c, ch in enumerate(econ.channels):
+            mine = base.channel_index == c
+            weight = base.customers[mine] / base.customers[mine].sum()
+            values = np.zeros(3)
+            for b in range(3):
+                f = factors[keys.index((BAND_ORDER[b].value, ch))]
+                for age, w in zip(base.tenure_months[mine], weight, strict=True):
+                    stay = np.cumprod(f[age + 1 : age + horizon + 1])
+                    disc = (1 + a.monthly_discount_rate) ** -np.arange(1, horizon + 1)
+                    values[b] += w * margin[3 * c + b] * float(stay @ disc)
+            shares = _active_mix(base.rated[c : c + 1], base.unrated[c : c + 1], 1, rng)[1][0, 0]
             nps = 100 * (shares[2] - shares[0])
             target = max(econ.excellent_nps[c], nps)
             better = econ.mix_shift.shares_at(shares, target)
-            lost.append(econ.customers[c] * float((better - shares) @ values[c]))
+            lost.append(econ.customers[c] * float((better - shares) @ values))
         out.append(lost)
     return np.array(out)
 
@@ -87,32 +98,27 @@ def main() -> None:
     )
     t0 = time.perf_counter()
     table = life_table(sim.customers, sim.responses, by=("band", "channel"))
-    counts = nps_counts(sim.responses, by="channel")
-    active = sim.customers.loc[~sim.customers["churned"], "channel"].value_counts()
     t_agg = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    econ = economics_from_tables(
-        table, counts, {str(k): float(v) for k, v in active.items()}, assumptions=a, seed=1
-    )
+    econ = economics_from_tables(table, assumptions=a, seed=1)
     frame = econ.to_frame()
     t_vec = time.perf_counter() - t0
 
-    idx = [counts.groups.index((ch,)) for ch in econ.channels]
-    band_counts = np.column_stack(
-        [counts.detractors[idx], counts.passives[idx], counts.promoters[idx]]
-    ).astype(np.int64)
     t0 = time.perf_counter()
-    curves = fit_churn(table, model="auto", by=("band", "channel"), horizon_months=a.horizon_months)
+    longest = int(active_base(table).tenure_months.max())
+    curves = fit_churn(
+        table, model="auto", by=("band", "channel"), horizon_months=longest + a.horizon_months
+    )
     t_fit = time.perf_counter() - t0
     t0 = time.perf_counter()
-    loop = loop_money_lost(table, curves, econ, band_counts, a, args.loop, seed=2)
+    loop = loop_money_lost(table, curves, econ, a, args.loop, seed=2)
     t_loop = time.perf_counter() - t0
 
     per_vec = max(t_vec - t_fit, 1e-9) / args.replicates
     per_loop = t_loop / args.loop
     print(f"customers: {args.n:,}  (simulated in {t_sim:.1f} s)")
-    print(f"aggregation (life table + NPS counts): {t_agg:.2f} s")
+    print(f"aggregation (life table): {t_agg:.2f} s")
     print(
         f"channel economics, {args.replicates} replicates vectorised: {t_vec:.2f} s "
         f"({per_vec * 1e3:.2f} ms per replicate once the {t_fit:.2f} s curve fit, "

@@ -53,7 +53,6 @@ import numpy as np
 import pandas as pd
 
 from cx_economics.assumptions import Assumptions
-from cx_economics.bands import BAND_ORDER
 from cx_economics.engines import LIFE_TABLE_CUSTOMER_COLUMNS, scan_parquet
 from cx_economics.exceptions import CxAssumptionWarning
 
@@ -178,76 +177,31 @@ def lifetime_values(table: Any, assumptions: Assumptions, seed: int) -> Any:
         )
 
 
-def _excellent_nps(team_counts: Any, channels: tuple[str, ...]) -> np.ndarray:
-    """Best quartile of reliable teams per channel (as ``channel_economics`` does)."""
-    from cx_economics.nps import nps
-
-    teams = nps(team_counts, by=("channel", "team"))
-    channel_of = np.array([g[0] for g in teams.groups])
-    levels = [
-        float(np.quantile(teams.nps[(channel_of == ch) & teams.reliable], 0.75)) for ch in channels
-    ]
-    return np.asarray(levels, dtype=np.float64)
-
-
-def _band_flows(
-    table: Any, channels: tuple[str, ...], assumptions: Assumptions, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Discounted margin per customer per month by channel and band, and replicates."""
-    from cx_economics.economics import annuity_months
-    from cx_economics.survival.bootstrap import bootstrap_survival
-    from cx_economics.value import margin_by_band
-
-    horizon = assumptions.horizon_months
-    curves, _ = fit_curves(table, horizon)
-    margins = margin_by_band(table, assumptions=assumptions)
-    keys = [(b.value, ch) for ch in channels for b in BAND_ORDER]
-    rows = [curves.groups.index(k) for k in keys]
-    margin = margins.monthly_margin[[margins.groups.index(k) for k in keys]]
-    discount = annuity_months(assumptions.monthly_discount_rate, horizon)
-    point = curves.survival[rows, 1 : horizon + 1] * margin[:, None] * discount
-    draws = bootstrap_survival(
-        table,
-        n_replicates=assumptions.n_bootstrap,
-        horizon_months=horizon,
-        seed=seed,
-        tail=curves,
-    )[:, rows, 1 : horizon + 1]
-    shape = (len(channels), len(BAND_ORDER), horizon)
-    reps = (draws * (margin[:, None] * discount)[None]).reshape((-1, *shape))
-    return point.reshape(shape), reps
-
-
 def channel_economics_from_tables(
     tables: dict[str, Any], assumptions: Assumptions, seed: int
 ) -> Any:
-    """The channel economics table from the life table and NPS counts alone."""
+    """The channel economics table from the life table and NPS counts alone.
+
+    The library's scale path: today's mix and residual values from the life table's
+    active customers, the excellence level from the team counts.
+    """
     from cx_economics.cost import cost_curves_from_table
     from cx_economics.data import validate_channel_costs
     from cx_economics.datasets import simulate
-    from cx_economics.economics import economics_from_arrays
+    from cx_economics.economics import economics_from_tables
 
-    table, counts = tables["life_table"], tables["counts"]
-    channels = tuple(g[0] for g in counts.groups)
-    cells = table.frame
-    active = cells[~cells["churned"]].groupby("channel")["customers"].sum()
-    band_counts = np.column_stack([counts.detractors, counts.passives, counts.promoters])
-    flows, reps = _band_flows(table, channels, assumptions, seed)
     # finance's cost points: a 12-row table (the simulator's, seed 0)
     costs = validate_channel_costs(simulate(2_000, seed=0).channel_costs)
-    return economics_from_arrays(
-        channels,
-        active.reindex(list(channels), fill_value=0).to_numpy(np.float64),
-        band_counts,
-        flows,
-        excellent_nps=_excellent_nps(tables["team_counts"], channels),
-        monthly_discount_rate=assumptions.monthly_discount_rate,
-        band_flow_replicates=reps,
-        cost_models=cost_curves_from_table(costs),
-        level=assumptions.confidence_level,
-        currency=assumptions.currency,
-        seed=seed,
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CxAssumptionWarning)
+        return economics_from_tables(
+            tables["life_table"],
+            assumptions=assumptions,
+            team_counts=tables["team_counts"],
+            survey_counts=tables["counts"],
+            cost_models=cost_curves_from_table(costs.frame),
+            seed=seed,
+        )
 
 
 # --------------------------------------------------------------------------- run
