@@ -407,7 +407,15 @@ class SimulatedData:
             shares = counts[c] / n
             total = n * flows[c].sum(axis=-1)  # Σ over the customers of each band's value
             nps = 100.0 * (shares[2] - shares[0])
-            bar = excellent_nps if isinstance(excellent_nps, float | int) else excellent_nps[ch]
+            if isinstance(excellent_nps, Mapping):
+                if ch not in excellent_nps:
+                    raise CxDataError(
+                        f"`excellent_nps` has no level for channel {ch!r}; its channels are "
+                        f"{sorted(excellent_nps)} and the base's {list(channels)}"
+                    )
+                bar = float(excellent_nps[ch])
+            else:
+                bar = float(excellent_nps)
             gap = max(float(bar) - nps, 0.0) / 100.0
             to_passive = min(gap, shares[0])  # detractor → passive first, then passive → promoter
             to_promoter = gap - to_passive

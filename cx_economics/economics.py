@@ -34,6 +34,7 @@ Units and conventions
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,17 +142,21 @@ class ChannelEconomics(Result):
     ----------
     channels : tuple of str
     customers : ndarray (C,)
-        Customers whose experience the channel shapes.
+        Active customers whose experience the channel shapes (rated and unrated).
     shares_today : ndarray (C, 3)
-        Detractor, passive, promoter shares today.
+        Detractor, passive, promoter shares of the active base today (the unrated
+        shared out by the rated mix of their tenure class).
     nps_today, nps_lower, nps_upper : ndarray (C,)
-        NPS today and its interval (points).
+        NPS of the active base today and its interval (points); not the survey's NPS
+        of the window's answers.
     excellent_nps : ndarray (C,)
         The level counted as excellent (points), and ``excellent_source`` saying where
         it came from.
     band_flows : ndarray (C, 3, H)
-        Discounted margin per customer per month by band (currency): its sum over the
-        last axis is the lifetime value of a customer in that band.
+        Discounted margin per customer per month by band (currency): with
+        :func:`band_flows`, what the channel's active customers bring from today on in
+        that band, averaged over their tenures; its sum over the last axis is that
+        band's residual value (a lifetime value, for flows of new customers).
     band_flow_replicates : ndarray (B, C, 3, H) or None
         Bootstrap replicates of ``band_flows``.
     share_replicates : ndarray (B, C, 3) or None
@@ -342,7 +347,8 @@ class ChannelEconomics(Result):
     def payback_months(self) -> FloatArray:
         """Months until the value of moving to excellence repays its extra cost (inf: never)."""
         target = np.maximum(self.excellent_nps, self.nps_today)
-        delta = self.mix_shift.shares_at(self.shares_today, target) - self.shares_today
+        here = self.mix_shift.shares_at(self.shares_today, self.nps_today)
+        delta = self.mix_shift.shares_at(self.shares_today, target) - here
         gain = self.customers[:, None] * np.einsum("cb,cbt->ct", delta, self.band_flows)
         extra = self.cost_at(target) - self.cost_at(self.nps_today)
         disc = annuity_months(self.monthly_discount_rate, self.horizon_months)
@@ -549,7 +555,7 @@ def economics_from_arrays(
         Customers' own cost per channel, see :func:`cx_economics.effort.customer_effort`.
     survey_responses : array_like (C,), optional
         Survey answers per channel in the NPS window, on which a target's change will
-        be measured (detectability); by default as many as today's NPS interval implies.
+        be measured (detectability); by default the rated customers of ``band_counts``.
     seed : int or numpy.random.Generator
 
     Returns
@@ -562,6 +568,13 @@ def economics_from_arrays(
     rated, unrated, n = _mix_counts(customers, band_counts, unrated_counts, tuple(channels))
     flows = np.asarray(band_flows, dtype=np.float64)
     reps = None if band_flow_replicates is None else np.asarray(band_flow_replicates, np.float64)
+    excellent = np.asarray(excellent_nps, dtype=np.float64)
+    answers = (
+        rated.sum(axis=(1, 2)).astype(np.float64)
+        if survey_responses is None
+        else np.asarray(survey_responses, dtype=np.float64)
+    )
+    _check_arrays(tuple(channels), flows, reps, excellent, answers)
     b = n_bootstrap if reps is None else reps.shape[0]
     shares, share_reps = _active_mix(rated, unrated, b, rng)
     nps = 100.0 * (shares[:, 2] - shares[:, 0])
@@ -577,7 +590,7 @@ def economics_from_arrays(
         nps_today=nps,
         nps_lower=lo,
         nps_upper=hi,
-        excellent_nps=np.asarray(excellent_nps, dtype=np.float64),
+        excellent_nps=excellent,
         excellent_source=excellent_source or ("given",) * len(channels),
         band_flows=flows,
         band_flow_replicates=reps,
@@ -588,9 +601,7 @@ def economics_from_arrays(
         currency=currency,
         level=level,
         customer_effort=customer_effort,
-        survey_responses=None
-        if survey_responses is None
-        else np.asarray(survey_responses, dtype=np.float64),
+        survey_responses=answers,
     )
     odd = economics.implausible_costs()
     if odd:
@@ -603,6 +614,19 @@ def economics_from_arrays(
     return economics
 
 
+def _whole_counts(values: npt.ArrayLike, name: str) -> FloatArray:
+    """``values`` as floats, refused unless finite whole numbers ≥ 0."""
+    out = np.asarray(values, dtype=np.float64)
+    bad = ~np.isfinite(out) | (out < 0) | (out != np.floor(out))
+    if bad.any():
+        first = np.argwhere(bad)[0].tolist()
+        raise CxDataError(
+            f"`{name}` must be whole numbers of customers ≥ 0; {int(bad.sum())} entries are "
+            f"not (e.g. at index {first}: {out[tuple(first)]!r})"
+        )
+    return out
+
+
 def _mix_counts(
     customers: npt.ArrayLike,
     band_counts: npt.ArrayLike,
@@ -611,7 +635,7 @@ def _mix_counts(
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Rated (C, K, 3) and unrated (C, K) active customers, and their total (C,), checked."""
     raw = np.asarray(band_counts, dtype=np.float64)
-    total = np.asarray(customers, dtype=np.float64)
+    total = _whole_counts(np.rint(np.asarray(customers, dtype=np.float64)), "customers")
     n_channels = len(channels)
     shape_ok = raw.ndim in (2, 3) and raw.shape[0] == n_channels and raw.shape[-1] == 3
     if not shape_ok or total.shape != (n_channels,):
@@ -619,26 +643,62 @@ def _mix_counts(
             f"`band_counts` must be (channels, 3) or (channels, classes, 3) and `customers` "
             f"(channels,) for {n_channels} channel(s); got {raw.shape} and {total.shape}"
         )
-    if np.any(raw < 0) or np.any(raw != np.floor(raw)):
-        raise CxDataError("`band_counts` must be whole numbers of customers ≥ 0")
-    rated = raw.astype(np.int64).reshape(n_channels, -1, 3)
+    rated = _whole_counts(raw, "band_counts").astype(np.int64).reshape(n_channels, -1, 3)
     if unrated_counts is None:
         if raw.ndim == 3:
             raise CxDataError(
                 "`unrated_counts` (channels, classes) must come with a 3-D `band_counts`"
             )
-        unrated = np.rint(total - rated.sum(axis=(1, 2)))[:, None]
+        unrated = (total - rated.sum(axis=(1, 2)))[:, None]
     else:
-        unrated = np.asarray(unrated_counts, dtype=np.float64).reshape(n_channels, -1)
-    short = np.flatnonzero((unrated.sum(axis=1) < 0) | (rated.sum(axis=(1, 2)) <= 0))
-    if short.size or unrated.shape != rated.shape[:2] or np.any(unrated < 0):
+        unrated = _whole_counts(unrated_counts, "unrated_counts")
+        if unrated.shape != rated.shape[:2]:
+            raise CxDataError(
+                f"`unrated_counts` must be (channels, classes) = {rated.shape[:2]} like "
+                f"`band_counts`; got {unrated.shape}"
+            )
+    listed = rated.sum(axis=(1, 2)) + unrated.sum(axis=1)
+    wrong = np.flatnonzero((rated.sum(axis=(1, 2)) <= 0) | (unrated.min(axis=1) < 0))
+    if wrong.size:
         raise CxDataError(
             "every channel needs at least one rated active customer and no more rated "
-            f"customers than `customers`; channel(s) {[channels[i] for i in short]} do not"
+            f"customers than `customers`; channel(s) {[channels[i] for i in wrong]} do not"
         )
-    unrated_int = unrated.astype(np.int64)
-    out_total = (rated.sum(axis=(1, 2)) + unrated_int.sum(axis=1)).astype(np.float64)
-    return rated, unrated_int, out_total
+    off = np.flatnonzero(listed != total)
+    if off.size:
+        raise CxDataError(
+            "`customers` must equal the rated plus the unrated customers of each channel; "
+            f"channel(s) {[channels[i] for i in off]} have {total[off].tolist()} against "
+            f"{listed[off].tolist()}"
+        )
+    return rated, unrated.astype(np.int64), total
+
+
+def _check_arrays(
+    channels: tuple[str, ...],
+    flows: FloatArray,
+    reps: FloatArray | None,
+    excellent: FloatArray,
+    survey_responses: FloatArray | None,
+) -> None:
+    """Shapes and finiteness of the value flows, their replicates and per-channel inputs."""
+    c = len(channels)
+    if flows.ndim != 3 or flows.shape[:2] != (c, 3) or flows.shape[2] < 1:
+        raise CxDataError(
+            f"`band_flows` must be (channels, 3, months) = ({c}, 3, H); got {flows.shape}"
+        )
+    if not np.isfinite(flows).all():
+        raise CxDataError("`band_flows` must be finite numbers (currency per customer-month)")
+    if reps is not None and (reps.ndim != 4 or reps.shape[1:] != flows.shape):
+        raise CxDataError(
+            f"`band_flow_replicates` must be (replicates, {c}, 3, {flows.shape[2]}) like "
+            f"`band_flows`; got {reps.shape}"
+        )
+    for name, values in (("excellent_nps", excellent), ("survey_responses", survey_responses)):
+        if values is not None and values.shape != (c,):
+            raise CxDataError(
+                f"`{name}` must hold one number per channel ({c}); got shape {values.shape}"
+            )
 
 
 # --------------------------------------------------------------------------- from data
@@ -966,6 +1026,9 @@ def band_flows(
     horizon = assumptions.horizon_months
     b = assumptions.n_bootstrap if n_bootstrap is None else check_n_bootstrap(n_bootstrap)
     months = int(base.tenure_months.max()) + horizon
+    # only the rated bands are priced: the unrated ones are neither fitted nor resampled
+    rated_cells = (table.frame["band"].astype(str) != "unrated").to_numpy()
+    rated = dataclasses.replace(table, frame=table.frame.loc[rated_cells].reset_index(drop=True))
     with warnings.catch_warnings():
         # the curves reach the longest tenure plus the horizon, while each customer
         # needs only the horizon from their own tenure: the share of the value that
@@ -973,7 +1036,7 @@ def band_flows(
         warnings.filterwarnings(
             "ignore", "`horizon_months`=.*longest observed", CxAssumptionWarning
         )
-        curves = fit_churn(table, model=model, by=("band", "channel"), horizon_months=months)
+        curves = fit_churn(rated, model=model, by=("band", "channel"), horizon_months=months)
     margins = margin_by_band(table, assumptions=assumptions)
     keys = [(band.value, ch) for ch in channels for band in BAND_ORDER]
     missing = [k for k in keys if k not in curves.groups or k not in margins.groups]
@@ -999,22 +1062,52 @@ def band_flows(
     curve_rows = [curves.groups.index(k) for k in keys]
     survival = curves.survival[curve_rows, : months + 1]
     observed = np.asarray(curves.observed_months, dtype=np.float64)[curve_rows]
+    _warn_curves_ended(keys, survival, row, tenure, weight * base.n_customers[row // 3])
     point, beyond = _tenure_weighted_flows(
         _retention(survival), row, tenure, weight, horizon, i, observed
     )
-    _warn_extrapolated_residual(keys, beyond / point.sum(axis=-1), observed)
+    total = point.sum(axis=-1)
+    share = np.divide(beyond, total, out=np.zeros_like(total), where=total > 0)
+    _warn_extrapolated_residual(keys, share, observed)
     point *= margin[:, None]
-    counts = resample_life_table(table, n_replicates=b, seed=seed, groups=keys)
-    factors = replicate_retention(table, counts, horizon_months=months, tail=curves, groups=keys)
+    counts = resample_life_table(rated, n_replicates=b, seed=seed, groups=keys)
+    factors = replicate_retention(rated, counts, horizon_months=months, tail=curves, groups=keys)
     reps = _tenure_weighted_flows(factors, row, tenure, weight, horizon, i)[0]
     margin_reps = np.broadcast_to(margin, (b, margin.size)).copy()
     from_data = np.array([margins.source[j] == "data" for j in margin_rows])
     if table.has_revenue and from_data.any():
-        revenue = replicate_mean_revenue(table, counts, seed=seed, groups=keys)
+        revenue = replicate_mean_revenue(rated, counts, seed=seed, groups=keys)
         margin_reps[:, from_data] = revenue[:, from_data] * margins.margin_rate
     reps *= margin_reps[:, :, None]
     shape = (len(channels), len(BAND_ORDER), horizon)
     return channels, point.reshape(shape), reps.reshape((b, *shape))
+
+
+def _warn_curves_ended(
+    keys: Sequence[tuple[str, str]],
+    survival: FloatArray,
+    row: IntArray,
+    tenure: IntArray,
+    customers: FloatArray,
+) -> None:
+    """Warn where a band's curve is 0 at tenures the channel's active customers have.
+
+    Nobody of that band stayed so long, so the curve cannot say what such a customer
+    would bring in that band: their residual value in it counts as 0.
+    """
+    ended = survival[row, tenure] <= 0
+    if ended.any():
+        hit = sorted({keys[r] for r in row[ended]})
+        n = round(float(customers[ended].sum()))
+        names = ", ".join(f"{band}/{channel}" for band, channel in hit[:4])
+        warnings.warn(
+            f"the churn curve of {names} reaches 0 before the longest tenure of its "
+            f"channel's active customers: for {n:,} of them that band's residual value "
+            "counts as 0, which overstates what moving them out of it is worth. A model "
+            "with a parametric tail (model='auto') does not end at 0",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
 
 
 def _warn_extrapolated_residual(

@@ -162,6 +162,67 @@ def test_cost_models_missing_a_channel_are_an_error_naming_it() -> None:
     assert "`cost_models`" in message and "['web']" in message, message
 
 
+_FLOWS = np.tile([[4.0], [8.0], [9.0]], (2, 1, 12))
+_ARRAYS: dict[str, object] = {
+    "customers": [1000, 800],
+    "band_counts": [[40, 30, 30], [30, 30, 40]],
+    "band_flows": _FLOWS,
+    "excellent_nps": [40.0, 40.0],
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"customers": [np.nan, 800]}, "`customers` must be whole numbers"),
+        ({"customers": [np.inf, 800]}, "`customers` must be whole numbers"),
+        ({"band_counts": [[40, 30, np.inf], [30, 30, 40]]}, "`band_counts` must be whole"),
+        ({"unrated_counts": [[900], [700], [1]]}, "`unrated_counts` must be (channels, classes)"),
+        ({"unrated_counts": [[900.5], [700]]}, "`unrated_counts` must be whole"),
+        ({"unrated_counts": [[5], [700]]}, "must equal the rated plus the unrated"),
+        ({"band_flows": _FLOWS[:1]}, "`band_flows` must be (channels, 3, months)"),
+        ({"band_flows": np.where(_FLOWS > 8, np.nan, _FLOWS)}, "`band_flows` must be finite"),
+        ({"band_flow_replicates": np.ones((5, 2, 3, 6))}, "`band_flow_replicates` must be"),
+        ({"excellent_nps": [40.0]}, "`excellent_nps` must hold one number per channel"),
+        ({"survey_responses": [10.0]}, "`survey_responses` must hold one number per channel"),
+    ],
+)
+def test_channel_arrays_that_do_not_fit_are_errors_naming_them(
+    change: dict[str, object], needle: str
+) -> None:
+    arrays = {**_ARRAYS, **change}
+    with pytest.raises(CxDataError) as info:
+        economics_from_arrays(
+            ("chat", "web"),
+            arrays.pop("customers"),  # type: ignore[arg-type]
+            arrays.pop("band_counts"),  # type: ignore[arg-type]
+            arrays.pop("band_flows"),  # type: ignore[arg-type]
+            monthly_discount_rate=0.0,
+            n_bootstrap=50,
+            **arrays,  # type: ignore[arg-type]
+        )
+    assert needle in str(info.value), str(info.value)
+
+
+def test_a_band_curve_that_ends_before_the_channels_tenures_warns() -> None:
+    """Kaplan–Meier of web detractors reaches 0 at month 3 while promoters stay 10 months."""
+    from cx_economics.assumptions import Assumptions
+    from cx_economics.economics import band_flows
+    from cx_economics.tables.life import LifeTable
+
+    cells = pd.DataFrame({
+        "band": ["detractor", "detractor", "passive", "passive", "promoter", "promoter",
+                 "unrated"],
+        "channel": "web", "duration": [2, 3, 4, 10, 5, 10, 6],
+        "churned": [True, True, True, False, True, False, False],
+        "customers": [5, 5, 3, 20, 2, 30, 10], "revenue_sum": 0.0, "revenue_sq_sum": 0.0,
+    })  # fmt: skip
+    table = LifeTable(cells, ("band", "channel"), "state", None, False)
+    a = Assumptions(n_bootstrap=50, horizon_months=6, monthly_revenue=30.0)
+    with pytest.warns(CxAssumptionWarning, match=r"detractor/web reaches 0 .* for 60 of them"):
+        band_flows(table, a, model="km", n_bootstrap=50)
+
+
 # ------------------------------------------------------------------ item 7: tenure in days
 
 
