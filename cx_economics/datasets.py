@@ -228,7 +228,7 @@ class SimulationTruth:
         """
         m = self.monthly_margin(band)
         r = math.exp(-self.hazard(band, channel))
-        i = float((1 + annual_discount_rate) ** (1 / 12) - 1)
+        i = _monthly_rate(annual_discount_rate)
         q = r / (1 + i)
         if horizon_months is None:
             return m * r / (1 + i - r)
@@ -263,7 +263,7 @@ class SimulationTruth:
             raise CxDataError(f"`tenure_months` must be ≥ 0 months, got {tenure_months!r}")
         a = int(tenure_months)
         s = self.survival(band, channel, a + horizon_months)
-        i = float((1 + annual_discount_rate) ** (1 / 12) - 1)
+        i = _monthly_rate(annual_discount_rate)
         t = np.arange(1, horizon_months + 1)
         conditional = s[a + 1 : a + horizon_months + 1] / s[a]
         return float(self.monthly_margin(band) * np.sum(conditional / (1 + i) ** t))
@@ -308,6 +308,11 @@ class SimulationTruth:
         """Return the true annual cost (currency per year) of running ``channel`` at ``nps``."""
         b = self.cost_slope[channel]
         return float(self.annual_cost_today[channel] * math.exp((nps - self.nps(channel)) / b))
+
+
+def _monthly_rate(annual_discount_rate: float) -> float:
+    """Monthly rate compounding to ``annual_discount_rate`` (fractions)."""
+    return float((1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0)
 
 
 @dataclass(frozen=True)
@@ -416,7 +421,7 @@ class SimulatedData:
                 bar = float(excellent_nps[ch])
             else:
                 bar = float(excellent_nps)
-            gap = max(float(bar) - nps, 0.0) / 100.0
+            gap = max(bar - nps, 0.0) / 100.0
             to_passive = min(gap, shares[0])  # detractor → passive first, then passive → promoter
             to_promoter = gap - to_passive
             lost = to_passive * (total[1] - total[0]) + to_promoter * (total[2] - total[1])
@@ -454,7 +459,7 @@ class SimulatedData:
         tenure = np.floor(active["tenure_months"].to_numpy(np.float64)).astype(np.int64)
         band = self.latent_band.loc[active["customer_id"]].to_numpy()
         channel = active["channel"].to_numpy()
-        i = (1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0
+        i = _monthly_rate(annual_discount_rate)
         ahead = np.arange(1, horizon_months + 1)
         discount = (1.0 + i) ** -ahead
         longest = int(tenure.max())

@@ -821,9 +821,6 @@ class ActiveBase:
         promoter).
     unrated : ndarray (C, K)
         Unrated active customers per channel and tenure class.
-    class_start_months : tuple of tuple of int
-        Per channel, the first tenure month (months completed) of each of its classes
-        after merging thin ones; unused trailing classes hold no customers.
     tenure_months, channel_index, customers : ndarray (N,)
         Active cells: months completed, the channel's position, active customers (all
         bands, unrated included): the tenure mix the band values are averaged over.
@@ -832,7 +829,6 @@ class ActiveBase:
     channels: tuple[str, ...]
     rated: npt.NDArray[np.int64]
     unrated: npt.NDArray[np.int64]
-    class_start_months: tuple[tuple[int, ...], ...]
     tenure_months: npt.NDArray[np.int64]
     channel_index: npt.NDArray[np.int64]
     customers: npt.NDArray[np.int64]
@@ -914,7 +910,6 @@ def active_base(table: LifeTable) -> ActiveBase:
     k = len(TENURE_CLASS_MONTHS)
     rated = np.zeros((len(channels), k, 3), dtype=np.int64)
     unrated = np.zeros((len(channels), k), dtype=np.int64)
-    starts = []
     for c in range(len(channels)):
         mine = channel_index == c
         months = tenure[mine]
@@ -924,14 +919,13 @@ def active_base(table: LifeTable) -> ActiveBase:
             rated[c], (klass[is_rated], band_index[mine][is_rated]), customers[mine][is_rated]
         )
         np.add.at(unrated[c], klass[~is_rated], customers[mine][~is_rated])
-        starts.append(tuple(int(months[klass == j].min()) for j in sorted(set(klass.tolist()))))
     missing = [ch for c, ch in enumerate(channels) if rated[c].sum() == 0]
     if missing:
         raise CxDataError(
             f"no rated active customers in channel(s) {missing}: today's mix of a channel "
             "needs at least one active customer with a usable answer"
         )
-    return ActiveBase(channels, rated, unrated, tuple(starts), tenure, channel_index, customers)
+    return ActiveBase(channels, rated, unrated, tenure, channel_index, customers)
 
 
 def _class_mix(rated: IntArray) -> FloatArray:
@@ -940,6 +934,14 @@ def _class_mix(rated: IntArray) -> FloatArray:
     channel = rated.sum(axis=1, keepdims=True).astype(np.float64)
     channel_mix = channel / channel.sum(axis=-1, keepdims=True)
     out: FloatArray = np.where(per_class > 0, rated / np.maximum(per_class, 1.0), channel_mix)
+    return out
+
+
+def _point_mix(rated: IntArray, unrated: IntArray) -> FloatArray:
+    """Today's band shares (C, 3): rated in their band, unrated by their class's rated mix."""
+    n = rated.sum(axis=(1, 2)) + unrated.sum(axis=1)
+    shared = np.einsum("ck,ckb->cb", unrated, _class_mix(rated))
+    out: FloatArray = (rated.sum(axis=1) + shared) / n[:, None]
     return out
 
 
@@ -954,9 +956,9 @@ def _active_mix(
     the unrated are drawn from it (multinomial), as the bands of customers nobody has
     asked are a draw, not a share.
     """
+    point = _point_mix(rated, unrated)
     n = rated.sum(axis=(1, 2)) + unrated.sum(axis=1)
     mix = _class_mix(rated)
-    point = (rated.sum(axis=1) + np.einsum("ck,ckb->cb", unrated, mix)) / n[:, None]
     per_class = rated.sum(axis=-1)
     boot = rng.multinomial(
         np.broadcast_to(per_class, (n_replicates, *per_class.shape)),
@@ -1209,7 +1211,7 @@ def economics_from_tables(
     rng = rng_from_seed(seed)
     base = active_base(table)
     channels, flows, reps = band_flows(table, a, model=model, seed=rng, base=base)
-    point, _ = _active_mix(base.rated, base.unrated, 0, rng)
+    point = _point_mix(base.rated, base.unrated)
     excellent, sources = _excellent_levels(
         team_counts,
         channels,
