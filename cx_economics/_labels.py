@@ -210,10 +210,16 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "harvinaiset syyt näytetään ontoina eikä niitä järjestetä.",
     ),
     "method_economics": (
-        "Money lost: customer equity of each channel's band mix at its excellent NPS minus "
-        "today's (mix shift: {rule}). Excellent NPS: {levels}.",
-        "Menetetty arvo: kanavan asiakaspääoma erinomaisella NPS:llä miinus nykyinen "
-        "(jakauman siirto: {rule}). Erinomainen NPS: {levels}.",
+        "Money lost: priced on today's active customers — their current bands (the "
+        "unrated shared out by the rated mix of their channel and tenure class) and each "
+        "band's residual value at their tenures; the gain of moving each channel's mix to "
+        "its excellent NPS (mix shift: {rule}). Excellent NPS: today's NPS of the active "
+        "customers plus the best teams' lead: {levels}.",
+        "Menetetty arvo: hinnoiteltu nykyisille asiakkaille — heidän nykyiset NPS-ryhmänsä "
+        "(vastaamattomat jaettu kanavan ja asiakkuuden keston mukaisen jakauman mukaan) ja "
+        "kunkin ryhmän jäännösarvo heidän asiakkuutensa kestolla; hyöty kanavan jakauman "
+        "siirrosta erinomaiselle NPS:lle (jakauman siirto: {rule}). Erinomainen NPS: "
+        "nykyisten asiakkaiden NPS lisättynä parhaiden tiimien etumatkalla: {levels}.",
     ),
     "method_targets": (
         "Targets: the profit-maximising NPS per channel (marginal value of a point = its "
