@@ -61,6 +61,7 @@ from cx_economics.impact import MixRule, MixShift, mix_gain
 from cx_economics.intervals import percentile_interval
 from cx_economics.parameters import check_n_bootstrap, rng_from_seed
 from cx_economics.plausibility import cost_scale_hint
+from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.fit import ChurnModel
 from cx_economics.tables.life import LifeTable
 from cx_economics.tables.nps_counts import NpsCounts
@@ -997,7 +998,11 @@ def band_flows(
         Horizon, discount rate, margins.
     model : str
         Churn model for :func:`cx_economics.survival.fit_churn`; its curves reach the
-        longest tenure plus the horizon.
+        longest tenure plus the horizon. With ``"auto"`` the tail beyond the data is
+        averaged over the parametric families by their Akaike weights
+        (:func:`cx_economics.survival.parametric.akaike_tails`), and each replicate
+        draws its family with those weights, so the intervals carry the uncertainty of
+        the tail's shape as well as of its level.
     n_bootstrap : int, optional
         Replicates (default ``assumptions.n_bootstrap``).
     seed : int or numpy.random.Generator
@@ -1021,7 +1026,6 @@ def band_flows(
         replicate_retention,
         resample_life_table,
     )
-    from cx_economics.survival.fit import fit_churn
 
     base = base or active_base(table)
     channels = base.channels
@@ -1031,17 +1035,10 @@ def band_flows(
     # only the rated bands are priced: the unrated ones are neither fitted nor resampled
     rated_cells = (table.frame["band"].astype(str) != "unrated").to_numpy()
     rated = dataclasses.replace(table, frame=table.frame.loc[rated_cells].reset_index(drop=True))
-    with warnings.catch_warnings():
-        # the curves reach the longest tenure plus the horizon, while each customer
-        # needs only the horizon from their own tenure: the share of the value that
-        # rests on months beyond the data is measured below and warned about instead
-        warnings.filterwarnings(
-            "ignore", "`horizon_months`=.*longest observed", CxAssumptionWarning
-        )
-        curves = fit_churn(rated, model=model, by=("band", "channel"), horizon_months=months)
+    tails, tail_weight = _priced_curves(rated, model, months)
     margins = margin_by_band(table, assumptions=assumptions)
     keys = [(band.value, ch) for ch in channels for band in BAND_ORDER]
-    missing = [k for k in keys if k not in curves.groups or k not in margins.groups]
+    missing = [k for k in keys if k not in tails[0].groups or k not in margins.groups]
     if missing:
         raise CxDataError(
             f"no rated customers for band × channel {missing[:3]}: every channel needs "
@@ -1061,20 +1058,38 @@ def band_flows(
     tenure = np.repeat(cell["a"].to_numpy(np.int64), 3)
     weight, row = np.repeat(weight, 3), row.ravel()
     i = assumptions.monthly_discount_rate
-    curve_rows = [curves.groups.index(k) for k in keys]
-    survival = curves.survival[curve_rows, : months + 1]
-    observed = np.asarray(curves.observed_months, dtype=np.float64)[curve_rows]
-    _warn_curves_ended(keys, survival, row, tenure, weight * base.n_customers[row // 3])
-    point, beyond = _tenure_weighted_flows(
-        _retention(survival), row, tenure, weight, horizon, i, observed
+    curve_rows = [tails[0].groups.index(k) for k in keys]
+    family_weight = tail_weight[:, curve_rows]  # (F, K)
+    survival = np.stack([t.survival[curve_rows, : months + 1] for t in tails])
+    observed = np.asarray(tails[0].observed_months, dtype=np.float64)[curve_rows]
+    _warn_curves_ended(
+        keys,
+        np.einsum("fk,fkm->km", family_weight, survival),
+        row,
+        tenure,
+        weight * base.n_customers[row // 3],
     )
+    point = np.zeros((len(keys), horizon))
+    beyond = np.zeros(len(keys))
+    for f in range(len(tails)):
+        flows_f, beyond_f = _tenure_weighted_flows(
+            _retention(survival[f]), row, tenure, weight, horizon, i, observed
+        )
+        point += family_weight[f][:, None] * flows_f
+        beyond += family_weight[f] * beyond_f
     total = point.sum(axis=-1)
     share = np.divide(beyond, total, out=np.zeros_like(total), where=total > 0)
-    _warn_extrapolated_residual(keys, share, observed)
+    _warn_extrapolated_residual(keys, share, observed, averaged=len(tails) > 1)
     point *= margin[:, None]
     counts = resample_life_table(rated, n_replicates=b, seed=seed, groups=keys)
-    factors = replicate_retention(rated, counts, horizon_months=months, tail=curves, groups=keys)
-    reps = _tenure_weighted_flows(factors, row, tenure, weight, horizon, i)[0]
+    family = _draw_families(family_weight, b, seed)  # (B, K)
+    reps = np.zeros((b, len(keys), horizon))
+    for f, tail in enumerate(tails):
+        if not (family == f).any():
+            continue
+        factors = replicate_retention(rated, counts, horizon_months=months, tail=tail, groups=keys)
+        flows_f = _tenure_weighted_flows(factors, row, tenure, weight, horizon, i)[0]
+        reps = np.where((family == f)[:, :, None], flows_f, reps)
     margin_reps = np.broadcast_to(margin, (b, margin.size)).copy()
     from_data = np.array([margins.source[j] == "data" for j in margin_rows])
     if table.has_revenue and from_data.any():
@@ -1083,6 +1098,55 @@ def band_flows(
     reps *= margin_reps[:, :, None]
     shape = (len(channels), len(BAND_ORDER), horizon)
     return channels, point.reshape(shape), reps.reshape((b, *shape))
+
+
+def _priced_curves(
+    rated: LifeTable, model: ChurnModel, months: int
+) -> tuple[tuple[ChurnCurves, ...], FloatArray]:
+    """The curves a band move is priced with, one per tail family, with their weights.
+
+    With ``model="auto"``: Kaplan–Meier where the data reach, extended by each
+    parametric family and weighted by its Akaike weight per group (weights (F, G) in
+    the curves' group order), so the shape of the tail is averaged and its uncertainty
+    enters the replicates. Any other model: its curves alone, weight 1.
+    """
+    from cx_economics.survival.fit import fit_churn, splice_tail
+    from cx_economics.survival.km import kaplan_meier
+    from cx_economics.survival.parametric import akaike_tails
+
+    with warnings.catch_warnings():
+        # the curves reach the longest tenure plus the horizon, while each customer
+        # needs only the horizon from their own tenure: the share of the value that
+        # rests on months beyond the data is measured and warned about instead
+        warnings.filterwarnings(
+            "ignore", "`horizon_months`=.*longest observed", CxAssumptionWarning
+        )
+        if model != "auto":
+            curves = fit_churn(rated, model=model, by=("band", "channel"), horizon_months=months)
+            return (curves,), np.ones((1, len(curves.groups)))
+        km = kaplan_meier(rated, horizon_months=months)
+        if (km.observed_months >= months).all():
+            return (km,), np.ones((1, len(km.groups)))
+        tails, weights = akaike_tails(rated, horizon_months=months)
+    order = [tails[0].groups.index(key) for key in km.groups]
+    return tuple(splice_tail(km, tail) for tail in tails), weights[:, order]
+
+
+def _draw_families(
+    weights: FloatArray, n_replicates: int, seed: int | np.random.Generator
+) -> IntArray:
+    """A tail family per replicate and group (B, G), drawn with the weights (F, G)."""
+    rng = (
+        seed
+        if isinstance(seed, np.random.Generator)
+        else np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+    )
+    cumulative = np.cumsum(weights, axis=0)
+    u = rng.random((n_replicates, weights.shape[1]))
+    drawn: IntArray = np.minimum(
+        (u[None, :, :] >= cumulative[:, None, :]).sum(axis=0), weights.shape[0] - 1
+    )
+    return drawn
 
 
 def _warn_curves_ended(
@@ -1113,11 +1177,12 @@ def _warn_curves_ended(
 
 
 def _warn_extrapolated_residual(
-    keys: Sequence[tuple[str, str]], share: FloatArray, observed: FloatArray
+    keys: Sequence[tuple[str, str]], share: FloatArray, observed: FloatArray, averaged: bool
 ) -> None:
     """Warn where much of a band's residual value lies beyond the longest tenure observed.
 
-    There the value rests on the churn model's tail (its shape is not in the interval).
+    There the value rests on the churn model's tail; ``averaged``: over several
+    families, whose spread is in the interval (a shape none of them has is not).
     """
     from cx_economics.value import DEFAULT_MAX_EXTRAPOLATED_SHARE
 
@@ -1132,8 +1197,14 @@ def _warn_extrapolated_residual(
             f"{far.size} of {len(keys)} band × channel residual values take more than "
             f"{DEFAULT_MAX_EXTRAPOLATED_SHARE:.0%} of their present value from months beyond "
             f"the longest tenure in the data ({reach} months), i.e. "
-            f"from the churn model's tail: {detail}. Their intervals do not "
-            "carry the tail's shape; a shorter horizon_months rests less on it",
+            f"from the churn model's tail: {detail}. "
+            + (
+                "Their intervals carry the spread between the tail families the data "
+                "support, not a shape none of them has"
+                if averaged
+                else "Their intervals do not carry the tail's shape"
+            )
+            + "; a shorter horizon_months rests less on it",
             CxAssumptionWarning,
             stacklevel=3,
         )

@@ -22,6 +22,7 @@ from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelErr
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.parametric import (
     ParametricFit,
+    akaike_tails,
     fit_parametric,
     fit_parametric_intervals,
     survival_function,
@@ -256,6 +257,23 @@ def test_auto_picks_lowest_aic_and_curves_cover_the_grid(sim_table: LifeTable) -
     assert np.all(curves.curve("detractor")[1:] < curves.curve("promoter")[1:])
 
 
+def test_akaike_weights_follow_the_aic_table_and_curves_are_each_familys_fit(
+    sim_table: LifeTable,
+) -> None:
+    curves, weights = akaike_tails(sim_table, horizon_months=72)
+    aic = detail(fit_parametric(sim_table, horizon_months=72), "aic")
+    assert isinstance(aic, pd.DataFrame)
+    assert weights.shape == (5, 3)
+    np.testing.assert_allclose(weights.sum(axis=0), 1.0)
+    for f, family in enumerate(curves):
+        alone = fit_parametric(sim_table, model=family.model, horizon_months=72)  # type: ignore[arg-type]
+        np.testing.assert_allclose(family.survival, alone.survival, rtol=1e-12)
+        for g, (band,) in enumerate(family.groups):
+            rows = aic[aic["band"] == band].set_index("model")["aic"]
+            expected = np.exp(-(rows - rows.min()) / 2)
+            assert weights[f, g] == pytest.approx(expected[family.model] / expected.sum())
+
+
 def test_auto_recovers_the_generating_family() -> None:
     rng = np.random.default_rng(8)
     lifetime = np.exp(rng.normal(2.8, 0.9, 20_000))
@@ -291,9 +309,7 @@ def test_piece_without_churn_is_merged_into_the_piece_before_it() -> None:
         fit_parametric(table, model="piecewise_exponential", horizon_months=36), "fits"
     )[()]
     explicit = detail(
-        fit_parametric(
-            table, model="piecewise_exponential", horizon_months=36, breakpoints=(12,)
-        ),
+        fit_parametric(table, model="piecewise_exponential", horizon_months=36, breakpoints=(12,)),
         "fits",
     )[()]
     assert merged.breakpoints == (12.0,)

@@ -69,6 +69,7 @@ __all__ = [
     "DEFAULT_BREAKPOINTS",
     "PARAMETRIC_MODELS",
     "ParametricFit",
+    "akaike_tails",
     "fit_parametric",
     "fit_parametric_intervals",
     "survival_function",
@@ -440,23 +441,21 @@ def fit_parametric(
            [0.76 , 0.562]])
     """
     _check_model(model, (*PARAMETRIC_MODELS, "auto"))
-    _check_horizon_and_level(horizon_months, level)
-    cuts = _check_breakpoints(breakpoints)
-    group_columns, groups = _life_table_groups(table)
-    _warn_fragile(groups, horizon_months)
     candidates = PARAMETRIC_MODELS if model == "auto" else (model,)
-    chosen: list[ParametricFit] = []
-    aic_rows: list[dict[str, object]] = []
-    for cells in groups:
-        fits, errors = _fit_candidates(cells, candidates, cuts, level)
-        selected = min(fits, key=lambda name: fits[name].aic)
-        chosen.append(fits[selected])
-        aic_rows.extend(_aic_rows(group_columns, cells, fits, errors, selected))
+    group_columns, groups, fitted = _fit_groups(
+        table, candidates, horizon_months, level, breakpoints
+    )
+    chosen = [fits[_best(fits)] for fits, _ in fitted]
+    aic_rows = [
+        row
+        for cells, (fits, errors) in zip(groups, fitted, strict=True)
+        for row in _aic_rows(group_columns, cells, fits, errors, _best(fits))
+    ]
     details: dict[str, object] = {
         "fits": {g.key: f for g, f in zip(groups, chosen, strict=True)},
         "selected": {g.key: f.model for g, f in zip(groups, chosen, strict=True)},
         "aic": pd.DataFrame(aic_rows),
-        "likelihood": "interval-censored whole months: churn at duration k in (k-1, k]",
+        "likelihood": _LIKELIHOOD,
     }
     return _curves_from_fits(
         model,
@@ -467,3 +466,98 @@ def fit_parametric(
         level=level,
         details=details,
     )
+
+
+_LIKELIHOOD = "interval-censored whole months: churn at duration k in (k-1, k]"
+
+_Fitted = tuple[dict[str, ParametricFit], dict[str, str]]
+
+
+def _best(fits: Mapping[str, ParametricFit]) -> str:
+    return min(fits, key=lambda name: fits[name].aic)
+
+
+def _fit_groups(
+    table: LifeTable,
+    candidates: Sequence[str],
+    horizon_months: int,
+    level: float,
+    breakpoints: Sequence[float] | None,
+) -> tuple[tuple[str, ...], list[_GroupCells], list[_Fitted]]:
+    """Every candidate family fitted to every group, with each group's failures."""
+    _check_horizon_and_level(horizon_months, level)
+    cuts = _check_breakpoints(breakpoints)
+    group_columns, groups = _life_table_groups(table)
+    _warn_fragile(groups, horizon_months)
+    fitted = [_fit_candidates(cells, candidates, cuts, level) for cells in groups]
+    return group_columns, list(groups), fitted
+
+
+def akaike_tails(
+    table: LifeTable,
+    *,
+    horizon_months: int = 60,
+    level: float = 0.95,
+    breakpoints: Sequence[float] | None = None,
+) -> tuple[tuple[ChurnCurves, ...], FloatArray]:
+    """Every parametric family's curves per group, with its Akaike weight.
+
+    The weight of family ``f`` in a group is ``exp(-Δ_f / 2) / Σ_g exp(-Δ_g / 2)``
+    with ``Δ`` the AIC difference to the group's best family (Burnham & Anderson
+    2002, §2.9): how much the data support each tail shape. Averaging a prediction
+    over the families with these weights carries the uncertainty of the shape, which
+    choosing the best family alone hides.
+
+    Parameters
+    ----------
+    table : LifeTable
+        Cells with ``duration`` (whole months), ``churned`` and ``customers``.
+    horizon_months : int, default 60
+        The curves cover months ``0, 1, …, horizon_months``.
+    level : float, default 0.95
+        Coverage of the pointwise intervals on S(t).
+    breakpoints : sequence of float, optional
+        As in :func:`fit_parametric`.
+
+    Returns
+    -------
+    curves : tuple of ChurnCurves
+        One per family of ``PARAMETRIC_MODELS``, same groups and grid (fractions 0–1).
+        Where a family cannot be fitted in a group, its row there is the best family's.
+    weights : ndarray (F, G)
+        Akaike weights (fractions summing to 1 per group); 0 where the family failed.
+
+    Examples
+    --------
+    >>> k = np.arange(1, 13)
+    >>> cells = pd.DataFrame({"band": "promoter", "duration": [*k, 12],
+    ...                       "churned": [True] * 12 + [False],
+    ...                       "customers": [*[20] * 12, 760]})
+    >>> table = LifeTable(cells, ("band",), "latest", None, False)
+    >>> curves, weights = akaike_tails(table, horizon_months=24)
+    >>> [c.model for c in curves][:2], bool(np.isclose(weights.sum(), 1.0))
+    (['weibull', 'lognormal'], True)
+    """
+    group_columns, groups, fitted = _fit_groups(
+        table, PARAMETRIC_MODELS, horizon_months, level, breakpoints
+    )
+    weights = np.zeros((len(PARAMETRIC_MODELS), len(groups)))
+    for g, (fits, _) in enumerate(fitted):
+        best = fits[_best(fits)].aic
+        for f, name in enumerate(PARAMETRIC_MODELS):
+            if name in fits:
+                weights[f, g] = math.exp(-(fits[name].aic - best) / 2.0)
+    weights /= weights.sum(axis=0, keepdims=True)
+    curves = tuple(
+        _curves_from_fits(
+            name,
+            group_columns,
+            groups,
+            [fits.get(name, fits[_best(fits)]) for fits, _ in fitted],
+            horizon_months=horizon_months,
+            level=level,
+            details={"likelihood": _LIKELIHOOD, "akaike_weight": weights[f]},
+        )
+        for f, name in enumerate(PARAMETRIC_MODELS)
+    )
+    return curves, weights
