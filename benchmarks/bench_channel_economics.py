@@ -29,15 +29,16 @@ import warnings
 
 import numpy as np
 
-from cx_economics.assumptions import Assumptions
-from cx_economics.bands import BAND_ORDER
-from cx_economics.datasets import simulate
-from cx_economics.economics import _active_mix, active_base, economics_from_tables
-from cx_economics.exceptions import CxAssumptionWarning
-from cx_economics.margins import margin_by_band
+from cx_economics.core.bands import BAND_ORDER
+from cx_economics.core.exceptions import CxAssumptionWarning
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.data.datasets import simulate
+from cx_economics.economics.channels import economics_from_tables
 from cx_economics.survival.bootstrap import replicate_retention, resample_life_table
 from cx_economics.survival.fit import fit_churn
 from cx_economics.tables.life import life_table
+from cx_economics.value.active import active_base, active_mix
+from cx_economics.value.margins import margin_by_band
 
 
 def loop_money_lost(table, curves, econ, a, n_loop, seed):  # type: ignore[no-untyped-def]
@@ -71,7 +72,7 @@ def loop_money_lost(table, curves, econ, a, n_loop, seed):  # type: ignore[no-un
                     stay = np.cumprod(f[age + 1 : age + horizon + 1])
                     disc = (1 + a.monthly_discount_rate) ** -np.arange(1, horizon + 1)
                     values[b] += w * margin[3 * c + b] * float(stay @ disc)
-            shares = _active_mix(base.rated[c : c + 1], base.unrated[c : c + 1], 1, rng)[1][0, 0]
+            shares = active_mix(base.rated[c : c + 1], base.unrated[c : c + 1], 1, rng)[1][0, 0]
             nps = 100 * (shares[2] - shares[0])
             target = max(econ.excellent_nps[c], nps)
             better = econ.mix_shift.shares_at(shares, target)

@@ -55,8 +55,8 @@ GB = 1024.0
 def _life_table_engine(folder: Path, engine: str, spark: Any) -> pd.DataFrame:
     import warnings
 
-    from cx_economics.engines import scan_parquet
-    from cx_economics.exceptions import CxAssumptionWarning
+    from cx_economics.core.exceptions import CxAssumptionWarning
+    from cx_economics.data.engines import scan_parquet
     from cx_economics.tables.life import life_table
 
     if engine in ("duckdb", "polars"):

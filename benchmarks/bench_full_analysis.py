@@ -52,9 +52,9 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from cx_economics.assumptions import Assumptions
-from cx_economics.engines import LIFE_TABLE_CUSTOMER_COLUMNS, scan_parquet
-from cx_economics.exceptions import CxAssumptionWarning
+from cx_economics.core.exceptions import CxAssumptionWarning
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.data.engines import LIFE_TABLE_CUSTOMER_COLUMNS, scan_parquet
 
 AS_OF = pd.Timestamp("2025-12-31")  # the simulation's cut-off (datasets.simulate default)
 WINDOW_MONTHS = 12
@@ -157,7 +157,7 @@ def fit_curves(table: Any, horizon_months: int) -> tuple[Any, str]:
 def lifetime_values(table: Any, assumptions: Assumptions, seed: int) -> Any:
     """Lifetime value per band with bootstrap intervals, from the life table only."""
     from cx_economics.survival.bootstrap import bootstrap_survival
-    from cx_economics.value import lifetime_value, margin_by_band
+    from cx_economics.value.lifetime import lifetime_value, margin_by_band
 
     by_band = table.collapse(["band"])
     horizon = assumptions.horizon_months
@@ -185,10 +185,10 @@ def channel_economics_from_tables(
     The library's scale path: today's mix and residual values from the life table's
     active customers, the excellence level from the team counts.
     """
-    from cx_economics.cost import cost_curves_from_table
-    from cx_economics.data import validate_channel_costs
-    from cx_economics.datasets import simulate
-    from cx_economics.economics import economics_from_tables
+    from cx_economics.data.datasets import simulate
+    from cx_economics.data.schemas import validate_channel_costs
+    from cx_economics.economics.channels import economics_from_tables
+    from cx_economics.economics.cost import cost_curves_from_table
 
     # finance's cost points: a 12-row table (the simulator's, seed 0)
     costs = validate_channel_costs(simulate(2_000, seed=0).channel_costs)
@@ -219,7 +219,7 @@ def run_full_analysis(
     folder: Path, *, engine: str = "duckdb", n_bootstrap: int = 1000, seed: int = 0
 ) -> tuple[Steps, dict[str, Any]]:
     """Run every step on the Parquet dataset in ``folder``; timings and results."""
-    from cx_economics.nps import nps
+    from cx_economics.scores import nps
     from cx_economics.survival.km import kaplan_meier
 
     steps = Steps()
@@ -242,12 +242,15 @@ def run_full_analysis(
         lambda: importlib.import_module("cx_economics.survival.hazards").hazard_ratios(table),
     )
     out["values"] = _run_step(
-        steps, "values", "cx_economics.value", lambda: lifetime_values(table, assumptions, seed)
+        steps,
+        "values",
+        "cx_economics.value.lifetime",
+        lambda: lifetime_values(table, assumptions, seed),
     )
     out["economics"] = _run_step(
         steps,
         "economics",
-        "cx_economics.economics",
+        "cx_economics.economics.channels",
         lambda: channel_economics_from_tables(tables, assumptions, seed),
     )
     out["tables"] = tables

@@ -25,8 +25,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cx_economics.engines import LIFE_TABLE_CUSTOMER_COLUMNS, LIFE_TABLE_DATE_COLUMNS, scan_parquet
-from cx_economics.exceptions import CxAssumptionWarning
+from cx_economics.core.exceptions import CxAssumptionWarning
+from cx_economics.data.engines import (
+    LIFE_TABLE_CUSTOMER_COLUMNS,
+    LIFE_TABLE_DATE_COLUMNS,
+    scan_parquet,
+)
 from cx_economics.tables.life import life_table
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -32,7 +32,7 @@ import polars as pl
 import statsmodels.api  # noqa: F401  (loaded before timing, like lifelines)
 from lifelines import CoxPHFitter
 
-from cx_economics.datasets import SimulationTruth, simulate
+from cx_economics.data.datasets import SimulationTruth, simulate
 from cx_economics.survival.hazards import hazard_ratios
 from cx_economics.tables.life import life_table
 

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cx_economics.datasets import simulate
+from cx_economics.data.datasets import simulate
 
 TABLES = ("customers", "responses", "contacts")
 DEFAULT_ROOT = Path(tempfile.gettempdir()) / "cx_economics_bench"
@@ -106,7 +106,7 @@ def make_dataset(
         "seeds": list(range(n_customers // chunk)),
         "rows": rows,
         "seconds": round(time.perf_counter() - start, 1),
-        "source": "cx_economics.datasets.simulate(chunk, seed=k), ids offset by k * chunk",
+        "source": "cx_economics.data.datasets.simulate(chunk, seed=k), ids offset by k * chunk",
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return folder

@@ -21,41 +21,41 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "CxAssumptionWarning": "cx_economics.exceptions",
-    "CxDataError": "cx_economics.exceptions",
-    "CxError": "cx_economics.exceptions",
-    "CxModelError": "cx_economics.exceptions",
-    "Estimate": "cx_economics._results",
-    "BandScheme": "cx_economics.bands",
-    "NpsBand": "cx_economics.bands",
-    "ChannelCosts": "cx_economics.data",
-    "Contacts": "cx_economics.data",
-    "Customers": "cx_economics.data",
-    "Responses": "cx_economics.data",
-    "validate_channel_costs": "cx_economics.data",
-    "validate_contacts": "cx_economics.data",
-    "validate_customers": "cx_economics.data",
-    "validate_responses": "cx_economics.data",
-    "Assumptions": "cx_economics.assumptions",
-    "load_assumptions": "cx_economics.assumptions",
-    "ReasonTruth": "cx_economics.datasets",
-    "SimulatedData": "cx_economics.datasets",
-    "SimulationTruth": "cx_economics.datasets",
-    "load_demo": "cx_economics.datasets",
-    "simulate": "cx_economics.datasets",
-    "scan_parquet": "cx_economics.engines",
+    "CxAssumptionWarning": "cx_economics.core.exceptions",
+    "CxDataError": "cx_economics.core.exceptions",
+    "CxError": "cx_economics.core.exceptions",
+    "CxModelError": "cx_economics.core.exceptions",
+    "Estimate": "cx_economics.core.results",
+    "BandScheme": "cx_economics.core.bands",
+    "NpsBand": "cx_economics.core.bands",
+    "ChannelCosts": "cx_economics.data.schemas",
+    "Contacts": "cx_economics.data.schemas",
+    "Customers": "cx_economics.data.schemas",
+    "Responses": "cx_economics.data.schemas",
+    "validate_channel_costs": "cx_economics.data.schemas",
+    "validate_contacts": "cx_economics.data.schemas",
+    "validate_customers": "cx_economics.data.schemas",
+    "validate_responses": "cx_economics.data.schemas",
+    "Assumptions": "cx_economics.data.assumptions",
+    "load_assumptions": "cx_economics.data.assumptions",
+    "ReasonTruth": "cx_economics.data.datasets",
+    "SimulatedData": "cx_economics.data.datasets",
+    "SimulationTruth": "cx_economics.data.datasets",
+    "load_demo": "cx_economics.data.datasets",
+    "simulate": "cx_economics.data.datasets",
+    "scan_parquet": "cx_economics.data.engines",
     "ContactCounts": "cx_economics.tables",
     "LifeTable": "cx_economics.tables",
     "NpsCounts": "cx_economics.tables",
     "contact_counts": "cx_economics.tables",
     "life_table": "cx_economics.tables",
     "nps_counts": "cx_economics.tables",
-    "NpsComparison": "cx_economics.nps",
-    "NpsEstimate": "cx_economics.nps",
-    "NpsTable": "cx_economics.nps",
-    "compare_nps": "cx_economics.nps",
-    "nps": "cx_economics.nps",
-    "sample_size_for_margin": "cx_economics.nps",
+    "NpsComparison": "cx_economics.scores",
+    "NpsEstimate": "cx_economics.scores",
+    "NpsTable": "cx_economics.scores",
+    "compare_nps": "cx_economics.scores",
+    "nps": "cx_economics.scores",
+    "sample_size_for_margin": "cx_economics.scores",
     "ChurnCurves": "cx_economics.survival",
     "HazardRatios": "cx_economics.survival",
     "KmSummary": "cx_economics.survival",
@@ -75,37 +75,37 @@ _EXPORTS: dict[str, str] = {
     "km_summary": "cx_economics.survival",
     "logrank_test": "cx_economics.survival",
     "restricted_mean_survival": "cx_economics.survival",
-    "MarginByBand": "cx_economics.margins",
-    "margin_by_band": "cx_economics.margins",
-    "LifetimeValues": "cx_economics.value",
-    "discounted_value": "cx_economics.value",
-    "lifetime_value": "cx_economics.value",
-    "value_by_band": "cx_economics.value",
-    "CustomerEquity": "cx_economics.equity",
-    "ResidualValues": "cx_economics.equity",
-    "customer_equity": "cx_economics.equity",
-    "residual_value": "cx_economics.equity",
-    "MixShift": "cx_economics.impact",
-    "mix_at_nps": "cx_economics.impact",
-    "mix_gain": "cx_economics.impact",
-    "mix_value": "cx_economics.impact",
-    "money_lost": "cx_economics.impact",
-    "value_per_point": "cx_economics.impact",
-    "CostCurve": "cx_economics.cost",
-    "CostCurves": "cx_economics.cost",
-    "CostOfExcellence": "cx_economics.cost",
-    "CostsOfExcellence": "cx_economics.cost",
-    "bottom_up_cost_curve": "cx_economics.cost",
-    "cost_curve_from_points": "cx_economics.cost",
-    "cost_curves_from_table": "cx_economics.cost",
-    "cost_of_excellence": "cx_economics.cost",
-    "fit_cost_curve": "cx_economics.cost",
-    "fit_cost_curves": "cx_economics.cost",
-    "CustomerEffort": "cx_economics.effort",
-    "customer_effort": "cx_economics.effort",
-    "ChannelEconomics": "cx_economics.economics",
-    "channel_economics": "cx_economics.economics",
-    "economics_from_tables": "cx_economics.economics",
+    "MarginByBand": "cx_economics.value.margins",
+    "margin_by_band": "cx_economics.value.margins",
+    "LifetimeValues": "cx_economics.value.lifetime",
+    "discounted_value": "cx_economics.value.lifetime",
+    "lifetime_value": "cx_economics.value.lifetime",
+    "value_by_band": "cx_economics.value.lifetime",
+    "CustomerEquity": "cx_economics.value.equity",
+    "ResidualValues": "cx_economics.value.equity",
+    "customer_equity": "cx_economics.value.equity",
+    "residual_value": "cx_economics.value.equity",
+    "MixShift": "cx_economics.economics.impact",
+    "mix_at_nps": "cx_economics.economics.impact",
+    "mix_gain": "cx_economics.economics.impact",
+    "mix_value": "cx_economics.economics.impact",
+    "money_lost": "cx_economics.economics.impact",
+    "value_per_point": "cx_economics.economics.impact",
+    "CostCurve": "cx_economics.economics.cost",
+    "CostCurves": "cx_economics.economics.cost",
+    "CostOfExcellence": "cx_economics.economics.cost",
+    "CostsOfExcellence": "cx_economics.economics.cost",
+    "bottom_up_cost_curve": "cx_economics.economics.cost",
+    "cost_curve_from_points": "cx_economics.economics.cost",
+    "cost_curves_from_table": "cx_economics.economics.cost",
+    "cost_of_excellence": "cx_economics.economics.cost",
+    "fit_cost_curve": "cx_economics.economics.cost",
+    "fit_cost_curves": "cx_economics.economics.cost",
+    "CustomerEffort": "cx_economics.economics.effort",
+    "customer_effort": "cx_economics.economics.effort",
+    "ChannelEconomics": "cx_economics.economics.channels",
+    "channel_economics": "cx_economics.economics.channels",
+    "economics_from_tables": "cx_economics.economics.channels",
     "AchievabilityFrontier": "cx_economics.targets",
     "BudgetAllocation": "cx_economics.targets",
     "CascadedTargets": "cx_economics.targets",
@@ -131,52 +131,56 @@ _EXPORTS: dict[str, str] = {
     "fix_returns": "cx_economics.drivers",
     "money_per_reason": "cx_economics.drivers",
     "nps_after_contacts": "cx_economics.drivers",
-    "ReportResult": "cx_economics.report",
-    "build_report": "cx_economics.report",
-    "plot_churn_at": "cx_economics.plots",
-    "plot_churn_curves": "cx_economics.plots",
-    "plot_drivers": "cx_economics.plots",
-    "plot_hazard_ratios": "cx_economics.plots",
-    "plot_lifetime_values": "cx_economics.plots",
-    "plot_money_lost": "cx_economics.plots",
-    "plot_nps": "cx_economics.plots",
-    "plot_targets": "cx_economics.plots",
-    "plot_value_vs_cost": "cx_economics.plots",
-    "plot_net_value_by_nps": "cx_economics.plots",
-    "plot_budget_allocation": "cx_economics.plots",
-    "plot_scorecard": "cx_economics.plots",
-    "format_money": "cx_economics.formatting",
-    "format_nps": "cx_economics.formatting",
-    "format_percent": "cx_economics.formatting",
+    "ReportResult": "cx_economics.presentation.report",
+    "build_report": "cx_economics.presentation.report",
+    "plot_churn_at": "cx_economics.presentation.plots",
+    "plot_churn_curves": "cx_economics.presentation.plots",
+    "plot_drivers": "cx_economics.presentation.plots",
+    "plot_hazard_ratios": "cx_economics.presentation.plots",
+    "plot_lifetime_values": "cx_economics.presentation.plots",
+    "plot_money_lost": "cx_economics.presentation.plots",
+    "plot_nps": "cx_economics.presentation.plots",
+    "plot_targets": "cx_economics.presentation.plots",
+    "plot_value_vs_cost": "cx_economics.presentation.plots",
+    "plot_net_value_by_nps": "cx_economics.presentation.plots",
+    "plot_budget_allocation": "cx_economics.presentation.plots",
+    "plot_scorecard": "cx_economics.presentation.plots",
+    "format_money": "cx_economics.presentation.formatting",
+    "format_nps": "cx_economics.presentation.formatting",
+    "format_percent": "cx_economics.presentation.formatting",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:
-    from cx_economics._results import (
-        Estimate,
-    )
-    from cx_economics.assumptions import (
-        Assumptions,
-        load_assumptions,
-    )
-    from cx_economics.bands import (
+    from cx_economics.core.bands import (
         BandScheme,
         NpsBand,
     )
-    from cx_economics.cost import (
-        CostCurve,
-        CostCurves,
-        CostOfExcellence,
-        CostsOfExcellence,
-        bottom_up_cost_curve,
-        cost_curve_from_points,
-        cost_curves_from_table,
-        cost_of_excellence,
-        fit_cost_curve,
-        fit_cost_curves,
+    from cx_economics.core.exceptions import (
+        CxAssumptionWarning,
+        CxDataError,
+        CxError,
+        CxModelError,
     )
-    from cx_economics.data import (
+    from cx_economics.core.results import (
+        Estimate,
+    )
+    from cx_economics.data.assumptions import (
+        Assumptions,
+        load_assumptions,
+    )
+    from cx_economics.data.datasets import (
+        ReasonTruth,
+        SimulatedData,
+        SimulationTruth,
+        load_demo,
+        simulate,
+    )
+    from cx_economics.data.engines import (
+        scan_parquet,
+    )
+    from cx_economics.data.schemas import (
         ChannelCosts,
         Contacts,
         Customers,
@@ -185,13 +189,6 @@ if TYPE_CHECKING:
         validate_contacts,
         validate_customers,
         validate_responses,
-    )
-    from cx_economics.datasets import (
-        ReasonTruth,
-        SimulatedData,
-        SimulationTruth,
-        load_demo,
-        simulate,
     )
     from cx_economics.drivers import (
         DriverReport,
@@ -203,36 +200,28 @@ if TYPE_CHECKING:
         money_per_reason,
         nps_after_contacts,
     )
-    from cx_economics.economics import (
+    from cx_economics.economics.channels import (
         ChannelEconomics,
         channel_economics,
         economics_from_tables,
     )
-    from cx_economics.effort import (
+    from cx_economics.economics.cost import (
+        CostCurve,
+        CostCurves,
+        CostOfExcellence,
+        CostsOfExcellence,
+        bottom_up_cost_curve,
+        cost_curve_from_points,
+        cost_curves_from_table,
+        cost_of_excellence,
+        fit_cost_curve,
+        fit_cost_curves,
+    )
+    from cx_economics.economics.effort import (
         CustomerEffort,
         customer_effort,
     )
-    from cx_economics.engines import (
-        scan_parquet,
-    )
-    from cx_economics.equity import (
-        CustomerEquity,
-        ResidualValues,
-        customer_equity,
-        residual_value,
-    )
-    from cx_economics.exceptions import (
-        CxAssumptionWarning,
-        CxDataError,
-        CxError,
-        CxModelError,
-    )
-    from cx_economics.formatting import (
-        format_money,
-        format_nps,
-        format_percent,
-    )
-    from cx_economics.impact import (
+    from cx_economics.economics.impact import (
         MixShift,
         mix_at_nps,
         mix_gain,
@@ -240,19 +229,12 @@ if TYPE_CHECKING:
         money_lost,
         value_per_point,
     )
-    from cx_economics.margins import (
-        MarginByBand,
-        margin_by_band,
+    from cx_economics.presentation.formatting import (
+        format_money,
+        format_nps,
+        format_percent,
     )
-    from cx_economics.nps import (
-        NpsComparison,
-        NpsEstimate,
-        NpsTable,
-        compare_nps,
-        nps,
-        sample_size_for_margin,
-    )
-    from cx_economics.plots import (
+    from cx_economics.presentation.plots import (
         plot_budget_allocation,
         plot_churn_at,
         plot_churn_curves,
@@ -266,9 +248,17 @@ if TYPE_CHECKING:
         plot_targets,
         plot_value_vs_cost,
     )
-    from cx_economics.report import (
+    from cx_economics.presentation.report import (
         ReportResult,
         build_report,
+    )
+    from cx_economics.scores import (
+        NpsComparison,
+        NpsEstimate,
+        NpsTable,
+        compare_nps,
+        nps,
+        sample_size_for_margin,
     )
     from cx_economics.survival import (
         ChurnCurves,
@@ -318,11 +308,21 @@ if TYPE_CHECKING:
         standing,
         value_based_targets,
     )
-    from cx_economics.value import (
+    from cx_economics.value.equity import (
+        CustomerEquity,
+        ResidualValues,
+        customer_equity,
+        residual_value,
+    )
+    from cx_economics.value.lifetime import (
         LifetimeValues,
         discounted_value,
         lifetime_value,
         value_by_band,
+    )
+    from cx_economics.value.margins import (
+        MarginByBand,
+        margin_by_band,
     )
 
 

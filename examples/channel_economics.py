@@ -17,7 +17,7 @@ import pandas as pd
 from _output import output_dir
 
 import cx_economics as cx
-from cx_economics.economics import channel_economics
+from cx_economics.economics.channels import channel_economics
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ Prints, for the 50,000 demo customers:
 3. the lifetime value of one customer per band, in EUR, with bootstrap intervals.
 
 Saves ``churn_curves.png`` and ``hazard_ratios.png`` under ``--out`` (a temp folder if
-not given) with :mod:`cx_economics.plots`.
+not given) with :mod:`cx_economics.presentation.plots`.
 
 Run: .venv/bin/python examples/churn_by_band.py --out churn-plots
 """

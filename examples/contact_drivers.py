@@ -11,7 +11,7 @@ Prints, for the 50,000 demo customers:
 4. the ranked levers: first as a scenario (halve each reason; what could a fix cost?),
    then for three costed fixes (fund / uncertain / do not fund).
 
-Lifetime values come from ``cx_economics.value.value_by_band``; if that is not
+Lifetime values come from ``cx_economics.value.lifetime.value_by_band``; if that is not
 available in this checkout, a constant-hazard value per band is computed here from
 the same data and the fact is printed.
 
@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cx_economics.assumptions import Assumptions
-from cx_economics.bands import DEFAULT_SCHEME
-from cx_economics.datasets import load_demo
+from cx_economics.core.bands import DEFAULT_SCHEME
+from cx_economics.core.exceptions import CxError
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.data.datasets import load_demo
 from cx_economics.drivers import Fix, contact_churn_link, contact_driver_analysis, fix_returns
 from cx_economics.drivers.fixes import annuity_factor
-from cx_economics.exceptions import CxError
 
 ASSUMPTIONS = Assumptions(
     currency="EUR",
@@ -73,10 +73,10 @@ def simple_lifetime_values(customers: pd.DataFrame, responses: pd.DataFrame) -> 
 def lifetime_values(customers: pd.DataFrame, responses: pd.DataFrame) -> dict[str, float] | None:
     """``None`` (the library's default path) when value_by_band works, else a fallback."""
     try:
-        from cx_economics.value import value_by_band
+        from cx_economics.value.lifetime import value_by_band
 
         value_by_band(customers, responses, ASSUMPTIONS, n_bootstrap=50)
-        print("Lifetime values: cx_economics.value.value_by_band\n")
+        print("Lifetime values: cx_economics.value.lifetime.value_by_band\n")
         return None
     except (ImportError, CxError) as exc:
         print(f"Lifetime values: value_by_band unavailable here ({type(exc).__name__}); using")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cx_economics.datasets import load_demo
-from cx_economics.nps import compare_nps, nps, sample_size_for_margin
+from cx_economics.data.datasets import load_demo
+from cx_economics.scores import compare_nps, nps, sample_size_for_margin
 from cx_economics.tables import nps_counts
 from cx_economics.targets import responses_needed
 

@@ -8,9 +8,9 @@ Run::
 By default the channel economics are built from the demo's *true* value and cost
 curves (churn curves, margins and cost curves of ``load_demo().truth``), priced on
 the active customers' latent bands and tenures
-(:meth:`~cx_economics.datasets.SimulatedData.true_band_flows`), so every number below
+(:meth:`~cx_economics.data.datasets.SimulatedData.true_band_flows`), so every number below
 follows from the stated truth. ``--estimated`` uses the end-to-end builder
-:func:`cx_economics.economics.channel_economics` instead (curves and intervals
+:func:`cx_economics.economics.channels.channel_economics` instead (curves and intervals
 estimated from the demo tables).
 """
 
@@ -22,8 +22,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics.datasets import SimulatedData, SimulationTruth, load_demo
-from cx_economics.economics import ChannelEconomics, economics_from_arrays
+from cx_economics.data.datasets import SimulatedData, SimulationTruth, load_demo
+from cx_economics.economics.channels import ChannelEconomics, economics_from_arrays
 from cx_economics.targets.budget import allocate_budget
 from cx_economics.targets.cascade import achievability_frontier, cascade_targets, standing
 from cx_economics.targets.naive import compare_targets
@@ -73,8 +73,8 @@ def economics_from_truth(demo: SimulatedData) -> ChannelEconomics:
 
 def estimated_economics(demo: SimulatedData) -> ChannelEconomics:
     """Channel economics estimated end to end from the demo tables."""
-    from cx_economics.assumptions import Assumptions
-    from cx_economics.economics import channel_economics
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.economics.channels import channel_economics
 
     return channel_economics(
         demo.customers,

@@ -19,7 +19,7 @@ import os
 import pytest
 from hypothesis import settings
 
-from cx_economics.datasets import SimulatedData, simulate
+from cx_economics.data.datasets import SimulatedData, simulate
 
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev", derandomize=False, print_blob=True)

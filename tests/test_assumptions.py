@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from cx_economics.assumptions import Assumptions, load_assumptions
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.assumptions import Assumptions, load_assumptions
 
 
 def test_monthly_rate_compounds_to_annual() -> None:

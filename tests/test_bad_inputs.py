@@ -26,9 +26,9 @@ import pytest
 from _tables import contacts, costs, customers, dated_customers, responses
 
 import cx_economics as cx
-from cx_economics.cli import EXIT_DATA, main
-from cx_economics.datasets import SimulatedData
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.data.datasets import SimulatedData
+from cx_economics.presentation.cli import EXIT_DATA, main
 
 FAST = cx.Assumptions(
     n_bootstrap=50,

@@ -21,12 +21,12 @@ import pandas as pd
 import pytest
 
 import cx_economics as cx
-from cx_economics.equity import customer_equity
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.parameters import MAX_BOOTSTRAP, MIN_BOOTSTRAP, check_n_bootstrap
-from cx_economics.report import build_report
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.parameters import MAX_BOOTSTRAP, MIN_BOOTSTRAP, check_n_bootstrap
+from cx_economics.presentation.report import build_report
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
+from cx_economics.value.equity import customer_equity
 
 FAST = cx.Assumptions(n_bootstrap=50)
 
@@ -330,7 +330,7 @@ def test_every_public_n_bootstrap_parameter_goes_through_the_one_check() -> None
 
 @pytest.mark.parametrize("call", ["simulate", "resample"])
 def test_negative_seed_of_the_simulator_and_resampler_names_seed(call: str) -> None:
-    from cx_economics.datasets import simulate
+    from cx_economics.data.datasets import simulate
     from cx_economics.survival.bootstrap import resample_life_table
     from cx_economics.tables.life import life_table
 
@@ -343,9 +343,9 @@ def test_negative_seed_of_the_simulator_and_resampler_names_seed(call: str) -> N
 
 
 def test_channel_economics_refuses_an_excellent_level_for_no_channel() -> None:
-    from cx_economics.assumptions import Assumptions
-    from cx_economics.datasets import simulate
-    from cx_economics.economics import channel_economics
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.data.datasets import simulate
+    from cx_economics.economics.channels import channel_economics
 
     sim = simulate(1_500, seed=2)
     assumptions = Assumptions(n_bootstrap=50, excellent_nps={"Branch": 50.0, "web": 40.0})

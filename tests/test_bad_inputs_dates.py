@@ -19,8 +19,8 @@ import pytest
 from _tables import contacts, dated_customers, responses
 
 import cx_economics as cx
-from cx_economics.datasets import SimulatedData, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.datasets import SimulatedData, simulate
 
 
 def _first_active(frame: pd.DataFrame) -> int:

@@ -5,7 +5,7 @@ thousands, revenue in cents, tenure in days, a channel missing from the cost tab
 contacts from ids that are not customers, ids read as text — and checks that the
 result is a :class:`CxDataError` or a :class:`CxAssumptionWarning` whose message names
 the column (or key) and the likely cause, instead of a confident wrong number. The
-thresholds live in :mod:`cx_economics.plausibility`; the last test checks that the demo
+thresholds live in :mod:`cx_economics.data.plausibility`; the last test checks that the demo
 and simulated data raise none of these alarms.
 """
 
@@ -18,16 +18,16 @@ import pandas as pd
 import pytest
 
 import cx_economics as cx
-from cx_economics.datasets import SimulatedData
-from cx_economics.economics import economics_from_arrays
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.plausibility import (
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.datasets import SimulatedData
+from cx_economics.data.plausibility import (
     MIN_ANNUAL_CHANNEL_COST,
     TENURE_MONTHS_MAX,
     cost_scale_hint,
     fraction_hint,
     revenue_scale_hint,
 )
+from cx_economics.economics.channels import economics_from_arrays
 from cx_economics.tables.contact_counts import contact_counts
 
 CHANNELS = ("branch", "chat", "phone", "web")
@@ -206,9 +206,9 @@ def test_channel_arrays_that_do_not_fit_are_errors_naming_them(
 
 def test_a_band_curve_that_ends_before_the_channels_tenures_warns() -> None:
     """Kaplan–Meier of web detractors reaches 0 at month 3 while promoters stay 10 months."""
-    from cx_economics.assumptions import Assumptions
-    from cx_economics.economics import band_flows
+    from cx_economics.data.assumptions import Assumptions
     from cx_economics.tables.life import LifeTable
+    from cx_economics.value.flows import band_flows
 
     cells = pd.DataFrame({
         "band": ["detractor", "detractor", "passive", "passive", "promoter", "promoter",

@@ -22,8 +22,8 @@ import pytest
 from lifelines import CoxTimeVaryingFitter, KaplanMeierFitter, WeibullFitter
 from statsmodels.duration.hazard_regression import PHReg
 
-from cx_economics.datasets import SurveyDesign, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.datasets import SurveyDesign, simulate
 from cx_economics.survival.bootstrap import replicate_survival
 from cx_economics.survival.fit import fit_churn
 from cx_economics.survival.hazards import hazard_ratios
@@ -102,7 +102,7 @@ def test_band_states_equal_a_per_customer_loop() -> None:
         (r.band, r.entry, r.duration, r.churned, r.moved)
         for r in valid.itertuples() for _ in range(r.customers)
     ]  # fmt: skip
-    from cx_economics.data import validate_customers
+    from cx_economics.data.schemas import validate_customers
 
     known = validate_customers(customers, as_of=as_of).frame
     ends = known.set_index("customer_id")["end_date"] if "end_date" in known else None

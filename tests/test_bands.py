@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cx_economics.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme, NpsBand
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme, NpsBand
+from cx_economics.core.exceptions import CxDataError
 
 
 def test_default_cut_offs_follow_reichheld() -> None:

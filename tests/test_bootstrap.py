@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from cx_economics.datasets import SimulationTruth, simulate
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.datasets import SimulationTruth, simulate
 from cx_economics.survival.bootstrap import (
     bootstrap_survival,
     life_table_groups,

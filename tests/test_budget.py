@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from cx_economics.economics import ChannelEconomics, economics_from_arrays
-from cx_economics.exceptions import CxDataError, CxModelError
+from cx_economics.core.exceptions import CxDataError, CxModelError
+from cx_economics.economics.channels import ChannelEconomics, economics_from_arrays
 from cx_economics.targets.budget import allocate_budget
 from cx_economics.targets.value_based import value_based_targets
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cx_economics.datasets import SimulatedData, simulate
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.datasets import SimulatedData, simulate
 from cx_economics.targets.cascade import (
     achievability_frontier,
     cascade_targets,

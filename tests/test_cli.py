@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cx_economics import cli
-from cx_economics.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE, main, read_table
-from cx_economics.datasets import load_demo, simulate
+from cx_economics.data.datasets import load_demo, simulate
+from cx_economics.presentation import cli
+from cx_economics.presentation.cli import EXIT_DATA, EXIT_OK, EXIT_USAGE, main, read_table
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +136,7 @@ def test_demo_command_uses_the_demo_data(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     small = simulate(1_500, seed=9)  # the real demo is covered by tests/test_report.py
-    monkeypatch.setattr("cx_economics.datasets.load_demo", lambda: small)
+    monkeypatch.setattr("cx_economics.data.datasets.load_demo", lambda: small)
     code = main(["demo", "--out", str(tmp_path), "--language", "fi", "--bootstrap", "50"])
     assert code == EXIT_OK
     assert (tmp_path / "cx_report.pdf").exists()
@@ -156,8 +156,8 @@ def test_real_process_prints_one_line_and_no_traceback(tmp_path: Path) -> None:
     broken = tmp_path / "customers.csv"
     broken.write_text("customer_id,tenure_months,churned\n1,3,0\n", encoding="utf-8")
     run = subprocess.run(
-        [sys.executable, "-m", "cx_economics.cli", "report", "--customers", str(broken),
-         "--responses", str(broken), "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "cx_economics.presentation.cli", "report",
+         "--customers", str(broken), "--responses", str(broken), "--out", str(tmp_path / "out")],
         capture_output=True,
         text=True,
     )  # fmt: skip

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cx_economics.data import DAYS_PER_MONTH
-from cx_economics.datasets import SimulatedData, simulate
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.datasets import SimulatedData, simulate
+from cx_economics.data.schemas import DAYS_PER_MONTH
 from cx_economics.tables.contact_counts import (
     UNCODED,
     contact_counts,

@@ -1,7 +1,7 @@
 """One contract over every result type: frozen, tidy ``to_frame()``, text and HTML views.
 
 The result classes are found by walking the package for concrete subclasses of
-:class:`cx_economics._results.Result`, so a new result type is checked without being
+:class:`cx_economics.core.results.Result`, so a new result type is checked without being
 listed here. Instances come from the documented examples (each module's doctests are
 run once and every result object they leave behind is collected) plus a few built
 here for types no example leaves in a variable. A result type with neither fails
@@ -23,12 +23,12 @@ import pandas as pd
 import pytest
 
 import cx_economics
-from cx_economics._results import Estimate, Result
-from cx_economics.cost import cost_curve_from_points, cost_of_excellence
-from cx_economics.impact import MixShift
+from cx_economics.core.results import Estimate, Result
+from cx_economics.economics.cost import cost_curve_from_points, cost_of_excellence
+from cx_economics.economics.impact import MixShift
 
 #: modules whose examples print to the terminal rather than build results
-SKIPPED_MODULES = ("cx_economics.cli",)
+SKIPPED_MODULES = ("cx_economics.presentation.cli",)
 
 
 def _modules() -> list[ModuleType]:

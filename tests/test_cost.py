@@ -16,7 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cx_economics.cost import (
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.data.datasets import simulate
+from cx_economics.economics.cost import (
     CostCurve,
     agents_needed,
     bottom_up_cost_curve,
@@ -28,11 +30,9 @@ from cx_economics.cost import (
     fit_cost_curve,
     fit_cost_curves,
 )
-from cx_economics.datasets import simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 
 REFERENCE = Path(__file__).parent / "reference"
-quiet = pytest.mark.filterwarnings("ignore::cx_economics.exceptions.CxAssumptionWarning")
+quiet = pytest.mark.filterwarnings("ignore::cx_economics.core.exceptions.CxAssumptionWarning")
 
 
 def numerical_derivative(curve: CostCurve, nps: np.ndarray, h: float = 1e-4) -> np.ndarray:
@@ -407,7 +407,7 @@ def test_collections_give_tidy_frames_and_per_channel_costs_of_excellence() -> N
     sim = simulate(100, seed=5)
     curves = fit_cost_curves(sim.channel_history)
     today = {ch: sim.truth.nps(ch) for ch in curves.channels}
-    costs = curves.cost_of_excellence(today_nps=today, excellent_nps=40.0)
+    costs = cost_of_excellence(curves, today_nps=today, excellent_nps=40.0)
     frame = costs.to_frame()
     assert frame["channel"].tolist() == list(curves.channels)
     assert (frame["lower"] < frame["extra_annual_cost"]).all()
@@ -416,8 +416,8 @@ def test_collections_give_tidy_frames_and_per_channel_costs_of_excellence() -> N
         curves["phone"].cost_at(40.0) - curves["phone"].cost_at(today["phone"]), rel=1e-12
     )
     with pytest.raises(CxDataError, match=r"`today_nps` has no level for channel\(s\) \['web'\]"):
-        curves.cost_of_excellence(
-            today_nps={k: v for k, v in today.items() if k != "web"}, excellent_nps=40.0
+        cost_of_excellence(
+            curves, today_nps={k: v for k, v in today.items() if k != "web"}, excellent_nps=40.0
         )
     assert "web" in curves and "fax" not in curves and len(curves) == 4
     assert dict(curves)["web"] is curves["web"]

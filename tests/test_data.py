@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cx_economics.bands import BandScheme
-from cx_economics.data import (
+from cx_economics.core.bands import BandScheme
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.schemas import (
     validate_channel_costs,
     validate_contacts,
     validate_customers,
     validate_responses,
 )
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 
 
 def customers(**overrides: object) -> pd.DataFrame:

@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cx_economics.data import (
+from cx_economics.data.datasets import SimulationTruth, load_demo, simulate
+from cx_economics.data.schemas import (
     validate_channel_costs,
     validate_contacts,
     validate_customers,
     validate_responses,
 )
-from cx_economics.datasets import SimulationTruth, load_demo, simulate
 
 
 def test_same_seed_same_tables_different_seed_different() -> None:

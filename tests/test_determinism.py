@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 import cx_economics as cx
-from cx_economics._results import Result
-from cx_economics.datasets import SimulatedData, simulate
-from cx_economics.exceptions import CxAssumptionWarning
+from cx_economics.core.exceptions import CxAssumptionWarning
+from cx_economics.core.results import Result
+from cx_economics.data.datasets import SimulatedData, simulate
 
 EXCELLENT = {"branch": 40.0, "chat": 40.0, "phone": 40.0, "web": 40.0}
 FAST = cx.Assumptions(

@@ -11,9 +11,10 @@ import pytest
 from scipy import stats
 from statsmodels.stats import rates as sm_rates
 
-from cx_economics.assumptions import Assumptions
-from cx_economics.data import DAYS_PER_MONTH
-from cx_economics.datasets import SimulatedData, simulate
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.data.datasets import SimulatedData, simulate
+from cx_economics.data.schemas import DAYS_PER_MONTH
 from cx_economics.drivers import (
     ChurnLink,
     Fix,
@@ -34,11 +35,10 @@ from cx_economics.drivers import (
 from cx_economics.drivers.nps_link import nps_with_variance
 from cx_economics.drivers.person_months import flag_column
 from cx_economics.drivers.rates import CHANGE_NOT_DETECTABLE, RELIABLE, TOO_SPARSE
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.tables.contact_counts import UNCODED, ContactCounts, contact_counts
 
 COSTS = {"phone": 6.0, "branch": 9.0, "chat": 3.0, "web": 1.5}
-# Simulator coding noise (cx_economics.datasets._contacts): 12 % of contacts get a
+# Simulator coding noise (cx_economics.data.datasets._contacts): 12 % of contacts get a
 # second, uniformly drawn reason (kept only when it differs), 4 % lose their reason.
 SECOND_LABEL, UNCODED_SHARE = 0.12, 0.04
 
@@ -556,9 +556,9 @@ def test_default_lifetime_value_comes_from_value_by_band(monkeypatch: pytest.Mon
         calls.append(assumptions)
         return _Values()
 
-    fake = types.ModuleType("cx_economics.value")
+    fake = types.ModuleType("cx_economics.value.lifetime")
     setattr(fake, "value_by_band", value_by_band)  # noqa: B010 - a module built at runtime
-    monkeypatch.setitem(sys.modules, "cx_economics.value", fake)
+    monkeypatch.setitem(sys.modules, "cx_economics.value.lifetime", fake)
     sim = simulate(2_000, seed=12)
     a = Assumptions(cost_per_contact=COSTS, n_bootstrap=100)
     with warnings.catch_warnings():

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cx_economics.economics import annuity_months, economics_from_arrays
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.finance import annuity_months
+from cx_economics.economics.channels import economics_from_arrays
 
 
 class LinearCost:
@@ -119,9 +120,9 @@ def test_channel_economics_on_simulated_data_covers_the_truth() -> None:
     bands of the customers active at the cut-off and the residual values of their
     tenures under the exact curves, contacts included, never the library's estimates.
     """
-    from cx_economics.assumptions import Assumptions
-    from cx_economics.datasets import simulate
-    from cx_economics.economics import channel_economics
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.data.datasets import simulate
+    from cx_economics.economics.channels import channel_economics
 
     sim = simulate(40_000, seed=11)
     truth = sim.priced_truth(60.0).set_index("channel")
@@ -162,8 +163,8 @@ def test_total_interval_comes_from_replicate_sums() -> None:
 
 
 def test_customer_effort_appears_beside_company_cost() -> None:
-    from cx_economics.datasets import simulate
-    from cx_economics.effort import customer_effort
+    from cx_economics.data.datasets import simulate
+    from cx_economics.economics.effort import customer_effort
 
     sim = simulate(2000, seed=5)
     effort = customer_effort(
@@ -185,9 +186,9 @@ def test_customer_effort_appears_beside_company_cost() -> None:
 
 def test_value_per_point_intervals_cover_the_truth_over_seeds() -> None:
     """Coverage over 12 simulated bases × 4 channels (nominal 95 %)."""
-    from cx_economics.assumptions import Assumptions
-    from cx_economics.datasets import SimulationTruth, simulate
-    from cx_economics.economics import channel_economics
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.data.datasets import SimulationTruth, simulate
+    from cx_economics.economics.channels import channel_economics
 
     truth = SimulationTruth(reasons={}, team_nps_sd=0.0)
     a = Assumptions(
@@ -219,12 +220,12 @@ def test_value_of_a_point_is_a_by_hand_sum_of_residual_values_over_tenure_cells(
     to passive, so the value of a point is ``Σ_cells n × 0.01 × (rv_passive −
     rv_detractor)``, unrated customers included.
     """
-    from cx_economics.assumptions import Assumptions
-    from cx_economics.datasets import simulate
-    from cx_economics.economics import economics_from_tables
-    from cx_economics.margins import margin_by_band
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.data.datasets import simulate
+    from cx_economics.economics.channels import economics_from_tables
     from cx_economics.survival.fit import fit_churn
     from cx_economics.tables.life import life_table
+    from cx_economics.value.margins import margin_by_band
 
     sim = simulate(1500, seed=5, months_observed=24)
     table = life_table(sim.customers, sim.responses, by=("band", "channel"))
@@ -266,8 +267,9 @@ def test_unrated_active_customers_take_the_mix_of_their_tenure_class() -> None:
     their own class's mix: detractors 30 + 40 × 0.75 = 60, promoters 10 + 10 + 40 + 10
     = 70, of 130 customers. Pooling the classes would give 66.25 detractors.
     """
-    from cx_economics.economics import active_base, economics_from_arrays
+    from cx_economics.economics.channels import economics_from_arrays
     from cx_economics.tables.life import LifeTable
+    from cx_economics.value.active import active_base
 
     cells = pd.DataFrame({
         "band": ["detractor", "promoter", "unrated", "promoter", "unrated"],
@@ -314,9 +316,9 @@ def test_costs_off_the_scale_of_the_margin_are_flagged_with_a_warning() -> None:
 
 
 def test_small_teams_give_one_error_naming_every_channel_without_excellence() -> None:
-    from cx_economics.assumptions import Assumptions
-    from cx_economics.datasets import simulate
-    from cx_economics.economics import channel_economics
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.data.datasets import simulate
+    from cx_economics.economics.channels import channel_economics
 
     sim = simulate(2_000, seed=5, teams_per_channel=3)
     a = Assumptions(n_bootstrap=50)
@@ -333,9 +335,9 @@ def test_small_teams_give_one_error_naming_every_channel_without_excellence() ->
 
 
 def test_excellence_within_todays_interval_is_named_in_a_warning() -> None:
-    from cx_economics.assumptions import Assumptions
-    from cx_economics.datasets import load_demo
-    from cx_economics.economics import channel_economics
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.data.datasets import load_demo
+    from cx_economics.economics.channels import channel_economics
 
     demo = load_demo()
     with warnings.catch_warnings(record=True) as caught:

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cx_economics.datasets import simulate
-from cx_economics.effort import customer_effort
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.datasets import simulate
+from cx_economics.economics.effort import customer_effort
 
 
 def test_hand_made_case() -> None:

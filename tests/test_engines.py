@@ -28,8 +28,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cx_economics.datasets import simulate
-from cx_economics.engines import (
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.datasets import simulate
+from cx_economics.data.engines import (
     LIFE_TABLE_CUSTOMER_COLUMNS,
     as_lazy,
     collect_pandas,
@@ -39,7 +40,6 @@ from cx_economics.engines import (
     require_columns,
     scan_parquet,
 )
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.tables.life import life_table
 from cx_economics.tables.nps_counts import nps_counts
 
@@ -370,7 +370,7 @@ def test_scan_parquet_says_which_extra_to_install(
 
 def test_importing_engines_loads_no_engine_package() -> None:
     code = (
-        "import sys, cx_economics.engines; "
+        "import sys, cx_economics.data.engines; "
         "print(sorted(m for m in ('polars', 'duckdb', 'pyspark') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cx_economics.datasets import SimulationTruth, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.datasets import SimulationTruth, simulate
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.fit import fit_churn, splice_tail
 from cx_economics.survival.km import kaplan_meier

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from cx_economics.exceptions import CxDataError
-from cx_economics.formatting import (
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.presentation.formatting import (
     LANGUAGES,
     format_count,
     format_money,

@@ -12,8 +12,8 @@ import statsmodels.formula.api as smf
 from lifelines import CoxPHFitter
 from statsmodels.duration.hazard_regression import PHReg
 
-from cx_economics.datasets import SimulationTruth, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.data.datasets import SimulationTruth, simulate
 from cx_economics.survival.hazards import (
     HazardRatios,
     check_proportional_hazards,

@@ -8,8 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cx_economics.exceptions import CxDataError, CxModelError
-from cx_economics.impact import MixShift, mix_at_nps, mix_value, money_lost, value_per_point
+from cx_economics.core.exceptions import CxDataError, CxModelError
+from cx_economics.economics.impact import (
+    MixShift,
+    mix_at_nps,
+    mix_value,
+    money_lost,
+    value_per_point,
+)
 
 RULES = ["detractors_first", "proportional"]
 

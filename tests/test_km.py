@@ -10,8 +10,8 @@ from lifelines.utils import median_survival_times
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from cx_economics.datasets import simulate
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.datasets import simulate
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.km import kaplan_meier, km_summary, logrank_test
 from cx_economics.tables.life import LifeTable, life_table

@@ -10,10 +10,10 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from cx_economics.bands import DEFAULT_SCHEME, BandScheme
-from cx_economics.data import validate_customers, validate_responses
-from cx_economics.datasets import SimulationTruth, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.bands import DEFAULT_SCHEME, BandScheme
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.datasets import SimulationTruth, simulate
+from cx_economics.data.schemas import validate_customers, validate_responses
 from cx_economics.tables.life import BandRule, LifeTable, life_table
 
 AS_OF = pd.Timestamp("2025-06-30")
@@ -215,11 +215,9 @@ def test_scheme_changes_the_cut_offs() -> None:
     # answers on the cut-off itself start no band state, so take the join-date rule here
     table = life_table(customers, responses, scheme=csat, band_rule="latest")
     assert table.frame["band"].tolist() == ["passive", "promoter"]
-    assert life_table(
-        customers, responses, scheme=DEFAULT_SCHEME, band_rule="latest"
-    ).frame["band"].tolist() == [
-        "detractor"
-    ]
+    assert life_table(customers, responses, scheme=DEFAULT_SCHEME, band_rule="latest").frame[
+        "band"
+    ].tolist() == ["detractor"]
 
 
 def test_bad_input_names_the_column_the_problem_and_examples() -> None:

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 import pytest
 
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
 from cx_economics.tables import NpsCounts
 from cx_economics.targets import ResponsesNeeded, responses_needed
 from cx_economics.targets.needed import Assumption

@@ -1,4 +1,4 @@
-"""Tests of cx_economics.nps: NPS, its intervals, reliability, comparison and sample size.
+"""Tests of cx_economics.scores: NPS, its intervals, reliability, comparison and sample size.
 
 Independent checks used here: hand arithmetic on small counts, statsmodels'
 weighted descriptive statistics (NPS is the mean of −1/0/+1 scores), exact coverage
@@ -18,9 +18,9 @@ import pytest
 from scipy import stats
 from statsmodels.stats.weightstats import DescrStatsW
 
-from cx_economics.datasets import simulate
-from cx_economics.exceptions import CxDataError
-from cx_economics.nps import (
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.datasets import simulate
+from cx_economics.scores import (
     Method,
     NpsEstimate,
     NpsTable,

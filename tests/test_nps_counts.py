@@ -11,10 +11,10 @@ import pandas as pd
 import polars as pl
 import pytest
 
-from cx_economics.bands import BandScheme
-from cx_economics.data import validate_responses
-from cx_economics.datasets import simulate
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.bands import BandScheme
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.datasets import simulate
+from cx_economics.data.schemas import validate_responses
 from cx_economics.tables import NpsCounts, nps_counts
 from cx_economics.tables.nps_counts import MISSING_GROUP
 

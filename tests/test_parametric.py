@@ -17,8 +17,8 @@ import pytest
 from lifelines import LogLogisticFitter, LogNormalFitter, WeibullFitter
 from scipy import stats
 
-from cx_economics.datasets import SimulationTruth, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.data.datasets import SimulationTruth, simulate
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.parametric import (
     ParametricFit,

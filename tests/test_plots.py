@@ -22,11 +22,10 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 from matplotlib.lines import Line2D
 
-from cx_economics.datasets import simulate
-from cx_economics.economics import ChannelEconomics, economics_from_arrays
-from cx_economics.formatting import format_money_compact, label
-from cx_economics.nps import nps
-from cx_economics.plots import (
+from cx_economics.data.datasets import simulate
+from cx_economics.economics.channels import ChannelEconomics, economics_from_arrays
+from cx_economics.presentation.formatting import format_money_compact, label
+from cx_economics.presentation.plots import (
     at_risk_counts,
     plot_churn_at,
     plot_churn_curves,
@@ -37,11 +36,12 @@ from cx_economics.plots import (
     plot_nps,
     plot_targets,
 )
-from cx_economics.style import BAND_STYLES, band_style, grey_level, use_house_style
+from cx_economics.presentation.style import BAND_STYLES, band_style, grey_level, use_house_style
+from cx_economics.scores import nps
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import life_table
 from cx_economics.tables.nps_counts import NpsCounts
-from cx_economics.value import LifetimeValues
+from cx_economics.value.lifetime import LifetimeValues
 
 BANDS = ("detractor", "passive", "promoter")
 
@@ -74,11 +74,12 @@ def test_no_matplotlib_at_import_and_no_pyplot_when_plotting() -> None:
     code = textwrap.dedent(
         """
         import sys
-        import cx_economics, cx_economics.plots, cx_economics.report, cx_economics.cli
+        import cx_economics, cx_economics.presentation.plots
+        import cx_economics.presentation.report, cx_economics.presentation.cli
         assert "matplotlib" not in sys.modules, "matplotlib imported at import time"
         import numpy as np
         from cx_economics.survival.curves import ChurnCurves
-        from cx_economics.plots import plot_churn_at
+        from cx_economics.presentation.plots import plot_churn_at
         m = np.arange(13.0); s = np.exp(-0.02 * m)[None, :]
         c = ChurnCurves("km", ("band",), (("promoter",),), m, s, s, s, np.array([12.0]),
                         np.array([10]), np.array([2]))
@@ -310,7 +311,7 @@ def test_targets_chart_marks_both_rules_at_their_levels() -> None:
 
 
 def test_drivers_chart_draws_money_per_reason_and_hollows_unranked() -> None:
-    from cx_economics.assumptions import Assumptions
+    from cx_economics.data.assumptions import Assumptions
     from cx_economics.drivers import contact_driver_analysis
 
     sim = simulate(4_000, seed=5)
@@ -358,7 +359,7 @@ def _by_gid(ax: Axes) -> dict[str, Line2D]:
 
 
 def test_net_value_chart_draws_the_profit_curves_and_marks_today_and_both_targets() -> None:
-    from cx_economics.plots import plot_net_value_by_nps
+    from cx_economics.presentation.plots import plot_net_value_by_nps
     from cx_economics.targets.naive import compare_targets
     from cx_economics.targets.value_based import value_based_targets
 
@@ -394,7 +395,7 @@ def test_net_value_chart_draws_the_profit_curves_and_marks_today_and_both_target
 
 
 def test_budget_chart_draws_value_against_spend_with_the_allocated_points() -> None:
-    from cx_economics.plots import plot_budget_allocation
+    from cx_economics.presentation.plots import plot_budget_allocation
     from cx_economics.targets.budget import allocate_budget
 
     plan = allocate_budget(_two_channel_economics(), 60_000)
@@ -423,8 +424,8 @@ def test_budget_chart_draws_value_against_spend_with_the_allocated_points() -> N
 
 
 def test_scorecard_chart_draws_nps_so_far_and_target_of_one_unit() -> None:
-    from cx_economics.exceptions import CxDataError
-    from cx_economics.plots import plot_scorecard
+    from cx_economics.core.exceptions import CxDataError
+    from cx_economics.presentation.plots import plot_scorecard
     from cx_economics.targets.cascade import cascade_targets, scorecards
 
     sim = simulate(3_000, seed=4)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cx_economics.exceptions import CxDataError
-from cx_economics.plots import plot_value_vs_cost
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.presentation.plots import plot_value_vs_cost
 from tests.test_economics import LinearCost, make
 
 

@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cx_economics as cx
-from cx_economics.datasets import SimulatedData, simulate
-from cx_economics.economics import ChannelEconomics, economics_from_tables
-from cx_economics.exceptions import CxAssumptionWarning
+from cx_economics.core.exceptions import CxAssumptionWarning
+from cx_economics.data.datasets import SimulatedData, simulate
+from cx_economics.economics.channels import ChannelEconomics, economics_from_tables
 from cx_economics.tables.life import LifeTable
 from cx_economics.tables.nps_counts import NpsCounts
 
@@ -33,7 +33,7 @@ CHANNELS = ("branch", "chat", "phone", "web")
 FAST = cx.Assumptions(n_bootstrap=60, excellent_nps=dict.fromkeys(CHANNELS, 40.0))
 
 
-pytestmark = pytest.mark.filterwarnings("ignore::cx_economics.exceptions.CxAssumptionWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::cx_economics.core.exceptions.CxAssumptionWarning")
 
 
 @pytest.fixture(scope="module")

@@ -23,16 +23,16 @@ def test_import_does_not_load_heavy_libraries() -> None:
     assert out.stdout.strip() == ""
 
 
-def test_nps_is_callable_whatever_was_imported_first() -> None:
-    """`cx_economics.nps` is both a submodule and the main function."""
+def test_nps_is_a_function_whatever_was_imported_first() -> None:
+    """`cx.nps` is the function, not a module, even after the NPS package is imported."""
     code = (
-        "import cx_economics.nps.estimate, cx_economics as cx; "
+        "import cx_economics.scores.estimate, cx_economics as cx, types; "
         "from cx_economics.tables import NpsCounts; "
         "c = NpsCounts.from_counts(detractors=20, passives=30, promoters=50); "
-        "print(round(cx.nps(c).nps, 6), round(cx.nps.nps(c).nps, 6))"
+        "print(round(cx.nps(c).nps, 6), isinstance(cx.nps, types.FunctionType))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["30.0", "30.0"]
+    assert out.stdout.split() == ["30.0", "True"]
 
 
 def test_exported_functions_are_not_shadowed_by_submodules() -> None:

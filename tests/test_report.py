@@ -15,13 +15,18 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from cx_economics.assumptions import Assumptions
-from cx_economics.data import validate_channel_costs, validate_customers, validate_responses
-from cx_economics.datasets import load_demo, simulate
-from cx_economics.exceptions import CxDataError
-from cx_economics.formatting import format_count, format_money_compact, format_nps, label
-from cx_economics.report import SECTIONS, ReportResult, build_report
-from cx_economics.report._context import _Context
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.data.datasets import load_demo, simulate
+from cx_economics.data.schemas import validate_channel_costs, validate_customers, validate_responses
+from cx_economics.presentation.formatting import (
+    format_count,
+    format_money_compact,
+    format_nps,
+    label,
+)
+from cx_economics.presentation.report import SECTIONS, ReportResult, build_report
+from cx_economics.presentation.report._context import _Context
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -88,10 +93,10 @@ def test_economics_prices_the_active_customers_latest_bands() -> None:
     tenure class (classes with fewer than 30 rated joined to the one below). The NPS
     page keeps the survey's own NPS (answers of the last 12 months), a different number.
     """
-    from cx_economics.economics import TENURE_CLASS_MONTHS
+    from cx_economics.value.active import TENURE_CLASS_MONTHS
 
     ctx = _demo_context(FAST)
-    economics = ctx.get("economics").to_frame().set_index("channel")
+    economics = ctx.economics().to_frame().set_index("channel")
     customers, answers = ctx.customers.frame, ctx.responses.frame
     answers = answers.loc[answers["response_date"] <= ctx.customers.as_of]
     latest = answers.sort_values("response_date").groupby("customer_id")["score"].last()
@@ -123,7 +128,7 @@ def test_economics_prices_the_active_customers_latest_bands() -> None:
         nps = 100.0 * (weights[2] - weights[0]) / len(mine)
         assert economics.loc[channel, "customers"] == len(mine)
         assert economics.loc[channel, "nps"] == pytest.approx(nps, abs=1e-9)
-    survey = ctx.get("nps_channel").to_frame().set_index("channel")["nps"]
+    survey = ctx.nps_channel().to_frame().set_index("channel")["nps"]
     assert (survey - economics["nps"].reindex(survey.index)).abs().max() > 0.5
 
 
@@ -317,8 +322,8 @@ def test_budget_page_splits_the_naive_rules_money_and_beats_its_net_value() -> N
     # the "+25 %" targets are one way to spend their own cost; the value-based split of
     # the same money can only do as well or better (up to solver tolerance)
     ctx = _demo_context(FAST)
-    naive = ctx.get("targets")
-    allocation = ctx.get("budget")
+    naive = ctx.targets()
+    allocation = ctx.budget()
     budget = float(np.clip(naive.extra_cost[0], 0, None).sum())
     assert budget > 0
     assert allocation.budget == pytest.approx(budget)
@@ -329,7 +334,7 @@ def test_budget_page_splits_the_naive_rules_money_and_beats_its_net_value() -> N
 
 def test_budget_from_the_assumptions_is_the_one_split() -> None:
     ctx = _demo_context(Assumptions(n_bootstrap=50, cx_budget_per_year=40_000.0))
-    allocation = ctx.get("budget")
+    allocation = ctx.budget()
     assert allocation.budget == 40_000.0
     assert allocation.spend.sum() + allocation.unspent == pytest.approx(40_000.0, rel=1e-6)
 
@@ -353,16 +358,16 @@ def test_answers_after_the_cut_off_count_nowhere() -> None:
     )
     ctx = _demo_context(FAST)
     ctx.responses = validate_responses(pd.concat([demo.responses, late], ignore_index=True))
-    economics = ctx.get("economics").to_frame().set_index("channel")
+    economics = ctx.economics().to_frame().set_index("channel")
     assert any("after the cut-off" in c for c in ctx.caveats), ctx.caveats  # data-quality page
-    by_channel = ctx.get("nps_channel").to_frame().set_index("channel")["nps"]
-    clean = _demo_context(FAST).get("nps_channel").to_frame().set_index("channel")["nps"]
+    by_channel = ctx.nps_channel().to_frame().set_index("channel")["nps"]
+    clean = _demo_context(FAST).nps_channel().to_frame().set_index("channel")["nps"]
     pd.testing.assert_series_equal(by_channel, clean)  # the 3,000 zeros changed nothing
-    clean_economics = _demo_context(FAST).get("economics").to_frame().set_index("channel")
+    clean_economics = _demo_context(FAST).economics().to_frame().set_index("channel")
     pd.testing.assert_series_equal(economics["nps"], clean_economics["nps"])
 
 
 def test_a_zero_budget_from_the_assumptions_skips_the_page_and_says_why() -> None:
     ctx = _demo_context(Assumptions(n_bootstrap=50, cx_budget_per_year=0.0))
-    assert ctx.optional("budget") is None
+    assert ctx.optional(ctx.budget) is None
     assert "`cx_budget_per_year` is 0" in ctx.failures["budget"]

@@ -18,8 +18,8 @@ from lifelines import KaplanMeierFitter
 from lifelines.utils import restricted_mean_survival_time
 from scipy import special
 
-from cx_economics.datasets import SimulationTruth, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.datasets import SimulationTruth, simulate
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.parametric import fit_parametric
 from cx_economics.survival.rmst import RmstResult, restricted_mean_survival

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 import cx_economics as cx
-from cx_economics.datasets import SimulatedData, simulate
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.data.datasets import SimulatedData, simulate
 
 
 @pytest.fixture(scope="module")

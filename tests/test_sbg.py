@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cx_economics.exceptions import CxDataError, CxModelError
+from cx_economics.core.exceptions import CxDataError, CxModelError
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.sbg import SbgFit, fit_sbg, fit_sbg_counts
 from cx_economics.tables.life import LifeTable

@@ -7,11 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from cx_economics.datasets import ReasonTruth, SimulationTruth, simulate
-from cx_economics.economics import ChannelEconomics, annuity_months, economics_from_arrays
-from cx_economics.exceptions import CxDataError
-from cx_economics.impact import MixShift
-from cx_economics.nps import compare_nps, sample_size_for_margin
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.finance import annuity_months
+from cx_economics.data.datasets import ReasonTruth, SimulationTruth, simulate
+from cx_economics.economics.channels import ChannelEconomics, economics_from_arrays
+from cx_economics.economics.impact import MixShift
+from cx_economics.scores import compare_nps, sample_size_for_margin
 from cx_economics.targets.naive import compare_targets, naive_targets
 from cx_economics.targets.value_based import detectable_change, value_based_targets
 
@@ -108,9 +109,8 @@ def test_grid_guard_finds_the_global_optimum_past_a_rising_kink() -> None:
     econ = make_econ([[200.0, 230.0, 480.0]], [[100, 700, 200]], [cost], [20_000])
     targets = value_based_targets(econ)
     grid = np.linspace(econ.nps_today[0], 100.0, 180_001)
-    net = (
-        econ.gain_at(grid[:, None])[:, 0]
-        - 5.0 * (cost.cost_at(grid) - cost.cost_at(econ.nps_today[0]))
+    net = econ.gain_at(grid[:, None])[:, 0] - 5.0 * (
+        cost.cost_at(grid) - cost.cost_at(econ.nps_today[0])
     )
     at = lambda x: net[np.argmin(np.abs(grid - x))]  # noqa: E731
     assert at(14.0) > at(10.0) and at(14.0) > at(20.0)  # the local optimum is real

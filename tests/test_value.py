@@ -1,4 +1,4 @@
-"""Lifetime value, margins, residual value and customer equity (cx_economics.value).
+"""Lifetime value, margins, residual value and customer equity (cx_economics.value.lifetime).
 
 Independent checks: the closed forms of Gupta & Lehmann (2003) for constant
 retention, hypothesis properties (monotone in margin, retention, discount), coverage
@@ -20,12 +20,11 @@ from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 from scipy import stats
 
-import cx_economics.value as value_module
-from cx_economics.assumptions import Assumptions
-from cx_economics.bands import BAND_ORDER
-from cx_economics.datasets import SimulationTruth, simulate
-from cx_economics.equity import CustomerEquity, ResidualValues, customer_equity, residual_value
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+import cx_economics.value.lifetime as value_module
+from cx_economics.core.bands import BAND_ORDER
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.data.datasets import SimulationTruth, simulate
 from cx_economics.survival.bootstrap import (
     life_table_groups,
     replicate_mean_revenue,
@@ -34,7 +33,13 @@ from cx_economics.survival.bootstrap import (
 )
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
-from cx_economics.value import (
+from cx_economics.value.equity import (
+    CustomerEquity,
+    ResidualValues,
+    customer_equity,
+    residual_value,
+)
+from cx_economics.value.lifetime import (
     LifetimeValues,
     MarginByBand,
     discounted_value,

@@ -1,6 +1,6 @@
 """Truth recovery of churn by NPS band under realistic survey designs.
 
-For each survey design of :func:`cx_economics.datasets.simulate` (yearly relationship
+For each survey design of :func:`cx_economics.data.datasets.simulate` (yearly relationship
 survey of active customers, transactional surveys after contacts, a propensity that
 rises with tenure) and many seeds, this prints the mean bias and the 95 % interval
 coverage of:
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cx_economics.datasets import SimulatedData, SurveyDesign, simulate
-from cx_economics.exceptions import CxAssumptionWarning
+from cx_economics.core.exceptions import CxAssumptionWarning
+from cx_economics.data.datasets import SimulatedData, SurveyDesign, simulate
 from cx_economics.survival.hazards import hazard_ratios
 from cx_economics.survival.km import kaplan_meier
 from cx_economics.tables.life import LifeTable, life_table

@@ -1,14 +1,14 @@
 """Truth recovery of the value of an NPS point and of money lost, per channel and in total.
 
-For each survey design of :func:`cx_economics.datasets.simulate` and many seeds, this
-runs :func:`cx_economics.economics.channel_economics` with the excellent level fixed
+For each survey design of :func:`cx_economics.data.datasets.simulate` and many seeds, this
+runs :func:`cx_economics.economics.channels.channel_economics` with the excellent level fixed
 (NPS 50 in every channel) and prints the mean bias (%) and the 95 % interval coverage
 of, per channel and in total:
 
 * the value of one NPS point (currency per point);
 * the money lost below excellence (currency, present value over 60 months).
 
-The truth is :meth:`~cx_economics.datasets.SimulatedData.priced_truth`: the latent
+The truth is :meth:`~cx_economics.data.datasets.SimulatedData.priced_truth`: the latent
 bands of the customers active at the cut-off, their own tenures and the generating
 model's exact curves (contacts included), never the library's estimates. Unrated
 active customers are part of the truth with their latent band; the library has to
@@ -26,10 +26,10 @@ import warnings
 
 import pandas as pd
 
-from cx_economics.assumptions import Assumptions
-from cx_economics.datasets import simulate
-from cx_economics.economics import channel_economics
-from cx_economics.exceptions import CxAssumptionWarning
+from cx_economics.core.exceptions import CxAssumptionWarning
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.data.datasets import simulate
+from cx_economics.economics.channels import channel_economics
 
 DESIGNS = ("relationship", "tenure", "transactional")
 EXCELLENT_NPS = 50.0

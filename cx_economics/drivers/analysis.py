@@ -19,9 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.assumptions import Assumptions
-from cx_economics.data import (
+from cx_economics.core.exceptions import CxError, CxModelError
+from cx_economics.core.parameters import rng_from_seed
+from cx_economics.core.results import Result
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.data.engines import as_lazy, require_same_key_type
+from cx_economics.data.schemas import (
     Customers,
     Responses,
     validate_contacts,
@@ -33,9 +36,6 @@ from cx_economics.drivers.fixes import Fix, Levers, fix_returns
 from cx_economics.drivers.money import ReasonMoney, money_per_reason
 from cx_economics.drivers.nps_link import NpsAfterContact, nps_after_contacts
 from cx_economics.drivers.rates import ReasonRates, ReliabilityRules, contact_rates
-from cx_economics.engines import as_lazy, require_same_key_type
-from cx_economics.exceptions import CxError, CxModelError
-from cx_economics.parameters import rng_from_seed
 from cx_economics.tables.contact_counts import (
     ContactCounts,
     LabelRule,
@@ -71,7 +71,7 @@ class DriverReport(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(2_000, seed=5)
     >>> a = Assumptions(cost_per_contact={"phone": 6, "branch": 9, "chat": 3, "web": 1.5},
     ...                 n_bootstrap=100)
@@ -146,13 +146,8 @@ def _resolve_lifetime_value(
     """Lifetime value lost per churner: as given, or per band from ``value_by_band``."""
     if lifetime_value is not None:
         return lifetime_value
-    try:
-        from cx_economics.value import value_by_band
-    except ImportError as exc:
-        raise CxModelError(
-            "no `lifetime_value` given and cx_economics.value.value_by_band is unavailable "
-            f"({exc}); pass lifetime_value=<currency per customer> or a mapping per band"
-        ) from None
+    from cx_economics.value.lifetime import value_by_band
+
     try:
         values = value_by_band(customers, responses, assumptions, seed=seed).to_frame()
     except CxError as exc:
@@ -202,7 +197,7 @@ def contact_driver_analysis(
         contact), discount rate, horizon, confidence level, bootstrap replicates.
     lifetime_value : float or mapping, optional
         Value lost per churner (currency per customer), one number or one per band.
-        By default :func:`cx_economics.value.value_by_band` is called.
+        By default :func:`cx_economics.value.lifetime.value_by_band` is called.
     fixes : mapping of reason → Fix, optional
         Proposed fixes (one-off cost, reduction); without them every reason is priced
         at ``default_reduction`` as a scenario.
@@ -231,7 +226,7 @@ def contact_driver_analysis(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(4_000, seed=5)
     >>> a = Assumptions(cost_per_contact={"phone": 6.0, "branch": 9.0, "chat": 3.0, "web": 1.5},
     ...                 n_bootstrap=200)

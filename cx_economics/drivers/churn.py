@@ -25,15 +25,15 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from cx_economics._results import Result
-from cx_economics.bands import NpsBand
-from cx_economics.data import Customers, Responses
+from cx_economics.core.bands import NpsBand
+from cx_economics.core.exceptions import CxDataError, CxModelError
+from cx_economics.core.results import Result
+from cx_economics.data.schemas import Customers, Responses
 from cx_economics.drivers.person_months import (
     ExposureRule,
     PersonMonths,
     contact_person_months,
 )
-from cx_economics.exceptions import CxDataError, CxModelError
 from cx_economics.tables.contact_counts import LabelRule
 
 __all__ = ["ChurnLink", "contact_churn_link"]
@@ -121,7 +121,7 @@ class ChurnLink(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(2_000, seed=4)
     >>> link = contact_churn_link(sim.customers, sim.contacts, reasons=["billing error"])
     >>> link.table.columns[:4].tolist()
@@ -248,7 +248,7 @@ def contact_churn_link(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(4_000, seed=5)
     >>> link = contact_churn_link(sim.customers, sim.contacts, sim.responses)
     >>> row = link.table.set_index("reason").loc["billing error"]

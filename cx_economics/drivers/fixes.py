@@ -31,11 +31,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.assumptions import Assumptions
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
+from cx_economics.data.assumptions import Assumptions
 from cx_economics.drivers.money import ReasonMoney
 from cx_economics.drivers.rates import TOO_SPARSE
-from cx_economics.exceptions import CxDataError
 from cx_economics.tables.contact_counts import UNCODED
 
 __all__ = [
@@ -231,7 +231,7 @@ class Levers(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.drivers.money import money_per_reason
     >>> from cx_economics.drivers.rates import contact_rates
     >>> from cx_economics.tables.contact_counts import contact_counts
@@ -342,8 +342,8 @@ def fix_returns(
 
     Examples
     --------
-    >>> from cx_economics.assumptions import Assumptions
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.assumptions import Assumptions
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.drivers.money import money_per_reason
     >>> from cx_economics.drivers.rates import contact_rates
     >>> from cx_economics.tables.contact_counts import contact_counts
@@ -400,7 +400,7 @@ class FixScenarios(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.drivers.money import money_per_reason
     >>> from cx_economics.drivers.rates import contact_rates
     >>> from cx_economics.tables.contact_counts import contact_counts
@@ -452,8 +452,8 @@ def fix_scenarios(
 
     Examples
     --------
-    >>> from cx_economics.assumptions import Assumptions
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.assumptions import Assumptions
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.drivers.money import money_per_reason
     >>> from cx_economics.drivers.rates import contact_rates
     >>> from cx_economics.tables.contact_counts import contact_counts

@@ -1,6 +1,6 @@
 """Money per contact reason per year, and the returns of fixing a reason.
 
-Per reason, per year (currency of :class:`~cx_economics.assumptions.Assumptions`):
+Per reason, per year (currency of :class:`~cx_economics.data.assumptions.Assumptions`):
 
 ``failure_cost``
     failure demand: contacts the reason causes × cost per contact in the channel
@@ -38,13 +38,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.assumptions import Assumptions
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.intervals import percentile_interval
+from cx_economics.core.parameters import rng_from_seed
+from cx_economics.core.results import Result
+from cx_economics.data.assumptions import Assumptions
 from cx_economics.drivers.churn import ChurnLink
 from cx_economics.drivers.rates import TOO_SPARSE, ReasonRates
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.intervals import percentile_interval
-from cx_economics.parameters import rng_from_seed
 from cx_economics.tables.contact_counts import UNCODED
 
 __all__ = ["ReasonMoney", "money_per_reason"]
@@ -93,7 +93,7 @@ class ReasonMoney(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.drivers.rates import contact_rates
     >>> from cx_economics.tables.contact_counts import contact_counts
     >>> sim = simulate(1_000, seed=1)
@@ -266,7 +266,7 @@ def money_per_reason(
     lifetime_value : float or mapping, optional
         Value lost when a customer churns (currency per customer): one number, or one
         per band (``"detractor"``, ``"passive"``, ``"promoter"``, ``"unrated"``), e.g.
-        from :func:`cx_economics.value.value_by_band`. Required with ``churn``.
+        from :func:`cx_economics.value.lifetime.value_by_band`. Required with ``churn``.
     active_customers : int, optional
         Size of today's base; ``rates.active_customers`` by default.
     seed : int or numpy.random.Generator
@@ -278,8 +278,8 @@ def money_per_reason(
 
     Examples
     --------
-    >>> from cx_economics.assumptions import Assumptions
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.assumptions import Assumptions
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.drivers.rates import contact_rates
     >>> from cx_economics.tables.contact_counts import contact_counts
     >>> sim = simulate(2_000, seed=1)
@@ -297,7 +297,7 @@ def money_per_reason(
     if churn is not None and lifetime_value is None:
         raise CxDataError(
             "`lifetime_value` is needed to value churn: one amount per customer, or one per "
-            "band (e.g. from cx_economics.value.value_by_band)"
+            "band (e.g. from cx_economics.value.lifetime.value_by_band)"
         )
     base = rates.active_customers if active_customers is None else active_customers
     annual = 12.0 * float(base)

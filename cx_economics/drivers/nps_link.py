@@ -17,9 +17,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from cx_economics._results import Result
-from cx_economics.data import Responses, validate_responses
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
+from cx_economics.data.schemas import Responses, validate_responses
 from cx_economics.tables.contact_counts import LabelRule, contact_events
 
 __all__ = ["NpsAfterContact", "nps_after_contacts", "nps_with_variance"]
@@ -83,7 +83,7 @@ class NpsAfterContact(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(1_000, seed=2)
     >>> nps_after_contacts(sim.responses, sim.contacts, window_days=14).window_days
     14
@@ -204,7 +204,7 @@ def nps_after_contacts(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=2)
     >>> res = nps_after_contacts(sim.responses, sim.contacts, window_days=60)
     >>> bool((res.table["n_after"] + res.table["n_other"] == len(sim.responses)).all())

@@ -18,16 +18,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.bands import NpsBand
-from cx_economics.data import (
+from cx_economics.core.bands import NpsBand
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
+from cx_economics.data.schemas import (
     DAYS_PER_MONTH,
     Customers,
     Responses,
     validate_customers,
     validate_responses,
 )
-from cx_economics.exceptions import CxDataError
 from cx_economics.tables.contact_counts import LabelRule, first_contacts, known_contacts
 
 __all__ = ["ExposureRule", "PersonMonths", "contact_person_months", "flag_column"]
@@ -81,7 +81,7 @@ class PersonMonths(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(1_000, seed=3)
     >>> contact_person_months(sim.customers, sim.contacts, reasons=["case status"]).flag_columns
     ('contacted: case status',)
@@ -287,7 +287,7 @@ def contact_person_months(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(1_000, seed=3)
     >>> pm = contact_person_months(sim.customers, sim.contacts, reasons=["billing error"])
     >>> int(pm.frame["at_risk"].sum()) == int(sim.customers["tenure_months"].sum())

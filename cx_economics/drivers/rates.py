@@ -26,8 +26,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from cx_economics._results import Result
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
 from cx_economics.tables.contact_counts import UNCODED, ContactCounts
 
 __all__ = [
@@ -291,7 +291,7 @@ class ReasonRates(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.tables.contact_counts import contact_counts
     >>> sim = simulate(2_000, seed=1)
     >>> rates = contact_rates(contact_counts(sim.contacts, sim.customers))
@@ -454,7 +454,7 @@ def contact_rates(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.tables.contact_counts import contact_counts
     >>> sim = simulate(3_000, seed=1, months_observed=12)
     >>> rates = contact_rates(contact_counts(sim.contacts, sim.customers))

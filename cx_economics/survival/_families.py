@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import special
 
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
 
 FloatArray = npt.NDArray[np.float64]
 ModelName = Literal["weibull", "lognormal", "loglogistic", "exponential", "piecewise_exponential"]

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, stats
 
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 

@@ -26,9 +26,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics.bands import BAND_ORDER
-from cx_economics.exceptions import CxDataError
-from cx_economics.parameters import rng_from_seed
+from cx_economics.core.bands import BAND_ORDER
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.parameters import rng_from_seed
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._results import Result
+from cx_economics.core.results import Result
 
 __all__ = ["ChurnCurves"]
 

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.km import kaplan_meier
 from cx_economics.tables.life import BandRule, LifeTable, life_table
@@ -270,7 +270,7 @@ def fit_churn(
 
     Examples
     --------
-    >>> from cx_economics.datasets import load_demo
+    >>> from cx_economics.data.datasets import load_demo
     >>> demo = load_demo()
     >>> curves = fit_churn(demo.customers, demo.responses, model="km", horizon_months=24,
     ...                    as_of=demo.as_of)

@@ -33,8 +33,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from cx_economics._results import Estimate, Result
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.results import Estimate, Result
 from cx_economics.tables.life import LifeTable
 
 __all__ = [
@@ -84,7 +84,7 @@ class HazardRatios(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.tables import life_table
     >>> sim = simulate(3000, seed=1)
     >>> table = life_table(sim.customers, sim.responses)
@@ -367,7 +367,7 @@ def hazard_ratios(
 
     Examples
     --------
-    >>> from cx_economics.datasets import load_demo
+    >>> from cx_economics.data.datasets import load_demo
     >>> from cx_economics.tables.life import life_table
     >>> demo = load_demo()
     >>> table = life_table(demo.customers, demo.responses, by=("band", "channel"),
@@ -410,7 +410,7 @@ class ProportionalHazardsCheck(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.tables import life_table
     >>> sim = simulate(3000, seed=1)
     >>> table = life_table(sim.customers, sim.responses)
@@ -490,7 +490,7 @@ def check_proportional_hazards(
 
     Examples
     --------
-    >>> from cx_economics.datasets import SimulationTruth, simulate
+    >>> from cx_economics.data.datasets import SimulationTruth, simulate
     >>> from cx_economics.tables.life import life_table
     >>> sim = simulate(5_000, seed=1, truth=SimulationTruth(reasons={}))
     >>> table = life_table(sim.customers, sim.responses, by=("band", "channel"),

@@ -18,9 +18,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from cx_economics._results import Result
-from cx_economics.bands import NpsBand
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.bands import NpsBand
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 
@@ -123,7 +123,7 @@ def kaplan_meier(
 
     Examples
     --------
-    >>> from cx_economics.datasets import load_demo
+    >>> from cx_economics.data.datasets import load_demo
     >>> from cx_economics.tables.life import life_table
     >>> demo = load_demo()
     >>> curves = kaplan_meier(life_table(demo.customers, demo.responses, as_of=demo.as_of))
@@ -193,7 +193,7 @@ class KmSummary(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.tables import life_table
     >>> sim = simulate(3000, seed=1)
     >>> table = life_table(sim.customers, sim.responses)
@@ -267,7 +267,7 @@ def km_summary(curves: ChurnCurves, *, months: Sequence[int] = SUMMARY_MONTHS) -
 
     Examples
     --------
-    >>> from cx_economics.datasets import load_demo
+    >>> from cx_economics.data.datasets import load_demo
     >>> from cx_economics.tables.life import life_table
     >>> demo = load_demo()
     >>> table = life_table(demo.customers, demo.responses, as_of=demo.as_of)
@@ -329,7 +329,7 @@ class LogRankResult(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.tables import life_table
     >>> sim = simulate(3000, seed=1)
     >>> table = life_table(sim.customers, sim.responses)
@@ -392,7 +392,7 @@ def logrank_test(
 
     Examples
     --------
-    >>> from cx_economics.datasets import load_demo
+    >>> from cx_economics.data.datasets import load_demo
     >>> from cx_economics.tables.life import life_table
     >>> demo = load_demo()
     >>> result = logrank_test(life_table(demo.customers, demo.responses, as_of=demo.as_of))

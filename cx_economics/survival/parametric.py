@@ -37,8 +37,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from cx_economics._results import Result
-from cx_economics.exceptions import CxDataError, CxModelError, describe_rows
+from cx_economics.core.exceptions import CxDataError, CxModelError, describe_rows
+from cx_economics.core.results import Result
 from cx_economics.survival._families import (
     DEFAULT_BREAKPOINTS,
     PARAMETRIC_MODELS,

@@ -40,8 +40,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from cx_economics._results import Estimate, Result
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.results import Estimate, Result
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 
@@ -80,7 +80,7 @@ class RmstResult(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> from cx_economics.tables import life_table
     >>> sim = simulate(3000, seed=1)
     >>> table = life_table(sim.customers, sim.responses)

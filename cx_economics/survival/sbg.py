@@ -27,8 +27,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special, stats
 
-from cx_economics._results import Estimate, Result
-from cx_economics.exceptions import CxDataError, CxModelError, describe_rows
+from cx_economics.core.exceptions import CxDataError, CxModelError, describe_rows
+from cx_economics.core.results import Estimate, Result
 from cx_economics.survival._mle import (
     _check_horizon_and_level,
     _curves_from_fits,

@@ -18,16 +18,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics.data import (
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.engines import collect_pandas, count_true, require_same_key_type
+from cx_economics.data.plausibility import TENURE_MONTHS_MAX, tenure_too_long
+from cx_economics.data.schemas import (
     DAYS_PER_MONTH,
     Contacts,
     Customers,
     validate_contacts,
     validate_customers,
 )
-from cx_economics.engines import collect_pandas, count_true, require_same_key_type
-from cx_economics.exceptions import CxDataError
-from cx_economics.plausibility import TENURE_MONTHS_MAX, tenure_too_long
 
 _CONTACT_COLUMNS = ("customer_id", "contact_date", "channel", "reason")
 _CUSTOMER_COLUMNS = ("start_date", "tenure_months", "churned")

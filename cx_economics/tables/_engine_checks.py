@@ -1,9 +1,9 @@
 """Life-table inputs as lazy narwhals frames with canonical columns, checked at the door.
 
-pandas frames (and validated wrappers) go through :mod:`cx_economics.data`'s validators.
+pandas frames (and validated wrappers) go through :mod:`cx_economics.data.schemas`'s validators.
 Frames of other engines (polars, DuckDB, pyarrow, Spark…) are checked lazily, inside
 their own engine: each table's checks count their bad rows in one pass, and a failing
-check raises :class:`~cx_economics.exceptions.CxDataError` naming the column, the problem,
+check raises :class:`~cx_economics.core.exceptions.CxDataError` naming the column, the problem,
 how many rows and example ``customer_id`` values. Used by
 :func:`cx_economics.tables.life.life_table`.
 """
@@ -17,9 +17,12 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from cx_economics._consistency import REPEATED_SHARE, case_clashes, lookalike_message
-from cx_economics.bands import DEFAULT_SCHEME, BandScheme
-from cx_economics.data import (
+from cx_economics.core.bands import DEFAULT_SCHEME, BandScheme
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.data.consistency import REPEATED_SHARE, case_clashes, lookalike_message
+from cx_economics.data.engines import as_lazy, count_true, naive_utc, require_same_key_type
+from cx_economics.data.plausibility import TENURE_MONTHS_MAX, tenure_too_long
+from cx_economics.data.schemas import (
     CUSTOMERS_SCHEMA,
     RESPONSES_SCHEMA,
     Customers,
@@ -29,9 +32,6 @@ from cx_economics.data import (
     validate_customers,
     validate_responses,
 )
-from cx_economics.engines import as_lazy, count_true, naive_utc, require_same_key_type
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.plausibility import TENURE_MONTHS_MAX, tenure_too_long
 
 Lazy = nw.LazyFrame[Any]
 
@@ -91,8 +91,8 @@ def _response_frame(
 def _drop_repeated_native(lazy: Lazy) -> Lazy:
     """Answers repeated in every column, dropped inside the engine as on pandas.
 
-    The rule of :func:`~cx_economics._consistency.drop_repeated_answers`: when at least
-    :data:`~cx_economics._consistency.REPEATED_SHARE` of the rows repeat an earlier one
+    The rule of :func:`~cx_economics.data.consistency.drop_repeated_answers`: when at least
+    :data:`~cx_economics.data.consistency.REPEATED_SHARE` of the rows repeat an earlier one
     they are copies (a file loaded twice) and each answer is kept once, with a warning.
     """
     total = int(lazy.select(nw.len()).collect().item())

@@ -42,9 +42,9 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.engines import collect_pandas
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.results import Result
+from cx_economics.data.engines import collect_pandas
 from cx_economics.tables._contact_helpers import (
     _COUNT_COLUMNS,
     KnownContacts,
@@ -188,7 +188,7 @@ class ContactCounts(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(1_000, seed=2)
     >>> counts = contact_counts(sim.contacts, sim.customers)
     >>> int(counts.counts["first_listed"].sum()) == len(sim.contacts)
@@ -335,7 +335,7 @@ def contact_counts(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(2_000, seed=1)
     >>> counts = contact_counts(sim.contacts, sim.customers)
     >>> counts.reasons[:2]
@@ -395,7 +395,7 @@ def known_contacts(contacts: object, customers: object) -> KnownContacts:
     Returns
     -------
     KnownContacts
-        ``contacts``: validated :class:`~cx_economics.data.Contacts` for pandas input,
+        ``contacts``: validated :class:`~cx_economics.data.schemas.Contacts` for pandas input,
         otherwise a frame of the contacts' own engine (lazy where it was joined),
         unchanged when every contact is a customer's; ``rows_left_out`` and
         ``ids_left_out`` count what was dropped.

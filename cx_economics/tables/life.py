@@ -33,11 +33,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._consistency import DAYS_PER_MONTH
-from cx_economics._results import Result
-from cx_economics.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme, NpsBand
-from cx_economics.engines import count_true
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme, NpsBand
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.results import Result
+from cx_economics.data.consistency import DAYS_PER_MONTH
+from cx_economics.data.engines import count_true
 from cx_economics.tables._engine_checks import (
     Lazy,
     _check_key_types,
@@ -492,8 +492,8 @@ def life_table(
     Parameters
     ----------
     customers : pandas.DataFrame, Customers, or a polars / other narwhals-supported frame
-        One row per customer (see :mod:`cx_economics.data`). pandas frames are
-        validated by :func:`~cx_economics.data.validate_customers`; other engines must
+        One row per customer (see :mod:`cx_economics.data.schemas`). pandas frames are
+        validated by :func:`~cx_economics.data.schemas.validate_customers`; other engines must
         already carry ``tenure_months`` (months ≥ 0) and ``churned`` (bool or 0/1),
         and are checked, aggregated and filtered inside their own engine.
     responses : pandas.DataFrame, Responses, or another narwhals-supported frame, optional

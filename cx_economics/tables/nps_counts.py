@@ -17,11 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme
-from cx_economics.data import RESPONSES_SCHEMA, Responses, validate_responses
-from cx_economics.engines import naive_utc
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
+from cx_economics.data.engines import naive_utc
+from cx_economics.data.schemas import RESPONSES_SCHEMA, Responses, validate_responses
 
 __all__ = ["GROUPABLE_COLUMNS", "MISSING_GROUP", "NpsCounts", "nps_counts"]
 
@@ -446,8 +446,8 @@ def nps_counts(
     Parameters
     ----------
     responses : pandas.DataFrame, Responses, or a polars / pyarrow / DuckDB / PySpark frame
-        Survey answers, one row each (see :mod:`cx_economics.data`). A pandas frame is
-        checked by :func:`cx_economics.data.validate_responses`; other engines are
+        Survey answers, one row each (see :mod:`cx_economics.data.schemas`). A pandas frame is
+        checked by :func:`cx_economics.data.schemas.validate_responses`; other engines are
         checked where they live (``score`` numeric, whole, on the scale, not missing)
         and never copied into Python.
     by : str or sequence of str or None, default ("channel",)
@@ -476,7 +476,7 @@ def nps_counts(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> counts = nps_counts(simulate(1_000, seed=1).responses, by="channel")
     >>> counts.group_columns
     ('channel',)

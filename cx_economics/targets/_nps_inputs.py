@@ -11,9 +11,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._dates import parse_as_of
-from cx_economics.data import Responses, validate_responses
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.data.dates import parse_as_of
+from cx_economics.data.schemas import Responses, validate_responses
 from cx_economics.tables.nps_counts import NpsCounts, nps_counts
 
 FloatArray = npt.NDArray[np.float64]
@@ -53,7 +53,7 @@ def _as_of(valid: Responses, as_of: str | pd.Timestamp | None) -> pd.Timestamp:
 
 def _nps_table(counts: NpsCounts, level: float, margin: float) -> pd.DataFrame:
     """NPS with interval per group of ``counts``; groups with no responses get NaN."""
-    from cx_economics.nps import nps
+    from cx_economics.scores import nps
 
     frame = counts.to_frame()
     keep = counts.n > 0

@@ -18,10 +18,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 
-from cx_economics.economics import ChannelEconomics, CostModel, annuity_months
-from cx_economics.exceptions import CxAssumptionWarning, CxDataError, CxModelError
-from cx_economics.impact import MixShift, mix_gain
-from cx_economics.parameters import rng_from_seed
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.finance import annuity_months
+from cx_economics.core.parameters import rng_from_seed
+from cx_economics.economics.channels import ChannelEconomics, CostModel
+from cx_economics.economics.impact import MixShift, mix_gain
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -90,7 +91,7 @@ class _NetCurves:
         """Customer equity gained moving from today to ``x`` (r, C, K) (currency).
 
         A replicate moves by the same number of points as the point estimate
-        (``x − today``) from its own NPS; priced by :func:`~cx_economics.impact.mix_gain`.
+        (``x − today``) from its own NPS; priced by :func:`~cx_economics.economics.impact.mix_gain`.
         """
         shares = self.shares[rows]
         offset = 100.0 * (shares[..., 2] - shares[..., 0]) - self.nps_today
@@ -178,7 +179,7 @@ def _net_curves(
     if not models:
         raise CxDataError(
             "`economics` carries no cost models: pass `cost_models` (channel → an object "
-            "with cost_at(nps) in currency per year, e.g. a cx_economics.cost.CostCurve)"
+            "with cost_at(nps) in currency per year, e.g. a cx_economics.economics.cost.CostCurve)"
         )
     missing = [ch for ch in economics.channels if ch not in models]
     if missing:

@@ -32,10 +32,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.economics import ChannelEconomics, CostModel
-from cx_economics.exceptions import CxDataError, CxModelError
-from cx_economics.intervals import percentile_interval
+from cx_economics.core.exceptions import CxDataError, CxModelError
+from cx_economics.core.intervals import percentile_interval
+from cx_economics.core.results import Result
+from cx_economics.economics.channels import ChannelEconomics, CostModel
 from cx_economics.targets.value_based import (
     _at,
     _chunked,
@@ -95,7 +95,7 @@ class BudgetAllocation(Result):
     Examples
     --------
     >>> import numpy as np
-    >>> from cx_economics.economics import economics_from_arrays
+    >>> from cx_economics.economics.channels import economics_from_arrays
     >>> class ExpCost:
     ...     def __init__(self, base):
     ...         self.base = base
@@ -475,7 +475,7 @@ def allocate_budget(
     Examples
     --------
     >>> import numpy as np
-    >>> from cx_economics.economics import economics_from_arrays
+    >>> from cx_economics.economics.channels import economics_from_arrays
     >>> class ExpCost:
     ...     def __init__(self, base):
     ...         self.base = base

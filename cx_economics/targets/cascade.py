@@ -36,9 +36,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.data import Responses
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
+from cx_economics.data.schemas import Responses
 from cx_economics.tables.nps_counts import NpsCounts
 from cx_economics.targets._nps_inputs import (
     _KEYS,
@@ -82,7 +82,7 @@ class CascadedTargets(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
     >>> cascade.baseline_days, cascade.table.groupby("level").size().to_dict()
@@ -210,7 +210,7 @@ def cascade_targets(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0},
     ...                           reliability_margin=25)
@@ -287,7 +287,7 @@ class Scorecards(Result):
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
     >>> cards = scorecards(sim.responses, cascade, level="channel", period="Q")
@@ -313,6 +313,11 @@ class Scorecards(Result):
     reliability_margin: float
 
     _title = "NPS scorecards"
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns that name a unit at this level, e.g. ``("channel", "team")``."""
+        return _KEYS[self.level]
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the table."""
@@ -492,7 +497,7 @@ def scorecards(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
     >>> cards = scorecards(sim.responses, cascade, level="team", period="Q")
@@ -552,7 +557,7 @@ def standing(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0})
     >>> today = standing(sim.responses, cascade, level="team", as_of="2025-11-15")

@@ -13,9 +13,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.data import Responses
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
+from cx_economics.data.schemas import Responses
 from cx_economics.targets._nps_inputs import FloatArray, Period, _counts, _nps_table, _responses
 
 __all__ = ["AchievabilityFrontier", "achievability_frontier"]
@@ -46,7 +46,7 @@ class AchievabilityFrontier(Result):
     sets the frontier at the lower bound of its NPS interval:
 
     >>> import pandas as pd
-    >>> from cx_economics.nps import nps
+    >>> from cx_economics.scores import nps
     >>> from cx_economics.tables import NpsCounts
     >>> scores = [10] * 30 + [8] * 20 + [3] * 10 + [9] * 20 + [7] * 20 + [5] * 20
     >>> responses = pd.DataFrame({"customer_id": range(120), "channel": "chat",
@@ -129,7 +129,7 @@ def achievability_frontier(
 
     Examples
     --------
-    >>> from cx_economics.datasets import simulate
+    >>> from cx_economics.data.datasets import simulate
     >>> front = achievability_frontier(simulate(4_000, seed=2).responses, min_responses=50)
     >>> front.channels
     ('branch', 'chat', 'phone', 'web')

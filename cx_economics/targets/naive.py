@@ -33,10 +33,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.economics import ChannelEconomics, CostModel
-from cx_economics.exceptions import CxDataError
-from cx_economics.intervals import percentile_interval
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.intervals import percentile_interval
+from cx_economics.core.results import Result
+from cx_economics.economics.channels import ChannelEconomics, CostModel
 from cx_economics.targets.value_based import (
     ValueTargets,
     _net_curves,
@@ -235,7 +235,7 @@ class TargetComparison(Result):
     Examples
     --------
     >>> import numpy as np
-    >>> from cx_economics.economics import economics_from_arrays
+    >>> from cx_economics.economics.channels import economics_from_arrays
     >>> class ExpCost:
     ...     def cost_at(self, nps):
     ...         return 80e3 * np.exp((np.asarray(nps, dtype=float) - 25.0) / 25.0)
@@ -426,7 +426,7 @@ def compare_targets(
     Examples
     --------
     >>> import numpy as np
-    >>> from cx_economics.economics import economics_from_arrays
+    >>> from cx_economics.economics.channels import economics_from_arrays
     >>> class ExpCost:
     ...     def cost_at(self, nps):
     ...         return 80e3 * np.exp((np.asarray(nps, dtype=float) - 25.0) / 25.0)

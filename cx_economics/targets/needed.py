@@ -16,8 +16,8 @@ from typing import Literal
 
 import pandas as pd
 
-from cx_economics._results import Result
-from cx_economics.exceptions import CxDataError
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.results import Result
 from cx_economics.tables.nps_counts import NpsCounts
 
 __all__ = ["ResponsesNeeded", "responses_needed"]

@@ -48,7 +48,7 @@ Flags
 * ``undetectable``: the increase is smaller than the change the expected responses
   can detect: ``(z_{1−α/2} + z_{power})·100·√(σ₀²/n₀ + σ₁²/n₁)`` with the trinomial
   variance per response ``σ² = p₊ + p₋ − (p₊ − p₋)²`` at today's and the target's mix
-  (the variance :func:`cx_economics.nps.sample_size_for_margin` uses).
+  (the variance :func:`cx_economics.scores.sample_size_for_margin` uses).
 """
 
 from __future__ import annotations
@@ -62,10 +62,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cx_economics._results import Result
-from cx_economics.economics import ChannelEconomics, CostModel
-from cx_economics.exceptions import CxDataError
-from cx_economics.intervals import percentile_interval
+from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.intervals import percentile_interval
+from cx_economics.core.results import Result
+from cx_economics.economics.channels import ChannelEconomics, CostModel
 from cx_economics.targets._solve import (
     XTOL,
     BoolArray,
@@ -142,7 +142,7 @@ class ValueTargets(Result):
 
     >>> import math
     >>> import numpy as np
-    >>> from cx_economics.economics import economics_from_arrays
+    >>> from cx_economics.economics.channels import economics_from_arrays
     >>> class ExpCost:
     ...     def cost_at(self, nps):
     ...         return 80e3 * np.exp((np.asarray(nps, dtype=float) - 5.0) / 25.0)
@@ -480,7 +480,7 @@ def value_based_targets(
     Examples
     --------
     >>> import numpy as np
-    >>> from cx_economics.economics import economics_from_arrays
+    >>> from cx_economics.economics.channels import economics_from_arrays
     >>> class ExpCost:
     ...     def cost_at(self, nps):
     ...         return 80e3 * np.exp((np.asarray(nps, dtype=float) - 5.0) / 25.0)

@@ -1,0 +1,264 @@
+"""Value flows: what an active customer brings month by month from today on, per band."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from cx_economics.core.bands import BAND_ORDER
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.parameters import check_n_bootstrap
+from cx_economics.data.assumptions import Assumptions
+from cx_economics.survival.curves import ChurnCurves
+from cx_economics.survival.fit import ChurnModel
+from cx_economics.tables.life import LifeTable
+from cx_economics.value.active import ActiveBase, active_base
+
+__all__ = ["band_flows"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+def band_flows(
+    table: LifeTable,
+    assumptions: Assumptions,
+    *,
+    model: ChurnModel = "auto",
+    n_bootstrap: int | None = None,
+    seed: int | np.random.Generator = 0,
+    base: ActiveBase | None = None,
+) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
+    """Residual margin per active customer per month by channel and band, with replicates.
+
+    What a channel's active customers are expected to bring from today on, month by
+    month, if they were in each band: for channel ``c`` and band ``b``,
+    ``flows[c, b, t-1] = m_bc (1+i)^-t Σ_a w_c(a) S_bc(a + t) / S_bc(a)``, where
+    ``w_c(a)`` is the share of the channel's active customers (unrated included) with
+    ``a`` months completed and ``S_bc`` the band × channel churn curve. Its sum over
+    ``t`` is the band's residual value averaged over the channel's tenure mix, so a
+    band move is priced on the customers who are there, not on new ones.
+
+    Parameters
+    ----------
+    table : LifeTable
+        Grouped by ``("band", "channel")``.
+    assumptions : Assumptions
+        Horizon, discount rate, margins.
+    model : str
+        Churn model for :func:`cx_economics.survival.fit_churn`; its curves reach the
+        longest tenure plus the horizon. With ``"auto"`` the tail beyond the data is
+        averaged over the parametric families by their Akaike weights
+        (:func:`cx_economics.survival.parametric.akaike_tails`), and each replicate
+        draws its family with those weights, so the intervals carry the uncertainty of
+        the tail's shape as well as of its level.
+    n_bootstrap : int, optional
+        Replicates (default ``assumptions.n_bootstrap``).
+    seed : int or numpy.random.Generator
+    base : ActiveBase, optional
+        :func:`active_base` of ``table``, when already at hand.
+
+    Returns
+    -------
+    channels : tuple of str
+    flows : ndarray (C, 3, H)
+        Discounted residual margin per active customer (currency) for months 1..H.
+    replicates : ndarray (B, C, 3, H)
+        The same from life-table bootstrap replicates: curves and margins are
+        resampled jointly (the same customers); margins set by assumption stay fixed;
+        the tenure mix of the active base is held fixed (it is known, not estimated).
+    """
+    from cx_economics.survival.bootstrap import (
+        replicate_mean_revenue,
+        replicate_retention,
+        resample_life_table,
+    )
+    from cx_economics.value.equity import _retention, _tenure_weighted_flows
+    from cx_economics.value.margins import margin_by_band
+
+    base = base or active_base(table)
+    channels = base.channels
+    horizon = assumptions.horizon_months
+    b = assumptions.n_bootstrap if n_bootstrap is None else check_n_bootstrap(n_bootstrap)
+    months = int(base.tenure_months.max()) + horizon
+    # only the rated bands are priced: the unrated ones are neither fitted nor resampled
+    rated_cells = (table.frame["band"].astype(str) != "unrated").to_numpy()
+    rated = dataclasses.replace(table, frame=table.frame.loc[rated_cells].reset_index(drop=True))
+    tails, tail_weight = _priced_curves(rated, model, months)
+    margins = margin_by_band(table, assumptions=assumptions)
+    keys = [(band.value, ch) for ch in channels for band in BAND_ORDER]
+    missing = [k for k in keys if k not in tails[0].groups or k not in margins.groups]
+    if missing:
+        raise CxDataError(
+            f"no rated customers for band × channel {missing[:3]}: every channel needs "
+            "customers in every band to price its mix"
+        )
+    margin_rows = [margins.groups.index(k) for k in keys]
+    margin = margins.monthly_margin[margin_rows]
+    # tenure cells of each channel, once per band: weight = share of its active customers
+    cell = (
+        pd.DataFrame({"c": base.channel_index, "a": base.tenure_months, "n": base.customers})
+        .groupby(["c", "a"], sort=True)["n"]
+        .sum()
+        .reset_index()
+    )
+    weight = cell["n"].to_numpy(np.float64) / base.n_customers[cell["c"].to_numpy()]
+    row = (3 * cell["c"].to_numpy(np.int64))[:, None] + np.arange(3)[None, :]
+    tenure = np.repeat(cell["a"].to_numpy(np.int64), 3)
+    weight, row = np.repeat(weight, 3), row.ravel()
+    i = assumptions.monthly_discount_rate
+    curve_rows = [tails[0].groups.index(k) for k in keys]
+    family_weight = tail_weight[:, curve_rows]  # (F, K)
+    survival = np.stack([t.survival[curve_rows, : months + 1] for t in tails])
+    observed = np.asarray(tails[0].observed_months, dtype=np.float64)[curve_rows]
+    _warn_curves_ended(
+        keys,
+        np.einsum("fk,fkm->km", family_weight, survival),
+        row,
+        tenure,
+        weight * base.n_customers[row // 3],
+    )
+    point = np.zeros((len(keys), horizon))
+    beyond = np.zeros(len(keys))
+    for f in range(len(tails)):
+        flows_f, beyond_f = _tenure_weighted_flows(
+            _retention(survival[f]), row, tenure, weight, horizon, i, observed
+        )
+        point += family_weight[f][:, None] * flows_f
+        beyond += family_weight[f] * beyond_f
+    total = point.sum(axis=-1)
+    share = np.divide(beyond, total, out=np.zeros_like(total), where=total > 0)
+    _warn_extrapolated_residual(keys, share, observed, averaged=len(tails) > 1)
+    point *= margin[:, None]
+    counts = resample_life_table(rated, n_replicates=b, seed=seed, groups=keys)
+    family = _draw_families(family_weight, b, seed)  # (B, K)
+    reps = np.zeros((b, len(keys), horizon))
+    for f, tail in enumerate(tails):
+        if not (family == f).any():
+            continue
+        factors = replicate_retention(rated, counts, horizon_months=months, tail=tail, groups=keys)
+        flows_f = _tenure_weighted_flows(factors, row, tenure, weight, horizon, i)[0]
+        reps = np.where((family == f)[:, :, None], flows_f, reps)
+    margin_reps = np.broadcast_to(margin, (b, margin.size)).copy()
+    from_data = np.array([margins.source[j] == "data" for j in margin_rows])
+    if table.has_revenue and from_data.any():
+        revenue = replicate_mean_revenue(rated, counts, seed=seed, groups=keys)
+        margin_reps[:, from_data] = revenue[:, from_data] * margins.margin_rate
+    reps *= margin_reps[:, :, None]
+    shape = (len(channels), len(BAND_ORDER), horizon)
+    return channels, point.reshape(shape), reps.reshape((b, *shape))
+
+
+def _priced_curves(
+    rated: LifeTable, model: ChurnModel, months: int
+) -> tuple[tuple[ChurnCurves, ...], FloatArray]:
+    """The curves a band move is priced with, one per tail family, with their weights.
+
+    With ``model="auto"``: Kaplan–Meier where the data reach, extended by each
+    parametric family and weighted by its Akaike weight per group (weights (F, G) in
+    the curves' group order), so the shape of the tail is averaged and its uncertainty
+    enters the replicates. Any other model: its curves alone, weight 1.
+    """
+    from cx_economics.survival.fit import fit_churn, splice_tail
+    from cx_economics.survival.km import kaplan_meier
+    from cx_economics.survival.parametric import akaike_tails
+
+    with warnings.catch_warnings():
+        # the curves reach the longest tenure plus the horizon, while each customer
+        # needs only the horizon from their own tenure: the share of the value that
+        # rests on months beyond the data is measured and warned about instead
+        warnings.filterwarnings(
+            "ignore", "`horizon_months`=.*longest observed", CxAssumptionWarning
+        )
+        if model != "auto":
+            curves = fit_churn(rated, model=model, by=("band", "channel"), horizon_months=months)
+            return (curves,), np.ones((1, len(curves.groups)))
+        km = kaplan_meier(rated, horizon_months=months)
+        if (km.observed_months >= months).all():
+            return (km,), np.ones((1, len(km.groups)))
+        tails, weights = akaike_tails(rated, horizon_months=months)
+    order = [tails[0].groups.index(key) for key in km.groups]
+    return tuple(splice_tail(km, tail) for tail in tails), weights[:, order]
+
+
+def _draw_families(
+    weights: FloatArray, n_replicates: int, seed: int | np.random.Generator
+) -> IntArray:
+    """A tail family per replicate and group (B, G), drawn with the weights (F, G)."""
+    rng = (
+        seed
+        if isinstance(seed, np.random.Generator)
+        else np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+    )
+    cumulative = np.cumsum(weights, axis=0)
+    u = rng.random((n_replicates, weights.shape[1]))
+    drawn: IntArray = np.minimum(
+        (u[None, :, :] >= cumulative[:, None, :]).sum(axis=0), weights.shape[0] - 1
+    )
+    return drawn
+
+
+def _warn_curves_ended(
+    keys: Sequence[tuple[str, str]],
+    survival: FloatArray,
+    row: IntArray,
+    tenure: IntArray,
+    customers: FloatArray,
+) -> None:
+    """Warn where a band's curve is 0 at tenures the channel's active customers have.
+
+    Nobody of that band stayed so long, so the curve cannot say what such a customer
+    would bring in that band: their residual value in it counts as 0.
+    """
+    ended = survival[row, tenure] <= 0
+    if ended.any():
+        hit = sorted({keys[r] for r in row[ended]})
+        n = round(float(customers[ended].sum()))
+        names = ", ".join(f"{band}/{channel}" for band, channel in hit[:4])
+        warnings.warn(
+            f"the churn curve of {names} reaches 0 before the longest tenure of its "
+            f"channel's active customers: for {n:,} of them that band's residual value "
+            "counts as 0, which overstates what moving them out of it is worth. A model "
+            "with a parametric tail (model='auto') does not end at 0",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
+
+
+def _warn_extrapolated_residual(
+    keys: Sequence[tuple[str, str]], share: FloatArray, observed: FloatArray, averaged: bool
+) -> None:
+    """Warn where much of a band's residual value lies beyond the longest tenure observed.
+
+    There the value rests on the churn model's tail; ``averaged``: over several
+    families, whose spread is in the interval (a shape none of them has is not).
+    """
+    from cx_economics.value.lifetime import DEFAULT_MAX_EXTRAPOLATED_SHARE
+
+    far = np.flatnonzero(share > DEFAULT_MAX_EXTRAPOLATED_SHARE)
+    low, high = int(observed.min()), int(observed.max())
+    reach = f"{low}" if low == high else f"{low}–{high}"
+    if far.size:
+        detail = ", ".join(
+            f"{keys[k][0]}/{keys[k][1]} {share[k]:.0%}" for k in far[np.argsort(-share[far])][:4]
+        )
+        warnings.warn(
+            f"{far.size} of {len(keys)} band × channel residual values take more than "
+            f"{DEFAULT_MAX_EXTRAPOLATED_SHARE:.0%} of their present value from months beyond "
+            f"the longest tenure in the data ({reach} months), i.e. "
+            f"from the churn model's tail: {detail}. "
+            + (
+                "Their intervals carry the spread between the tail families the data "
+                "support, not a shape none of them has"
+                if averaged
+                else "Their intervals do not carry the tail's shape"
+            )
+            + "; a shorter horizon_months rests less on it",
+            CxAssumptionWarning,
+            stacklevel=3,
+        )
