@@ -24,10 +24,10 @@ import pandas as pd
 
 from cx_economics.core.bands import DEFAULT_SCHEME
 from cx_economics.core.exceptions import CxError
+from cx_economics.core.finance import annuity_factor
 from cx_economics.data.assumptions import Assumptions
 from cx_economics.data.datasets import load_demo
 from cx_economics.drivers import Fix, contact_churn_link, contact_driver_analysis, fix_returns
-from cx_economics.drivers.fixes import annuity_factor
 
 ASSUMPTIONS = Assumptions(
     currency="EUR",
@@ -126,7 +126,7 @@ def main() -> None:
         print("  -", line)
 
     costed = fix_returns(report.money, FIXES, assumptions=ASSUMPTIONS)
-    factor = annuity_factor(ASSUMPTIONS.horizon_months, ASSUMPTIONS.monthly_discount_rate)
+    factor = annuity_factor(ASSUMPTIONS.monthly_discount_rate, ASSUMPTIONS.horizon_months)
     print(
         f"\nCosted fixes over {ASSUMPTIONS.horizon_months} months "
         f"(1 EUR a month is worth {factor:.1f} EUR today):"

@@ -12,6 +12,7 @@ from scipy import stats
 from statsmodels.stats import rates as sm_rates
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.finance import annuity_factor, payback_months
 from cx_economics.data.assumptions import Assumptions
 from cx_economics.data.datasets import SimulatedData, simulate
 from cx_economics.data.schemas import DAYS_PER_MONTH
@@ -20,7 +21,6 @@ from cx_economics.drivers import (
     Fix,
     ReasonMoney,
     ReliabilityRules,
-    annuity_factor,
     contact_churn_link,
     contact_driver_analysis,
     contact_person_months,
@@ -29,7 +29,6 @@ from cx_economics.drivers import (
     fix_scenarios,
     money_per_reason,
     nps_after_contacts,
-    payback_months,
     poisson_rate_interval,
 )
 from cx_economics.drivers.nps_link import nps_with_variance
@@ -479,7 +478,7 @@ def test_npv_payback_and_roi_equal_brute_force_cash_flows() -> None:
     assert row["roi"] == pytest.approx((discounted.sum() - 10_000) / 10_000)
     assert row["payback_months"] == 1 + int(np.argmax(np.cumsum(discounted) >= 10_000))
     assert row["break_even_cost"] == pytest.approx(discounted.sum())
-    assert annuity_factor(60, i) == pytest.approx(discounted.sum() / net)
+    assert annuity_factor(i, 60) == pytest.approx(discounted.sum() / net)
     assert payback_months(1e9, 10.0, i) == np.inf
     assert payback_months(0.0, 10.0, i) == 0.0
 

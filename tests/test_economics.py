@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.core.finance import annuity_months
+from cx_economics.core.finance import discount_factors
 from cx_economics.economics.channels import economics_from_arrays
 
 
@@ -80,7 +80,7 @@ def test_table_totals_equal_sum_of_channels_and_intervals_cover_points() -> None
     assert np.all(body["nps_lower"] <= body["nps"]) and np.all(body["nps"] <= body["nps_upper"])
     # cost of excellence: 35 points × 3,000 per point per year for phone
     assert body["cost_of_excellence"].iloc[0] == pytest.approx(35 * 3e3)
-    annuity = annuity_months(econ.monthly_discount_rate, 60).sum() / 12
+    annuity = discount_factors(econ.monthly_discount_rate, 60).sum() / 12
     assert body["net_value"].iloc[0] == pytest.approx(
         body["money_lost"].iloc[0] - 35 * 3e3 * annuity
     )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cx_economics.core.exceptions import CxDataError
-from cx_economics.core.finance import annuity_months
+from cx_economics.core.finance import discount_factors
 from cx_economics.data.datasets import ReasonTruth, SimulationTruth, simulate
 from cx_economics.economics.channels import ChannelEconomics, economics_from_arrays
 from cx_economics.economics.impact import MixShift
@@ -161,7 +161,7 @@ def payback_by_loop(econ: ChannelEconomics, cost: ExpCost, level: float) -> floa
     c, today = 0, econ.nps_today[0]
     delta = econ.mix_shift.shares_at(econ.shares_today[c], level) - econ.shares_today[c]
     extra = float(cost.cost_at(level) - cost.cost_at(today))
-    disc = annuity_months(econ.monthly_discount_rate, econ.horizon_months)
+    disc = discount_factors(econ.monthly_discount_rate, econ.horizon_months)
     gained = spent = 0.0
     for t in range(econ.horizon_months):
         gained += econ.customers[c] * float(delta @ econ.band_flows[c, :, t])

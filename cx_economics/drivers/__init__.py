@@ -21,10 +21,8 @@ from cx_economics.drivers.fixes import (
     Fix,
     FixScenarios,
     Levers,
-    annuity_factor,
     fix_returns,
     fix_scenarios,
-    payback_months,
 )
 from cx_economics.drivers.money import ReasonMoney, money_per_reason
 from cx_economics.drivers.nps_link import NpsAfterContact, nps_after_contacts
@@ -47,7 +45,6 @@ __all__ = [
     "ReasonMoney",
     "ReasonRates",
     "ReliabilityRules",
-    "annuity_factor",
     "contact_churn_link",
     "contact_driver_analysis",
     "contact_person_months",
@@ -56,6 +53,5 @@ __all__ = [
     "fix_scenarios",
     "money_per_reason",
     "nps_after_contacts",
-    "payback_months",
     "poisson_rate_interval",
 ]

@@ -28,6 +28,7 @@ from scipy import stats
 from cx_economics.core.bands import NpsBand
 from cx_economics.core.exceptions import CxDataError, CxModelError
 from cx_economics.core.results import Result
+from cx_economics.core.stats import check_level, normal_quantile
 from cx_economics.data.schemas import Customers, Responses
 from cx_economics.drivers.person_months import (
     ExposureRule,
@@ -256,10 +257,11 @@ def contact_churn_link(
     True
     """
     unknown = sorted(set(adjust_for) - set(_ADJUSTABLE))
-    if unknown or baseline_bins < 1 or not 0.5 <= level < 1:
+    check_level(level)
+    if unknown or baseline_bins < 1:
         raise CxDataError(
-            f"`adjust_for` must be a subset of {list(_ADJUSTABLE)} (got unknown {unknown}), "
-            f"`baseline_bins` ≥ 1 (got {baseline_bins}), `level` in [0.5, 1) (got {level})"
+            f"`adjust_for` must be a subset of {list(_ADJUSTABLE)} (got unknown {unknown}) "
+            f"and `baseline_bins` ≥ 1 (got {baseline_bins})"
         )
     pm = contact_person_months(
         customers, contacts, responses, reasons=reasons, max_reasons=max_reasons,
@@ -280,7 +282,7 @@ def _link_result(
     k = len(pm.reasons)
     se = np.sqrt(np.diag(cov))
     beta, beta_se = params[-k:], se[-k:]
-    z = float(stats.norm.ppf(0.5 + level / 2.0))
+    z = normal_quantile(level)
     p = 2.0 * stats.norm.sf(np.abs(beta / beta_se))
     flagged = _flagged(pm)
     totals = flagged.groupby("reason")[["flagged_person_months", "flagged_churners"]].sum()

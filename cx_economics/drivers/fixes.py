@@ -32,6 +32,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.finance import annuity_factor, payback_months
+from cx_economics.core.intervals import percentile_interval
 from cx_economics.core.results import Result
 from cx_economics.data.assumptions import Assumptions
 from cx_economics.drivers.money import ReasonMoney
@@ -42,10 +44,8 @@ __all__ = [
     "Fix",
     "FixScenarios",
     "Levers",
-    "annuity_factor",
     "fix_returns",
     "fix_scenarios",
-    "payback_months",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -96,80 +96,6 @@ class Fix:
             )
 
 
-def annuity_factor(horizon_months: int, monthly_discount_rate: float) -> float:
-    """Present value of 1 (currency) paid at the end of each of months 1..H.
-
-    Parameters
-    ----------
-    horizon_months : int
-        Months H the payments last.
-    monthly_discount_rate : float
-        Discount rate per month (fraction).
-
-    Returns
-    -------
-    float
-        ``Σ_{m=1..H} (1 + i)^-m`` (months of payment in today's money).
-
-    Examples
-    --------
-    >>> annuity_factor(12, 0.0)
-    12.0
-    >>> round(annuity_factor(1, 0.01), 6)
-    0.990099
-    """
-    i = monthly_discount_rate
-    if i == 0:
-        return float(horizon_months)
-    return float((1.0 - (1.0 + i) ** -horizon_months) / i)
-
-
-def payback_months(
-    cost: npt.ArrayLike, monthly_net: npt.ArrayLike, monthly_discount_rate: float
-) -> FloatArray:
-    """Months until discounted net benefits repay a one-off cost, vectorised.
-
-    Parameters
-    ----------
-    cost : array_like
-        One-off cost (currency).
-    monthly_net : array_like
-        Net benefit per month (currency per month), received at each month's end.
-    monthly_discount_rate : float
-        Discount rate per month (fraction).
-
-    Returns
-    -------
-    ndarray
-        Smallest whole number of months ``m`` with ``Σ_{t≤m} net / (1 + i)^t ≥ cost``;
-        0 when the cost is 0, ``inf`` when the benefits never repay it.
-
-    Examples
-    --------
-    >>> payback_months(100.0, 10.0, 0.0).tolist()
-    10.0
-    """
-    c = np.asarray(cost, dtype=np.float64)
-    net = np.asarray(monthly_net, dtype=np.float64)
-    i = monthly_discount_rate
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if i == 0:
-            exact = c / net
-        else:
-            inside = 1.0 - c * i / net
-            safe = np.where(inside > 0, inside, 1.0)
-            exact = np.where(inside > 0, -np.log(safe) / math.log1p(i), np.inf)
-        months = np.where(net > 0, np.ceil(exact - 1e-9), np.inf)
-    out: FloatArray = np.where(c <= 0, 0.0, months)
-    return out
-
-
-def _interval(draws: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
-    tail = (1.0 - level) / 2.0
-    low, high = np.quantile(draws, [tail, 1.0 - tail], axis=-1, method="inverted_cdf")
-    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
-
-
 def _returns(
     money: ReasonMoney, reasons: Sequence[str], fixes: Sequence[Fix], assumptions: Assumptions
 ) -> pd.DataFrame:
@@ -179,7 +105,7 @@ def _returns(
     cost = np.array([f.cost for f in fixes])
     running = np.array([f.annual_running_cost for f in fixes])
     i, level = assumptions.monthly_discount_rate, assumptions.confidence_level
-    factor = annuity_factor(assumptions.horizon_months, i)
+    factor = annuity_factor(i, assumptions.horizon_months)
     point = money.table.set_index("reason").loc[list(reasons), "total"].to_numpy(np.float64)
     benefit = np.column_stack([point, money.total_draws[rows]]) * reduction[:, None]
     net_monthly = (benefit - running[:, None]) / 12.0
@@ -195,7 +121,7 @@ def _returns(
         "payback_months": payback, "break_even_cost": break_even,
     }  # fmt: skip
     for name, values in columns.items():
-        low, high = _interval(values[:, 1:], level)
+        low, high = percentile_interval(values[:, 1:], level, axis=-1)
         out[name], out[f"{name}_lower"], out[f"{name}_upper"] = values[:, 0], low, high
     out["probability_npv_positive"] = (npv[:, 1:] > 0).mean(axis=1)
     return out

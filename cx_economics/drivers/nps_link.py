@@ -19,6 +19,7 @@ from scipy import stats
 
 from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.results import Result
+from cx_economics.core.stats import check_level, normal_quantile, nps_variance
 from cx_economics.data.schemas import Responses, validate_responses
 from cx_economics.tables.contact_counts import LabelRule, contact_events
 
@@ -57,7 +58,7 @@ def nps_with_variance(
     with np.errstate(divide="ignore", invalid="ignore"):
         share_d = d / n
         share_p = np.asarray(promoters, dtype=np.float64) / n
-        variance = 1e4 * (share_p + share_d - (share_p - share_d) ** 2) / n
+        variance = 1e4 * nps_variance(share_p, share_d) / n
     return 100.0 * (share_p - share_d), variance
 
 
@@ -135,7 +136,7 @@ def _difference_table(
 ) -> pd.DataFrame:
     from statsmodels.stats.multitest import multipletests
 
-    z = float(stats.norm.ppf(0.5 + level / 2.0))
+    z = normal_quantile(level)
     nps_a, var_a = nps_with_variance(after[:, 0], after[:, 1], after[:, 2])
     nps_o, var_o = nps_with_variance(other[:, 0], other[:, 1], other[:, 2])
     diff, se = nps_a - nps_o, np.sqrt(var_a + var_o)
@@ -210,10 +211,9 @@ def nps_after_contacts(
     >>> bool((res.table["n_after"] + res.table["n_other"] == len(sim.responses)).all())
     True
     """
-    if window_days < 0 or not 0.5 <= level < 1:
-        raise CxDataError(
-            f"`window_days` must be ≥ 0 (got {window_days}) and `level` in [0.5, 1) (got {level})"
-        )
+    check_level(level)
+    if window_days < 0:
+        raise CxDataError(f"`window_days` must be ≥ 0, got {window_days}")
     valid = validate_responses(responses)
     answers = valid.frame.sort_values("response_date", kind="stable", ignore_index=True)
     codes = valid.scheme.band_codes(answers["score"].to_numpy())

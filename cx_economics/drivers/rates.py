@@ -28,6 +28,7 @@ from scipy import stats
 
 from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.results import Result
+from cx_economics.core.stats import check_level, normal_quantile
 from cx_economics.tables.contact_counts import UNCODED, ContactCounts
 
 __all__ = [
@@ -190,7 +191,7 @@ def _fit_reason(
 ) -> _ReasonFit:
     if y.sum() == 0 or y.size < 3:
         return _NO_FIT
-    z = float(stats.norm.ppf(0.5 + level / 2.0))
+    z = normal_quantile(level)
     rate = y.sum() / e.sum()
     dispersion = float(((y - rate * e) ** 2 / (rate * e)).sum() / (y.size - 1))
     p, lower, upper = _negative_binomial(y, e, z)
@@ -461,8 +462,7 @@ def contact_rates(
     >>> rates.table.set_index("reason").loc["address change", "verdict"]
     'too sparse to rank'
     """
-    if not 0.5 <= level < 1:
-        raise CxDataError(f"`level` must be in [0.5, 1), got {level}")
+    check_level(level)
     rules = rules or ReliabilityRules()
     monthly = _window(counts, window_months)
     if monthly.empty:

@@ -44,7 +44,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
-from cx_economics.core.finance import annuity_months
+from cx_economics.core.finance import annuity_factor, discount_factors, first_month_repaid
 from cx_economics.core.intervals import percentile_interval
 from cx_economics.core.parameters import rng_from_seed
 from cx_economics.core.results import Result
@@ -178,7 +178,7 @@ class ChannelEconomics(Result):
     @property
     def annuity(self) -> float:
         """Present value of one currency unit per year paid monthly over the horizon."""
-        return float(annuity_months(self.monthly_discount_rate, self.horizon_months).sum() / 12)
+        return annuity_factor(self.monthly_discount_rate, self.horizon_months) / 12.0
 
     def gain_at(self, nps: npt.ArrayLike) -> FloatArray:
         """Customer equity (currency) each channel gains if its NPS moved to ``nps`` (points).
@@ -304,11 +304,9 @@ class ChannelEconomics(Result):
         delta = self.mix_shift.shares_at(self.shares_today, target) - here
         gain = self.customers[:, None] * np.einsum("cb,cbt->ct", delta, self.band_flows)
         extra = self.cost_at(target) - self.cost_at(self.nps_today)
-        disc = annuity_months(self.monthly_discount_rate, self.horizon_months)
-        cost = (extra[:, None] / 12.0) * disc[None, :]
-        reached = np.cumsum(gain, axis=1) >= np.cumsum(cost, axis=1)
-        first = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1.0, np.inf)
-        return np.where(extra <= 0, 0.0, first)
+        disc = discount_factors(self.monthly_discount_rate, self.horizon_months)
+        cost = (np.maximum(extra, 0.0)[:, None] / 12.0) * disc[None, :]
+        return first_month_repaid(gain, cost)
 
     # ------------------------------------------------------------------ table
     def to_frame(self, *, seed: int = 0) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from scipy import stats
 
 from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.results import Result
+from cx_economics.core.stats import nps_variance
 from cx_economics.scores.estimate import (
     ADJUSTED_PSEUDO_COUNTS,
     NpsEstimate,
@@ -219,7 +220,7 @@ def _share_variance(shares: Sequence[float]) -> float:
     if abs(values.sum() - 1.0) > 1e-6:
         raise CxDataError(f"`shares` must sum to 1; they sum to {values.sum():.6g}")
     detractor, promoter = values[0], values[2]
-    variance = float(promoter + detractor - (promoter - detractor) ** 2)
+    variance = float(nps_variance(promoter, detractor))
     if variance <= 0:
         raise CxDataError(
             "`shares` put every response in one band, so the NPS variance is 0 and no sample "

@@ -13,12 +13,13 @@ from typing import Any, Literal, overload
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from cx_economics.core.bands import BandScheme
 from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.intervals import percentile_interval
 from cx_economics.core.parameters import check_n_bootstrap, rng_from_seed
 from cx_economics.core.results import Estimate, Result
+from cx_economics.core.stats import normal_quantile, nps_variance
 from cx_economics.data.schemas import Responses
 from cx_economics.tables.nps_counts import NpsCounts, Period, nps_counts
 
@@ -61,9 +62,7 @@ _PER_GROUP = (
 
 
 def _z(level: float) -> float:
-    if not (isinstance(level, float | int) and 0.0 < float(level) < 1.0):
-        raise CxDataError(f"`level` must be a coverage strictly between 0 and 1; got {level!r}")
-    return float(stats.norm.ppf(0.5 + float(level) / 2.0))
+    return normal_quantile(level)
 
 
 def _resolve_method(method: str, allowed: Sequence[str]) -> str:
@@ -122,7 +121,7 @@ def _trinomial(
     n = adjusted.sum(axis=-1)
     detractor, promoter = adjusted[..., 0] / n, adjusted[..., 2] / n
     centre = 100.0 * (promoter - detractor)
-    variance = np.maximum(promoter + detractor - (promoter - detractor) ** 2, 0.0)
+    variance = nps_variance(promoter, detractor)
     se = 100.0 * np.sqrt(variance / n)
     return _Interval(se, centre - z * se, centre + z * se)
 
@@ -137,7 +136,6 @@ def _bootstrap(
         counts[:, 0], n - counts[:, 2], out=np.zeros(n.size), where=(n - counts[:, 2]) > 0
     )
     chunk = max(1, _BOOTSTRAP_CELLS_PER_CHUNK // n_bootstrap)
-    quantiles = [(1.0 - level) / 2.0, (1.0 + level) / 2.0]
     se, lower, upper = (np.empty(n.size) for _ in range(3))
     for start in range(0, n.size, chunk):
         rows = slice(start, start + chunk)
@@ -148,7 +146,7 @@ def _bootstrap(
         )
         replicates = 100.0 * (promoters - detractors) / n[rows, None]
         se[rows] = replicates.std(axis=1, ddof=1)
-        lower[rows], upper[rows] = np.quantile(replicates, quantiles, axis=1)
+        lower[rows], upper[rows] = percentile_interval(replicates, level, axis=1)
     return _Interval(se, lower, upper)
 
 

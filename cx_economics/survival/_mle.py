@@ -22,9 +22,10 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats
+from scipy import optimize
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.stats import check_level, normal_quantile
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 
@@ -152,8 +153,7 @@ def _check_horizon_and_level(horizon_months: int, level: float) -> None:
         raise CxDataError(f"`horizon_months` must be an integer, got {horizon_months!r}")
     if horizon_months < 1:
         raise CxDataError(f"`horizon_months` must be at least 1, got {horizon_months}")
-    if not 0.0 < level < 1.0:
-        raise CxDataError(f"`level` must be a fraction strictly between 0 and 1, got {level}")
+    check_level(level)
 
 
 def _warn_fragile(groups: Sequence[_GroupCells], horizon_months: int) -> None:
@@ -248,7 +248,7 @@ def _cloglog_band(
     log_s: FloatArray, grad_log_s: FloatArray, covariance: FloatArray, level: float
 ) -> tuple[FloatArray, FloatArray]:
     """Delta-method band for S = exp(log_s) on g = log(-log S); exact 1 where S == 1."""
-    z = stats.norm.ppf(0.5 + level / 2.0)
+    z = normal_quantile(level)
     inside = log_s < 0
     safe = np.where(inside, log_s, -1.0)
     g = np.log(-safe)

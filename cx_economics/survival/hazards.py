@@ -35,6 +35,7 @@ from scipy import stats
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.core.results import Estimate, Result
+from cx_economics.core.stats import check_level, normal_quantile
 from cx_economics.tables.life import LifeTable
 
 __all__ = [
@@ -197,7 +198,7 @@ def _check_events(table: LifeTable, levels: Levels, terms: Sequence[tuple[str, s
 def _terms_frame(
     terms: Sequence[tuple[str, str]], beta: FloatArray, se: FloatArray, level: float
 ) -> pd.DataFrame:
-    z = float(stats.norm.ppf(0.5 + level / 2.0))
+    z = normal_quantile(level)
     frame = pd.DataFrame(
         {
             "term": [f"{c}={v}" for c, v in terms],
@@ -378,8 +379,7 @@ def hazard_ratios(
     """
     if method not in ("discrete", "cox"):
         raise CxDataError(f"`method` must be 'discrete' or 'cox', got {method!r}")
-    if not 0.0 < level < 1.0:
-        raise CxDataError(f"`level` must be a coverage in (0, 1), e.g. 0.95; got {level!r}")
+    check_level(level)
     references, levels = _references(table, reference)
     fit = _discrete if method == "discrete" else _cox
     return fit(table, references, levels, level)

@@ -21,6 +21,7 @@ from scipy import stats
 from cx_economics.core.bands import NpsBand
 from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.results import Result
+from cx_economics.core.stats import check_level, normal_quantile
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 
@@ -39,11 +40,6 @@ GroupKey = tuple[str, ...]
 
 #: Months at which :func:`km_summary` reports the share churned by default.
 SUMMARY_MONTHS: tuple[int, ...] = (3, 6, 12, 24)
-
-
-def _check_level(level: float) -> None:
-    if not 0.0 < level < 1.0:
-        raise CxDataError(f"`level` must be a coverage in (0, 1), e.g. 0.95; got {level!r}")
 
 
 def _check_horizon(horizon_months: int | None) -> None:
@@ -88,7 +84,7 @@ def loglog_interval(
     >>> lo.round(4).tolist(), up.round(4).tolist()
     ([1.0, 0.7448], [1.0, 0.8445])
     """
-    z = float(stats.norm.ppf(0.5 + level / 2.0))
+    z = normal_quantile(level)
     inside = (survival > 0.0) & (survival < 1.0)
     log_s = np.log(np.where(inside, survival, 0.5))
     spread = np.where(inside, z * np.sqrt(greenwood_sum) / np.abs(log_s), 0.0)
@@ -133,7 +129,7 @@ def kaplan_meier(
     [0.676, 0.786, 0.872, 0.789]
     """
     _check_horizon(horizon_months)
-    _check_level(level)
+    check_level(level)
     risk = table.risk_sets()
     observed = risk.observed_months
     last = int(observed.max()) if horizon_months is None else int(horizon_months)

@@ -35,10 +35,10 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from cx_economics.core.exceptions import CxDataError, CxModelError, describe_rows
 from cx_economics.core.results import Result
+from cx_economics.core.stats import normal_quantile
 from cx_economics.survival._families import (
     DEFAULT_BREAKPOINTS,
     PARAMETRIC_MODELS,
@@ -144,7 +144,7 @@ class ParametricFit(_DeltaMethodSurvival, Result):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: natural value and Wald interval, plus fit statistics."""
-        z = stats.norm.ppf(0.5 + self.level / 2.0)
+        z = normal_quantile(self.level)
         se = np.sqrt(np.diag(self.covariance))
         lo = _to_natural(self.model, self.theta - z * se)
         hi = _to_natural(self.model, self.theta + z * se)

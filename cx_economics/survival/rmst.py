@@ -38,10 +38,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.core.results import Estimate, Result
+from cx_economics.core.stats import check_level, normal_quantile
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 
@@ -170,8 +170,7 @@ def _check_inputs(curves: ChurnCurves, horizon_months: int, level: float) -> Non
             f"`curves.survival` is missing (NaN) within {horizon_months} months for groups "
             f"{bad}; shorten `horizon_months` or extrapolate the curves first"
         )
-    if not 0.0 < level < 1.0:
-        raise CxDataError(f"`level` must be a fraction strictly between 0 and 1, got {level}")
+    check_level(level)
 
 
 def _delta_variance(fit: object, row: FloatArray, horizon_months: int) -> float | None:
@@ -328,7 +327,7 @@ def restricted_mean_survival(
             stacklevel=2,
         )
     se = np.sqrt(variance)
-    z = stats.norm.ppf(0.5 + level / 2.0)
+    z = normal_quantile(level)
     return RmstResult(
         model=curves.model,
         group_columns=curves.group_columns,

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from cx_economics.core.exceptions import CxDataError, CxModelError, describe_rows
 from cx_economics.core.results import Estimate, Result
+from cx_economics.core.stats import check_level, normal_quantile
 from cx_economics.survival._mle import (
     _check_horizon_and_level,
     _curves_from_fits,
@@ -221,7 +222,7 @@ def _sbg_fit(
     n_periods: int,
     level: float,
 ) -> SbgFit:
-    z = stats.norm.ppf(0.5 + level / 2.0)
+    z = normal_quantile(level)
     se = np.sqrt(np.diag(covariance))
     alpha, beta = (
         Estimate(
@@ -274,8 +275,7 @@ def fit_sbg_counts(survivors: npt.ArrayLike, *, level: float = 0.95) -> SbgFit:
     >>> fit.retention_rate([1, 7]).round(3)
     array([0.627, 0.911])
     """
-    if not 0.0 < level < 1.0:
-        raise CxDataError(f"`level` must be a fraction strictly between 0 and 1, got {level}")
+    check_level(level)
     counts = np.asarray(survivors, dtype=np.float64)
     if counts.ndim != 1 or counts.size < 2:
         raise CxDataError(

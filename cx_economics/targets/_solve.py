@@ -19,7 +19,7 @@ import numpy.typing as npt
 from scipy import optimize
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
-from cx_economics.core.finance import annuity_months
+from cx_economics.core.finance import discount_factors, first_month_repaid
 from cx_economics.core.parameters import rng_from_seed
 from cx_economics.economics.channels import ChannelEconomics, CostModel
 from cx_economics.economics.impact import MixShift, mix_gain
@@ -154,10 +154,8 @@ class _NetCurves:
         delta = self.mix(level, slice(0, 1)) - self.mix(today, slice(0, 1))
         gain = self.customers[:, None] * np.einsum("ckb,cbt->ct", delta[0], self.flows[0])
         extra = self.extra_cost(level)[0, :, 0]
-        cost = extra[:, None] / 12.0 * self.discount[None, :months]
-        reached = np.cumsum(gain - cost, axis=1) >= -1e-9 * np.abs(extra[:, None])
-        first = np.where(reached.any(axis=1), reached.argmax(axis=1) + 1.0, np.inf)
-        return np.where(extra <= 0, 0.0, first)
+        cost = np.maximum(extra, 0.0)[:, None] / 12.0 * self.discount[None, :months]
+        return first_month_repaid(gain, cost)
 
     def kinks(self) -> FloatArray:
         """Levels (R, C) where detractors run out under detractors-first (NaN otherwise)."""
@@ -219,7 +217,7 @@ def _net_curves(
         mix_shift=shift,
         cost_models=ordered,
         annuity=economics.annuity,
-        discount=annuity_months(economics.monthly_discount_rate, economics.horizon_months),
+        discount=discount_factors(economics.monthly_discount_rate, economics.horizon_months),
         cost_today=cost_today,
     )
     return curves

@@ -65,6 +65,7 @@ from scipy import stats
 from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.intervals import percentile_interval
 from cx_economics.core.results import Result
+from cx_economics.core.stats import normal_quantile, nps_variance
 from cx_economics.economics.channels import ChannelEconomics, CostModel
 from cx_economics.targets._solve import (
     XTOL,
@@ -302,10 +303,9 @@ def detectable_change(
     """
 
     def variance(s: FloatArray) -> FloatArray:
-        out: FloatArray = s[..., 2] + s[..., 0] - (s[..., 2] - s[..., 0]) ** 2
-        return out
+        return nps_variance(s[..., 2], s[..., 0])
 
-    z = float(stats.norm.ppf(0.5 + level / 2.0) + stats.norm.ppf(power))
+    z = normal_quantile(level) + float(stats.norm.ppf(power))
     with np.errstate(divide="ignore"):
         se = np.sqrt(variance(shares_today) / n_today + variance(shares_target) / n_target)
     out: FloatArray = z * 100.0 * se
@@ -321,8 +321,8 @@ def _responses_behind_today(economics: ChannelEconomics) -> FloatArray:
     if economics.survey_responses is not None:
         return np.asarray(economics.survey_responses, dtype=np.float64)
     s = economics.shares_today
-    var = s[:, 2] + s[:, 0] - (s[:, 2] - s[:, 0]) ** 2
-    z = float(stats.norm.ppf(0.5 + economics.level / 2.0))
+    var = nps_variance(s[:, 2], s[:, 0])
+    z = normal_quantile(economics.level)
     se = (economics.nps_upper - economics.nps_lower) / (2.0 * z)
     with np.errstate(divide="ignore", invalid="ignore"):
         n = np.where(se > 0, 1e4 * var / se**2, np.inf)

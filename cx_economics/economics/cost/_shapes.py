@@ -15,6 +15,7 @@ from scipy import stats
 from scipy.interpolate import PchipInterpolator
 
 from cx_economics.core.exceptions import CxDataError, describe_rows
+from cx_economics.core.stats import check_level
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -151,7 +152,5 @@ def _shaped(values: FloatArray, shape: tuple[int, ...]) -> float | FloatArray:
 
 
 def _quantile(level: float, df: float) -> float:
-    if not 0.5 <= level < 1:
-        raise CxDataError(f"`level` must be in [0.5, 1), got {level}")
-    p = 0.5 + level / 2.0
+    p = 0.5 + check_level(level) / 2.0
     return float(stats.norm.ppf(p) if math.isinf(df) else stats.t.ppf(p, df))
