@@ -18,6 +18,8 @@ from _output import output_dir
 
 import cx_economics as cx
 from cx_economics.economics.channels import channel_economics
+from cx_economics.presentation.formatting import format_money
+from cx_economics.presentation.plots import plot_money_lost, plot_nps
 
 
 def main() -> None:
@@ -42,15 +44,15 @@ def main() -> None:
     ]
     print(frame[cols].round(1).to_string(index=False))
     total = frame.set_index("channel").loc["total"]
-    per_year = cx.format_money(total["money_lost_yearly_equivalent"])
+    per_year = format_money(total["money_lost_yearly_equivalent"])
     print(
         f"\nTotal money lost below excellent CX: {per_year} a year "
-        f"(level yearly equivalent of {cx.format_money(total['money_lost'])} over "
+        f"(level yearly equivalent of {format_money(total['money_lost'])} over "
         f"{economics.horizon_months} months)"
     )
 
-    cx.plot_money_lost(economics, per_year=True).savefig(out / "money_lost.png", dpi=100)
-    cx.plot_nps(cx.nps(demo.responses, by="channel")).savefig(out / "nps_by_channel.png", dpi=100)
+    plot_money_lost(economics, per_year=True).savefig(out / "money_lost.png", dpi=100)
+    plot_nps(cx.nps(demo.responses, by="channel")).savefig(out / "nps_by_channel.png", dpi=100)
     print(f"Plots written to {out}")
 
 

@@ -29,7 +29,7 @@ def main() -> None:
 
     table = cx.life_table(demo.customers, demo.responses)
     curves = cx.fit_churn(demo.customers, demo.responses)
-    churn = cx.km_summary(curves).to_frame()
+    churn = cx.survival.km_summary(curves).to_frame()
     by_month = churn[churn["measure"] == "churn_by_month"].pivot(
         index="band", columns="month", values="value"
     )
@@ -48,8 +48,10 @@ def main() -> None:
     cols = ["band", "value", "lower", "upper", "monthly_margin", "extrapolated_share"]
     print(values.to_frame()[cols].round(2).to_string(index=False))
 
-    cx.plot_churn_curves(curves, life_table=table).savefig(out / "churn_curves.png", dpi=100)
-    cx.plot_hazard_ratios(hazards).savefig(out / "hazard_ratios.png", dpi=100)
+    cx.presentation.plots.plot_churn_curves(curves, life_table=table).savefig(
+        out / "churn_curves.png", dpi=100
+    )
+    cx.presentation.plots.plot_hazard_ratios(hazards).savefig(out / "hazard_ratios.png", dpi=100)
     print(f"\nPlots written to {out}")
 
 

@@ -49,7 +49,7 @@ def _economics(
     customers: pd.DataFrame | None = None,
     costs: pd.DataFrame | None = None,
     assumptions: cx.Assumptions = FAST,
-) -> tuple[cx.ChannelEconomics, list[str]]:
+) -> tuple[cx.economics.ChannelEconomics, list[str]]:
     """Channel economics on ``data`` with replaced tables, and every warning's message."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -303,8 +303,8 @@ def test_contacts_from_non_customers_do_not_inflate_rates(small: SimulatedData) 
     assert len(alarms) == 1
     assert f"{rows:,} contacts from {ids:,} `customer_id`s" in alarms[0], alarms[0]
     assert "`contacts`" in alarms[0]
-    clean = cx.contact_rates(contact_counts(small.contacts, small.customers)).table
-    dirty = cx.contact_rates(counts).table
+    clean = cx.drivers.contact_rates(contact_counts(small.contacts, small.customers)).table
+    dirty = cx.drivers.contact_rates(counts).table
     pd.testing.assert_frame_equal(clean, dirty)
     assert counts.n_unknown_contacts == rows
 

@@ -176,7 +176,7 @@ def test_fitted_curves_on_simulated_bases_are_valid_survival_curves(seed: int) -
 
 
 @pytest.fixture(scope="module")
-def curves(data: SimulatedData) -> cx.ChurnCurves:
+def curves(data: SimulatedData) -> cx.survival.ChurnCurves:
     """Churn curves by band fitted on ``data`` (KM with a parametric tail)."""
     return cx.fit_churn(data.customers, data.responses, horizon_months=120)
 
@@ -190,7 +190,7 @@ def curves(data: SimulatedData) -> cx.ChurnCurves:
     horizon=st.integers(1, 120),
 )
 def test_lifetime_value_of_fitted_curves_rises_with_margin_and_falls_with_rate(
-    curves: cx.ChurnCurves,
+    curves: cx.survival.ChurnCurves,
     margin: float,
     scale: float,
     rate: float,
@@ -296,7 +296,9 @@ def test_targets_never_below_today_and_above_it_when_value_beats_cost(
 ) -> None:
     econ = _economics(tables, dict.fromkeys(CHANNELS, 60.0))
     cheaper = data.channel_costs.assign(annual_cost=data.channel_costs["annual_cost"] * scale)
-    targets = cx.value_based_targets(econ, cost_models=cx.cost_curves_from_table(cheaper))
+    targets = cx.value_based_targets(
+        econ, cost_models=cx.economics.cost.cost_curves_from_table(cheaper)
+    )
     frame = targets.to_frame().set_index("channel").drop(index="total")
     assert (frame["target"] >= frame["nps_today"] - 1e-9).all()
     pays = frame["marginal_value_per_point"] > frame["marginal_cost_per_point"]

@@ -21,7 +21,16 @@ __all__ = ["Estimate", "Result"]
 
 
 class Result(abc.ABC):
-    """Mixin for frozen result dataclasses: ``to_frame()``, ``summary()``, ``_repr_html_``."""
+    """Mixin for frozen result dataclasses: ``to_frame()``, ``summary()``, ``_repr_html_``.
+
+    Examples
+    --------
+    >>> from cx_economics.tables import NpsCounts
+    >>> from cx_economics.scores import nps
+    >>> estimate = nps(NpsCounts.from_counts(detractors=20, passives=30, promoters=50))
+    >>> isinstance(estimate, Result), estimate.summary().splitlines()[0]
+    (True, 'Net Promoter Score')
+    """
 
     #: Short human title used by :meth:`summary` and the HTML representation.
     _title: str = "Result"

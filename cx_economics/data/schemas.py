@@ -107,6 +107,12 @@ class ColumnSpec:
     open_end : bool
         For dates: a date after 2262-04-11 (``9999-12-31``) is a placeholder for "not
         yet" and read as missing, with a warning, instead of an error.
+
+    Examples
+    --------
+    >>> spec = ColumnSpec("score", "int", minimum=0, maximum=10, description="0-10 answer")
+    >>> spec.required, spec.unique
+    (True, False)
     """
 
     name: str
@@ -122,7 +128,13 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class TableSchema:
-    """A table's columns, and groups of which at least one column must be present."""
+    """A table's columns, and groups of which at least one column must be present.
+
+    Examples
+    --------
+    >>> CUSTOMERS_SCHEMA.names[:3]
+    ('customer_id', 'channel', 'tenure_months')
+    """
 
     name: str
     columns: tuple[ColumnSpec, ...]
@@ -493,6 +505,14 @@ def validate_table(
     ------
     CxDataError
         Not a frame, empty, a column missing, or values of the wrong kind or range.
+
+    Examples
+    --------
+    >>> schema = TableSchema("visits", (ColumnSpec("customer_id", "id", unique=True),))
+    >>> validate_table(pd.DataFrame({"id": ["a", "b"]}), schema, columns={"customer_id": "id"})
+      customer_id
+    0           a
+    1           b
     """
     if not isinstance(frame, pd.DataFrame):
         raise CxDataError(

@@ -77,6 +77,11 @@ class SeriesStyle:
         Matplotlib marker code.
     hatch : str
         Matplotlib hatch pattern for bars (``""`` for none).
+
+    Examples
+    --------
+    >>> BAND_STYLES["detractor"].linestyle, BAND_STYLES["promoter"].marker
+    ('--', '^')
     """
 
     color: str

@@ -29,6 +29,16 @@ def warn_excellence_within_noise(
     There the best quartile of teams is no farther from today than the sampling noise
     of today's NPS: the "money lost" measures the spread between similar teams, not
     the money at stake.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_excellence_within_noise(("web",), [31.0], ["best quartile of 4 teams"],
+    ...                                  np.array([28.0]), np.array([34.0]), 0.95)
+    >>> "spread between teams" in str(caught[0].message)
+    True
     """
     levels = np.asarray(excellent, dtype=np.float64)
     derived = [str(s).startswith("best quartile") for s in (sources or [""] * len(channels))]
@@ -61,6 +71,12 @@ def excellent_levels(
     the channel's NPS on the same answers (the window's, all teams pooled); added to
     ``nps_today`` (the active base's NPS), it compares like with like: the answers of
     the window include customers who have since left, the active base does not.
+
+    Examples
+    --------
+    >>> levels, sources = excellent_levels(None, ("web",), {"web": 45.0}, 10.0, np.array([30.0]))
+    >>> levels.tolist(), sources
+    ([45.0], ('assumption',))
     """
     levels, sources = [], []
     teams = None

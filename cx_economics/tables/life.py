@@ -89,6 +89,14 @@ class RiskSets(Result):
         ``t = 0``), customers whose state ended at month ``t`` without churn (active at
         the cut-off, or moved to another band) and customers who entered the group at
         month ``t`` (at risk from month ``t + 1``).
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"band": ["promoter"] * 2, "duration": [1, 2],
+    ...                       "churned": [True, False], "customers": [3, 7]})
+    >>> sets = LifeTable(cells, ("band",), "latest", None, False).risk_sets()
+    >>> sets.at_risk.tolist(), sets.churned.tolist()
+    ([[10, 10, 7]], [[0, 3, 0]])
     """
 
     group_columns: tuple[str, ...]

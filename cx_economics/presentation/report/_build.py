@@ -67,6 +67,12 @@ class SectionOutcome:
         Pages it contributed.
     charts : tuple of str
         File names of the PNG charts it wrote.
+
+    Examples
+    --------
+    >>> outcome = SectionOutcome("drivers", "Contact drivers", False, "no contacts table", 0, ())
+    >>> outcome.included, outcome.reason
+    (False, 'no contacts table')
     """
 
     key: str

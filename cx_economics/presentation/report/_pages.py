@@ -51,6 +51,12 @@ class Section:
         "unavailable" signal skips the section.
     last : bool, default False
         Built after every other section (the data-quality page lists their outcome).
+
+    Examples
+    --------
+    >>> from cx_economics.presentation.report import SECTIONS
+    >>> [s.key for s in SECTIONS][:2], [s.key for s in SECTIONS if s.last]
+    (['executive_summary', 'nps_by_channel'], ['data_quality'])
     """
 
     key: str
