@@ -40,7 +40,7 @@ def main() -> None:
 
     hazards = cx.hazard_ratios(table)
     print("\nHazard ratio against promoters (95 % interval):")
-    cols = ["level", "hazard_ratio", "lower", "upper"]
+    cols = ["category", "hazard_ratio", "lower", "upper"]
     print(hazards.to_frame()[cols].round(2).to_string(index=False))
 
     values = cx.value_by_band(demo.customers, demo.responses, n_bootstrap=200, seed=1)

@@ -154,7 +154,7 @@ def main(estimated: bool = False) -> None:
     )
     print("note:", plan._notes()[1])
     cascade = cascade_targets(demo.responses, targets, as_of="2024-12-31")
-    today = standing(demo.responses, cascade, level="team", period="Q", as_of="2025-11-15")
+    today = standing(demo.responses, cascade, unit="team", period="Q", as_of="2025-11-15")
     web = today.to_frame().query("channel == 'web'")
     show(
         "Where the web teams stand on 15 November 2025 (quarter to date)",

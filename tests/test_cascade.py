@@ -49,7 +49,7 @@ def test_equal_lift_moves_every_team_and_keeps_the_channel_on_target() -> None:
     channel = pandas_nps(window, ["channel"]).set_index("channel")
     wanted = {ch: float(channel.loc[ch, "nps"]) + 5.0 for ch in ("phone", "web")}
     cascade = cascade_targets(raw, wanted, reliability_margin=100.0)
-    teams = cascade.level("team").merge(
+    teams = cascade.unit("team").merge(
         pandas_nps(window, ["channel", "team"]), on=["channel", "team"]
     )
     assert len(teams) == 12
@@ -57,7 +57,7 @@ def test_equal_lift_moves_every_team_and_keeps_the_channel_on_target() -> None:
     for ch, target in wanted.items():
         rows = teams[teams["channel"] == ch]
         assert np.average(rows["target"], weights=rows["n"]) == pytest.approx(target)
-    people = cascade.level("employee").merge(
+    people = cascade.unit("employee").merge(
         teams[["channel", "team", "target"]], on=["channel", "team"], suffixes=("", "_team")
     )
     assert (people["target"] == people["target_team"]).all()  # people take the team target
@@ -68,23 +68,23 @@ def test_other_rules_and_unreliable_baselines() -> None:
     raw = responses()
     window = baseline_window(raw)
     same = cascade_targets(raw, {"chat": 30.0}, team_rule="same_level")
-    assert (same.level("team")["target"] == 30.0).all()
+    assert (same.unit("team")["target"] == 30.0).all()
     lifted = cascade_targets(
         raw, {"chat": 30.0}, person_rule="equal_lift", reliability_margin=100.0
     )
-    people = lifted.level("employee").merge(
+    people = lifted.unit("employee").merge(
         pandas_nps(window, ["channel", "team", "employee"]), on=["channel", "team", "employee"]
     )
-    team_lift = lifted.level("channel")["lift"].iloc[0]
+    team_lift = lifted.unit("channel")["lift"].iloc[0]
     expected = (people["nps"] + team_lift).clip(-100, 100).to_numpy()
     assert people["target"].to_numpy() == pytest.approx(expected)
     strict = cascade_targets(raw, {"chat": 30.0}, reliability_margin=1.0)
-    teams = strict.level("team")
-    assert (teams["basis"] == "unreliable baseline: level above").all()
+    teams = strict.unit("team")
+    assert (teams["basis"] == "unreliable baseline: unit above").all()
     assert (teams["target"] == 30.0).all()
     # a channel target below today's baseline asks teams to hold, not to fall
     hold = cascade_targets(raw, {"branch": -50.0}, reliability_margin=100.0)
-    branch = hold.level("team")
+    branch = hold.unit("team")
     assert branch["target"].to_numpy() == pytest.approx(branch["baseline_nps"].to_numpy())
 
 
@@ -98,7 +98,7 @@ def brute_force_promoters(d: int, p: int, r: int, m: int, target: float) -> int 
 def test_scorecards_count_the_period_and_what_it_still_takes() -> None:
     raw = responses()
     cascade = cascade_targets(raw, {"phone": 15.0, "web": 20.0}, as_of="2024-12-31")
-    cards = scorecards(raw, cascade, level="team", period="Y").to_frame()
+    cards = scorecards(raw, cascade, unit="team", period="Y").to_frame()
     assert cards["date"].dt.month.tolist().count(1) == 24  # 24 teams, one card each month
     year = raw[raw["response_date"].dt.year == 2025]
     for date in (pd.Timestamp("2025-03-31"), cards["date"].max()):
@@ -107,7 +107,7 @@ def test_scorecards_count_the_period_and_what_it_still_takes() -> None:
         assert len(got) == 24
         assert (got["responses"] == got["n"]).all()
         assert got["nps_x"].to_numpy() == pytest.approx(got["nps_y"].to_numpy())
-    targets = cascade.level("team").set_index("team")
+    targets = cascade.unit("team").set_index("team")
     pace = targets["baseline_n"] / cascade.baseline_days  # phone and web teams
     march = cards[cards["date"] == "2025-03-31"].set_index("team")
     left = (pd.Timestamp("2025-12-31") - march["date"]).dt.days
@@ -130,10 +130,10 @@ def test_scorecards_count_the_period_and_what_it_still_takes() -> None:
 def test_standing_is_the_latest_scorecard_in_one_call() -> None:
     raw = responses()
     cascade = cascade_targets(raw, {"phone": 15.0}, as_of="2024-12-31")
-    today = standing(raw, cascade, level="employee", period="Q", as_of="2025-11-20").to_frame()
+    today = standing(raw, cascade, unit="employee", period="Q", as_of="2025-11-20").to_frame()
     assert today["date"].nunique() == 1 and today["date"].iloc[0] == pd.Timestamp("2025-11-20")
     assert not today.duplicated(["channel", "team", "employee"]).any()
-    cards = scorecards(raw, cascade, level="employee", period="Q", as_of="2025-11-20").to_frame()
+    cards = scorecards(raw, cascade, unit="employee", period="Q", as_of="2025-11-20").to_frame()
     last = cards[cards["date"] == cards["date"].max()].reset_index(drop=True)
     pd.testing.assert_frame_equal(today, last)
     people = today[today["channel"] == "phone"]
@@ -185,7 +185,7 @@ def test_results_are_frozen_tidy_and_render() -> None:
     cascade = cascade_targets(raw, {"phone": 10.0})
     results = [
         cascade,
-        standing(raw, cascade, level="team"),
+        standing(raw, cascade, unit="team"),
         achievability_frontier(raw, min_responses=50),
     ]
     for result in results:

@@ -430,7 +430,7 @@ def test_scorecard_chart_draws_nps_so_far_and_target_of_one_unit() -> None:
 
     sim = simulate(3_000, seed=4)
     cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
-    cards = scorecards(sim.responses, cascade, level="channel", period="Q")
+    cards = scorecards(sim.responses, cascade, unit="channel", period="Q")
     figure = plot_scorecard(cards, "phone")
     lines = _by_gid(figure.axes[0])
     rows = cards.table[cards.table["channel"] == "phone"].sort_values("date")

@@ -51,7 +51,7 @@ Method = Literal["discrete", "cox"]
 _TERM_COLUMNS = [
     "term",
     "covariate",
-    "level",
+    "category",
     "hazard_ratio",
     "lower",
     "upper",
@@ -63,19 +63,19 @@ _TERM_COLUMNS = [
 
 @dataclass(frozen=True, eq=False)
 class HazardRatios(Result):
-    """Hazard ratios of each group level against its reference level.
+    """Hazard ratios of each category of a group column against its reference category.
 
     Attributes
     ----------
     method : str
         ``"discrete"`` (grouped-time cloglog GLM) or ``"cox"`` (lifelines, Efron ties).
     terms : pandas.DataFrame
-        One row per non-reference level: ``term`` (``"band=detractor"``),
-        ``covariate``, ``level``, ``hazard_ratio`` (ratio of monthly churn hazards,
+        One row per non-reference category: ``term`` (``"band=detractor"``),
+        ``covariate``, ``category``, ``hazard_ratio`` (ratio of monthly churn hazards,
         unitless) with ``lower``/``upper`` (Wald interval on the log scale),
         ``p_value`` (Wald test of ratio 1), ``log_hazard_ratio`` and ``std_error``.
     references : mapping
-        Covariate → its reference level (hazard ratio 1 by definition).
+        Covariate → its reference category (hazard ratio 1 by definition).
     level : float
         Nominal coverage of the intervals.
     n_customers, n_churned : int
@@ -90,7 +90,7 @@ class HazardRatios(Result):
     >>> sim = simulate(3000, seed=1)
     >>> table = life_table(sim.customers, sim.responses)
     >>> ratios = hazard_ratios(table)
-    >>> ratios.to_frame()["level"].tolist()
+    >>> ratios.to_frame()["category"].tolist()
     ['detractor', 'passive', 'unrated']
     >>> bool(ratios.to_frame()["hazard_ratio"].iloc[0] > 1.5)  # detractors against promoters
     True
@@ -107,14 +107,14 @@ class HazardRatios(Result):
     _title = "Hazard ratios"
 
     def to_frame(self) -> pd.DataFrame:
-        """The terms with the reference level and the method on every row."""
+        """The terms with the reference category and the method on every row."""
         frame = self.terms.copy()
         frame["reference"] = frame["covariate"].map(dict(self.references))
         frame["method"] = self.method
         return frame
 
-    def ratio(self, level: str, covariate: str = "band") -> Estimate:
-        """The hazard ratio of one level (1 for the reference level), with its interval.
+    def ratio(self, category: str, covariate: str = "band") -> Estimate:
+        """The hazard ratio of one category (1 for the reference category), with its interval.
 
         Examples
         --------
@@ -125,17 +125,18 @@ class HazardRatios(Result):
         >>> round(hr.ratio("detractor").value, 3), hr.ratio("promoter").value
         (2.118, 1.0)
         """
-        if self.references.get(covariate) == level:
+        if self.references.get(covariate) == category:
             return Estimate(1.0, 1.0, 1.0, self.level)
-        row = self.terms[(self.terms["covariate"] == covariate) & (self.terms["level"] == level)]
+        terms = self.terms
+        row = terms[(terms["covariate"] == covariate) & (terms["category"] == category)]
         if row.empty:
-            raise KeyError(f"no term {covariate}={level}; terms are {self.terms['term'].tolist()}")
+            raise KeyError(f"no term {covariate}={category}; terms are {terms['term'].tolist()}")
         hr, lower, upper = row[["hazard_ratio", "lower", "upper"]].to_numpy(np.float64)[0]
         return Estimate(float(hr), float(lower), float(upper), self.level)
 
     def _notes(self) -> list[str]:
         refs = ", ".join(f"{c} = {v}" for c, v in self.references.items())
-        return [f"reference levels (hazard ratio 1): {refs}"]
+        return [f"reference categories (hazard ratio 1): {refs}"]
 
 
 # --------------------------------------------------------------------------- design
@@ -203,7 +204,7 @@ def _terms_frame(
         {
             "term": [f"{c}={v}" for c, v in terms],
             "covariate": [c for c, _ in terms],
-            "level": [v for _, v in terms],
+            "category": [v for _, v in terms],
             "hazard_ratio": np.exp(beta),
             "lower": np.exp(beta - z * se),
             "upper": np.exp(beta + z * se),

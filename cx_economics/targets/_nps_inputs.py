@@ -17,7 +17,7 @@ from cx_economics.data.schemas import Responses, validate_responses
 from cx_economics.tables.nps_counts import NpsCounts, nps_counts
 
 FloatArray = npt.NDArray[np.float64]
-Level = Literal["channel", "team", "employee"]
+Unit = Literal["channel", "team", "employee"]
 Period = Literal["M", "Q", "Y"]
 _KEYS: dict[str, tuple[str, ...]] = {
     "channel": ("channel",),
@@ -26,12 +26,12 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _responses(responses: pd.DataFrame | Responses, level: Level) -> Responses:
+def _responses(responses: pd.DataFrame | Responses, unit: Unit) -> Responses:
     valid = validate_responses(responses)
-    needed = [c for c in _KEYS[level] if c not in valid.frame.columns]
+    needed = [c for c in _KEYS[unit] if c not in valid.frame.columns]
     if needed:
         raise CxDataError(
-            f"`responses` needs column(s) {needed} for {level} targets; "
+            f"`responses` needs column(s) {needed} for {unit} targets; "
             f"its columns are {list(valid.frame.columns)}"
         )
     return valid

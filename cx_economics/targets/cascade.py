@@ -42,8 +42,8 @@ from cx_economics.data.schemas import Responses
 from cx_economics.tables.nps_counts import NpsCounts
 from cx_economics.targets._nps_inputs import (
     _KEYS,
-    Level,
     Period,
+    Unit,
     _as_of,
     _between,
     _counts,
@@ -70,7 +70,7 @@ class CascadedTargets(Result):
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per channel, team and employee: ``level``, ``channel``, ``team``,
+        One row per channel, team and employee: ``unit``, ``channel``, ``team``,
         ``employee``, ``baseline_n`` (responses), ``baseline_nps`` with
         ``baseline_lower``/``baseline_upper`` (points), ``reliable``, ``target``
         (points) and ``basis`` (how the target was set).
@@ -85,17 +85,17 @@ class CascadedTargets(Result):
     >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
-    >>> cascade.baseline_days, cascade.table.groupby("level").size().to_dict()
+    >>> cascade.baseline_days, cascade.table.groupby("unit").size().to_dict()
     (365, {'channel': 2, 'employee': 92, 'team': 12})
 
     Each channel's lift is its target less its baseline NPS (points):
 
-    >>> channels = cascade.level("channel")[["channel", "baseline_nps", "lift", "target"]]
+    >>> channels = cascade.unit("channel")[["channel", "baseline_nps", "lift", "target"]]
     >>> channels.round(1).to_numpy().tolist()
     [['phone', 9.2, 10.8, 20.0], ['web', 18.7, 6.3, 25.0]]
     >>> print(cascade.summary().splitlines()[-1])  # doctest: +NORMALIZE_WHITESPACE
     note: 104 teams/people have baselines wider than ±10 points and take the target of
-    the level above
+    the unit above
     """
 
     table: pd.DataFrame
@@ -112,21 +112,21 @@ class CascadedTargets(Result):
         """Length of the baseline window, days."""
         return int((self.as_of - self.baseline_start).days)
 
-    def level(self, level: Level) -> pd.DataFrame:
-        """Rows of one level (``"channel"``, ``"team"`` or ``"employee"``)."""
-        return self.table[self.table["level"] == level].reset_index(drop=True)
+    def unit(self, unit: Unit) -> pd.DataFrame:
+        """Rows of one kind of unit (``"channel"``, ``"team"`` or ``"employee"``)."""
+        return self.table[self.table["unit"] == unit].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the table."""
         return self.table.copy()
 
     def _notes(self) -> list[str]:
-        weak = self.table[~self.table["reliable"] & (self.table["level"] != "channel")]
+        weak = self.table[~self.table["reliable"] & (self.table["unit"] != "channel")]
         return [
             f"baseline {self.baseline_start.date()} to {self.as_of.date()}; teams: "
             f"{self.team_rule}, people: {self.person_rule}",
             f"{len(weak)} teams/people have baselines wider than ±{self.reliability_margin:g} "
-            "points and take the target of the level above",
+            "points and take the target of the unit above",
         ]
 
 
@@ -157,14 +157,14 @@ def _channel_targets(
 def _split(
     rows: pd.DataFrame, parent: pd.DataFrame, keys: list[str], rule: str, lift_rule: str
 ) -> pd.DataFrame:
-    """Targets of one level from the level above (``parent`` holds its target and lift)."""
+    """Targets of one unit from the unit above (``parent`` holds its target and lift)."""
     up = parent[[*keys, "target", "lift"]].rename(columns={"target": "up", "lift": "up_lift"})
     rows = rows.merge(up, on=keys, how="inner")
     lifted = (rows["baseline_nps"] + rows["up_lift"]).clip(-100.0, 100.0)
     own = (rule == lift_rule) & rows["reliable"]
     rows["target"] = np.where(own, lifted, rows["up"])
     basis_up = (
-        "target of the level above" if rule != lift_rule else "unreliable baseline: level above"
+        "target of the unit above" if rule != lift_rule else "unreliable baseline: unit above"
     )
     rows["basis"] = np.where(own, "baseline + lift", basis_up)
     rows["lift"] = np.where(own, rows["up_lift"], rows["target"] - rows["baseline_nps"])
@@ -214,11 +214,11 @@ def cascade_targets(
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0},
     ...                           reliability_margin=25)
-    >>> sorted(cascade.level("channel")["channel"])
+    >>> sorted(cascade.unit("channel")["channel"])
     ['phone', 'web']
-    >>> teams = cascade.level("team")
+    >>> teams = cascade.unit("team")
     >>> teams["basis"].unique().tolist()
-    ['unreliable baseline: level above', 'baseline + lift']
+    ['unreliable baseline: unit above', 'baseline + lift']
     """
     if team_rule not in ("equal_lift", "same_level"):
         raise CxDataError(f"`team_rule` must be 'equal_lift' or 'same_level', got {team_rule!r}")
@@ -250,10 +250,10 @@ def cascade_targets(
     teams = _split(frames["team"], chan, ["channel"], team_rule, "equal_lift")
     people = _split(frames["employee"], teams, ["channel", "team"], person_rule, "equal_lift")
     table = pd.concat(
-        [chan.assign(level="channel"), teams.assign(level="team"), people.assign(level="employee")],
+        [chan.assign(unit="channel"), teams.assign(unit="team"), people.assign(unit="employee")],
         ignore_index=True,
     )
-    columns = ["level", "channel", "team", "employee", "baseline_n", "baseline_nps"]
+    columns = ["unit", "channel", "team", "employee", "baseline_n", "baseline_nps"]
     columns += ["baseline_lower", "baseline_upper", "reliable", "lift", "target", "basis"]
     return CascadedTargets(
         table=table.reindex(columns=columns),
@@ -277,7 +277,7 @@ class Scorecards(Result):
         ``nps_lower``/``nps_upper`` (points), ``reliable``, ``target`` (points),
         ``gap`` (target − NPS, points), ``expected_remaining`` (responses),
         ``promoters_needed`` (None when out of reach), ``reachable`` and ``message``.
-    level : str
+    unit : str
         ``"channel"``, ``"team"`` or ``"employee"``.
     period_start, period_end : pandas.Timestamp
         The period being scored (inclusive).
@@ -290,8 +290,8 @@ class Scorecards(Result):
     >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
-    >>> cards = scorecards(sim.responses, cascade, level="channel", period="Q")
-    >>> cards.level, str(cards.period_start.date()), str(cards.period_end.date())
+    >>> cards = scorecards(sim.responses, cascade, unit="channel", period="Q")
+    >>> cards.unit, str(cards.period_start.date()), str(cards.period_end.date())
     ('channel', '2025-10-01', '2025-12-31')
 
     Phone, month by month through the quarter (no count once out of reach):
@@ -306,7 +306,7 @@ class Scorecards(Result):
     """
 
     table: pd.DataFrame
-    level: str
+    unit: str
     period_start: pd.Timestamp
     period_end: pd.Timestamp
     assume: str
@@ -316,8 +316,8 @@ class Scorecards(Result):
 
     @property
     def key_columns(self) -> tuple[str, ...]:
-        """The columns that name a unit at this level, e.g. ``("channel", "team")``."""
-        return _KEYS[self.level]
+        """The columns that name a unit at this unit, e.g. ``("channel", "team")``."""
+        return _KEYS[self.unit]
 
     def to_frame(self) -> pd.DataFrame:
         """Return a copy of the table."""
@@ -336,12 +336,12 @@ class Scorecards(Result):
         ]
 
 
-def _unit_targets(targets: CascadedTargets, level: Level) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Targets and baseline pace (responses per day) of a level, plus channel fallbacks."""
-    keys = list(_KEYS[level])
-    rows = targets.level(level)[[*keys, "target", "baseline_n"]].copy()
+def _unit_targets(targets: CascadedTargets, unit: Unit) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Targets and baseline pace (responses per day) of a unit, plus channel fallbacks."""
+    keys = list(_KEYS[unit])
+    rows = targets.unit(unit)[[*keys, "target", "baseline_n"]].copy()
     rows["pace"] = rows["baseline_n"] / max(targets.baseline_days, 1)
-    chan = targets.level("channel")
+    chan = targets.unit("channel")
     fallback = {str(c): float(t) for c, t in zip(chan["channel"], chan["target"], strict=True)}
     return rows, fallback
 
@@ -397,7 +397,7 @@ def _score(
     responses: pd.DataFrame | Responses,
     targets: CascadedTargets,
     *,
-    level: Level,
+    unit: Unit,
     period: Period,
     as_of: str | pd.Timestamp | None,
     monthly: bool,
@@ -405,17 +405,17 @@ def _score(
     reliability_margin: float,
     confidence: float,
 ) -> Scorecards:
-    if level not in _KEYS:
-        raise CxDataError(f"`level` must be 'channel', 'team' or 'employee', got {level!r}")
+    if unit not in _KEYS:
+        raise CxDataError(f"`unit` must be 'channel', 'team' or 'employee', got {unit!r}")
     if period not in ("M", "Q", "Y"):
         raise CxDataError(f"`period` must be 'M', 'Q' or 'Y', got {period!r}")
-    valid = _responses(responses, level)
+    valid = _responses(responses, unit)
     today = _as_of(valid, as_of)
     span = today.to_period(period)
     first, last = span.start_time.normalize(), span.end_time.normalize()
     months = pd.period_range(first, today, freq="M") if monthly else pd.PeriodIndex([], freq="M")
     dates = [min(pd.Timestamp(m.end_time).normalize(), today) for m in months] or [today]
-    keys = list(_KEYS[level])
+    keys = list(_KEYS[unit])
     counts = _cumulative(valid, keys, first - pd.Timedelta(days=1), dates)
     table = _nps_table(
         NpsCounts.from_counts(
@@ -434,7 +434,7 @@ def _score(
     counts[["nps", "nps_lower", "nps_upper", "reliable"]] = table[
         ["nps", "lower", "upper", "reliable"]
     ].to_numpy()
-    unit_targets, fallback = _unit_targets(targets, level)
+    unit_targets, fallback = _unit_targets(targets, unit)
     counts = counts.rename(columns={"n": "responses"}).merge(unit_targets, on=keys, how="left")
     counts["target"] = counts["target"].fillna(counts["channel"].map(fallback))
     elapsed = np.maximum((counts["date"] - first).dt.days + 1, 1)
@@ -454,14 +454,14 @@ def _score(
     columns += ["promoters_needed", "reachable", "message"]
     out = counts[columns].sort_values([*keys, "date"], kind="stable").reset_index(drop=True)
     out["reliable"] = out["reliable"].astype(bool)
-    return Scorecards(out, level, first, last, assume, float(reliability_margin))
+    return Scorecards(out, unit, first, last, assume, float(reliability_margin))
 
 
 def scorecards(
     responses: pd.DataFrame | Responses,
     targets: CascadedTargets,
     *,
-    level: Level = "team",
+    unit: Unit = "team",
     period: Period = "Y",
     as_of: str | pd.Timestamp | None = None,
     assume: Literal["passive", "current_mix", "detractor"] = "passive",
@@ -473,11 +473,11 @@ def scorecards(
     Parameters
     ----------
     responses : pandas.DataFrame or Responses
-        Survey answers with the key columns of ``level`` and ``response_date``.
+        Survey answers with the key columns of ``unit`` and ``response_date``.
     targets : CascadedTargets
         Targets per channel, team and employee (:func:`cascade_targets`); units
         without one take their channel's target.
-    level : {"channel", "team", "employee"}, default "team"
+    unit : {"channel", "team", "employee"}, default "team"
         Who is scored.
     period : {"M", "Q", "Y"}, default "Y"
         The calendar period containing ``as_of``; one scorecard per month of it so far.
@@ -500,14 +500,14 @@ def scorecards(
     >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
-    >>> cards = scorecards(sim.responses, cascade, level="team", period="Q")
+    >>> cards = scorecards(sim.responses, cascade, unit="team", period="Q")
     >>> cards.to_frame()["date"].dt.strftime("%Y-%m-%d").unique().tolist()
     ['2025-10-31', '2025-11-30', '2025-12-30']
     """
     return _score(
         responses,
         targets,
-        level=level,
+        unit=unit,
         period=period,
         as_of=as_of,
         monthly=True,
@@ -521,7 +521,7 @@ def standing(
     responses: pd.DataFrame | Responses,
     targets: CascadedTargets,
     *,
-    level: Level = "employee",
+    unit: Unit = "employee",
     period: Period = "Q",
     as_of: str | pd.Timestamp | None = None,
     assume: Literal["passive", "current_mix", "detractor"] = "passive",
@@ -533,10 +533,10 @@ def standing(
     Parameters
     ----------
     responses : pandas.DataFrame or Responses
-        Survey answers with the key columns of ``level`` and ``response_date``.
+        Survey answers with the key columns of ``unit`` and ``response_date``.
     targets : CascadedTargets
         Targets per channel, team and employee (:func:`cascade_targets`).
-    level : {"channel", "team", "employee"}, default "employee"
+    unit : {"channel", "team", "employee"}, default "employee"
         Who is scored.
     period : {"M", "Q", "Y"}, default "Q"
         The calendar period containing ``as_of``.
@@ -560,14 +560,14 @@ def standing(
     >>> from cx_economics.data.datasets import simulate
     >>> sim = simulate(3_000, seed=4, survey="transactional")  # surveys after contacts
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0})
-    >>> today = standing(sim.responses, cascade, level="team", as_of="2025-11-15")
+    >>> today = standing(sim.responses, cascade, unit="team", as_of="2025-11-15")
     >>> today.to_frame()["date"].nunique(), sorted(today.to_frame()["channel"].unique())[:2]
     (1, ['branch', 'chat'])
     """
     return _score(
         responses,
         targets,
-        level=level,
+        unit=unit,
         period=period,
         as_of=as_of,
         monthly=False,

@@ -374,7 +374,7 @@ def plot_hazard_ratios(
     frame = hazards.to_frame()
     frame = frame[frame["covariate"] == covariate]
     reference = str(hazards.references[covariate])
-    levels = [str(v) for v in frame["level"]]
+    levels = [str(v) for v in frame["category"]]
     order = [b for b in (*BAND_STYLES, *levels) if b in levels or b == reference]
     order = list(dict.fromkeys(order))
     with use_house_style():

@@ -474,7 +474,7 @@ def plot_scorecard(
     >>> from cx_economics.targets.cascade import cascade_targets, scorecards
     >>> sim = simulate(3_000, seed=4)
     >>> cascade = cascade_targets(sim.responses, {"phone": 20.0, "web": 25.0})
-    >>> cards = scorecards(sim.responses, cascade, level="channel", period="Q")
+    >>> cards = scorecards(sim.responses, cascade, unit="channel", period="Q")
     >>> fig = plot_scorecard(cards, "phone")
     >>> fig.axes[0].get_title(loc="left")
     'NPS so far against target: phone'
