@@ -5,7 +5,8 @@ Walks every module of the package with :mod:`ast` (imports inside functions and
 
 * an import against the flow: a stage importing from a stage after it;
 * any import cycle between modules;
-* a private name (a ``_name`` or anything in a ``_module``) imported from another stage.
+* a private name (a ``_name`` or anything in a ``_module``) imported from another stage;
+* a ``_name`` imported from a public module (shared internals live in a ``_module``).
 
 The stages, in order, are the packages below ``cx_economics``; the top-level
 ``cx_economics/__init__.py`` is the façade that may load from any of them.
@@ -101,6 +102,18 @@ def test_no_private_name_crosses_a_stage() -> None:
         )
     ]
     assert not crossing, "private names used across stages:\n" + "\n".join(crossing)
+
+
+def test_private_names_come_only_from_private_modules() -> None:
+    """A public module's ``_names`` are its own: shared internals live in a ``_module``."""
+    relayed = [
+        f"{here}:{line} imports {name} from the public module {module}"
+        for here, module, name, line in imports()
+        if name.startswith("_")
+        and not name.startswith("__")
+        and not module.rsplit(".", 1)[-1].startswith("_")
+    ]
+    assert not relayed, "private names of public modules used elsewhere:\n" + "\n".join(relayed)
 
 
 def test_no_import_cycles() -> None:

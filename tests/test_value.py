@@ -460,11 +460,8 @@ def test_value_by_band_wires_table_curves_margins_and_bootstrap(
     sim = simulate(2000, truth=TRUTH, months_observed=60, seed=4)
     table = life_table_of(sim.customers, sim.latent_band.to_numpy(), ("band",))
     curves = lifelines_km_curves(table, 36)
-    builders = {
-        ("cx_economics.tables.life", "life_table"): lambda customers, responses: table,
-        ("cx_economics.survival.km", "kaplan_meier"): lambda t: curves,
-    }
-    monkeypatch.setattr(value_module, "_builder", lambda module, name: builders[(module, name)])
+    monkeypatch.setattr(value_module, "life_table", lambda customers, responses: table)
+    monkeypatch.setattr(value_module, "kaplan_meier", lambda t: curves)
     lv = value_module.value_by_band(
         sim.customers, sim.responses, Assumptions(margin_rate=0.35), model="km",
         horizon_months=36, n_bootstrap=300, seed=7,
@@ -481,11 +478,7 @@ def test_value_by_band_wires_table_curves_margins_and_bootstrap(
     assert list(lv.to_frame()["band"]) == BANDS
 
 
-def test_value_by_band_with_the_real_builders_when_present() -> None:
-    life = pytest.importorskip("cx_economics.tables.life")
-    km = pytest.importorskip("cx_economics.survival.km")
-    if not hasattr(life, "life_table") or not hasattr(km, "kaplan_meier"):
-        pytest.skip("life_table / kaplan_meier have not landed yet")
+def test_value_by_band_with_the_real_builders() -> None:
     sim = simulate(3000, seed=3)
     lv = value_module.value_by_band(
         sim.customers, sim.responses, model="km", horizon_months=36, n_bootstrap=100

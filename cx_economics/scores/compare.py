@@ -14,14 +14,16 @@ from scipy import stats
 from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.results import Result
 from cx_economics.core.stats import nps_variance
-from cx_economics.scores.estimate import (
-    ADJUSTED_PSEUDO_COUNTS,
-    NpsEstimate,
+from cx_economics.scores._shared import (
     _check_positive,
     _resolve_method,
     _responses_for_margin,
     _trinomial,
     _z,
+)
+from cx_economics.scores.estimate import (
+    ADJUSTED_PSEUDO_COUNTS,
+    NpsEstimate,
 )
 from cx_economics.tables.nps_counts import NpsCounts
 

@@ -5,7 +5,6 @@ The intervals and the reasons for the default are explained in :mod:`cx_economic
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, overload
@@ -19,8 +18,16 @@ from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.intervals import percentile_interval
 from cx_economics.core.parameters import check_n_bootstrap, rng_from_seed
 from cx_economics.core.results import Estimate, Result
-from cx_economics.core.stats import normal_quantile, nps_variance
 from cx_economics.data.schemas import Responses
+from cx_economics.scores._shared import (
+    AUTO_METHOD,
+    _check_positive,
+    _Interval,
+    _resolve_method,
+    _responses_for_margin,
+    _trinomial,
+    _z,
+)
 from cx_economics.tables.nps_counts import NpsCounts, Period, nps_counts
 
 __all__ = [
@@ -38,9 +45,6 @@ BoolArray = npt.NDArray[np.bool_]
 
 #: Pseudo-counts (detractor, passive, promoter) of the adjusted Wald interval (Rocks, 2016).
 ADJUSTED_PSEUDO_COUNTS: tuple[float, float, float] = (0.75, 1.5, 0.75)
-
-#: What ``method="auto"`` resolves to: the interval with coverage closest to nominal.
-AUTO_METHOD = "adjusted_wald"
 
 _BOOTSTRAP_CELLS_PER_CHUNK = 2_000_000
 
@@ -61,26 +65,6 @@ _PER_GROUP = (
 # --------------------------------------------------------------------------- checks
 
 
-def _z(level: float) -> float:
-    return normal_quantile(level)
-
-
-def _resolve_method(method: str, allowed: Sequence[str]) -> str:
-    if method == "auto":
-        return AUTO_METHOD
-    if method == "adjusted":
-        return "adjusted_wald"
-    if method not in allowed:
-        raise CxDataError(f"`method` must be one of {['auto', *allowed]}; got {method!r}")
-    return method
-
-
-def _check_positive(name: str, value: float) -> float:
-    if not (isinstance(value, float | int) and math.isfinite(value) and value > 0):
-        raise CxDataError(f"`{name}` must be a positive number of NPS points; got {value!r}")
-    return float(value)
-
-
 def _check_nonempty(counts: NpsCounts) -> None:
     empty = np.flatnonzero(counts.n == 0)
     if empty.size:
@@ -91,39 +75,12 @@ def _check_nonempty(counts: NpsCounts) -> None:
         )
 
 
-def _responses_for_margin(half_width: float, z: float, variance: float = 1.0) -> int:
-    """Responses for an interval of ± ``half_width`` NPS points (``variance`` per response)."""
-    return max(1, math.ceil((z * 100.0 / half_width) ** 2 * variance - 1e-9))
-
-
 def _worst_case_responses(margin: float, level: float = 0.95) -> int:
     """``sample_size_for_margin(margin, level=level)``: ± ``margin`` points whatever the mix."""
     return _responses_for_margin(_check_positive("margin", margin), _z(level))
 
 
 # --------------------------------------------------------------------------- intervals
-
-
-@dataclass(frozen=True, eq=False)
-class _Interval:
-    """Per-group standard error and bounds, NPS points."""
-
-    se: FloatArray
-    lower: FloatArray
-    upper: FloatArray
-
-
-def _trinomial(
-    counts: npt.NDArray[np.float64], z: float, pseudo: Sequence[float] = (0.0, 0.0, 0.0)
-) -> _Interval:
-    """Wald interval from (groups, 3) counts, after adding ``pseudo`` counts to each band."""
-    adjusted = counts + np.asarray(pseudo, dtype=np.float64)
-    n = adjusted.sum(axis=-1)
-    detractor, promoter = adjusted[..., 0] / n, adjusted[..., 2] / n
-    centre = 100.0 * (promoter - detractor)
-    variance = nps_variance(promoter, detractor)
-    se = 100.0 * np.sqrt(variance / n)
-    return _Interval(se, centre - z * se, centre + z * se)
 
 
 def _bootstrap(

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.survival.km import kaplan_meier
 from cx_economics.tables.life import BandRule, LifeTable, life_table
@@ -195,25 +195,18 @@ def splice_tail(km: ChurnCurves, tail: ChurnCurves) -> ChurnCurves:
 
 
 def _model_curves(table: LifeTable, model: str, horizon_months: int, level: float) -> ChurnCurves:
-    """Curves of a parametric or sBG model, imported only when asked for."""
-    try:
-        if model == "sbg":
-            from cx_economics.survival.sbg import fit_sbg
+    """Curves of a parametric or sBG model."""
+    from cx_economics.survival.parametric import fit_parametric
+    from cx_economics.survival.sbg import fit_sbg
 
-            return fit_sbg(table, horizon_months=horizon_months, level=level)
-        from cx_economics.survival.parametric import fit_parametric
-
-        return fit_parametric(
-            table,
-            model=cast(_TailModel, model),
-            horizon_months=horizon_months,
-            level=level,
-        )
-    except ImportError as error:
-        raise CxModelError(
-            f"model {model!r} needs a survival module that is not installed ({error}); "
-            "use model='km'"
-        ) from None
+    if model == "sbg":
+        return fit_sbg(table, horizon_months=horizon_months, level=level)
+    return fit_parametric(
+        table,
+        model=cast(_TailModel, model),
+        horizon_months=horizon_months,
+        level=level,
+    )
 
 
 def fit_churn(

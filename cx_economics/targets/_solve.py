@@ -21,6 +21,7 @@ from scipy import optimize
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.core.finance import discount_factors, first_month_repaid
 from cx_economics.core.parameters import rng_from_seed
+from cx_economics.core.stats import normal_quantile, nps_variance
 from cx_economics.economics.channels import ChannelEconomics, CostModel
 from cx_economics.economics.impact import MixShift, mix_gain
 
@@ -331,3 +332,47 @@ def _highest_feasible(
             a[0, c] = optimize.brentq(row0, lo_c, hi_c, xtol=XTOL)
     out: FloatArray = np.where(inner, a, hi)
     return out
+
+
+def _responses_behind_today(economics: ChannelEconomics) -> FloatArray:
+    """Survey answers a change of NPS is measured on, per channel.
+
+    The economics' ``survey_responses`` (the answers of the NPS window) when known;
+    else the responses implied by today's NPS interval, ``n = 100²σ² / se²``.
+    """
+    if economics.survey_responses is not None:
+        return np.asarray(economics.survey_responses, dtype=np.float64)
+    s = economics.shares_today
+    var = nps_variance(s[:, 2], s[:, 0])
+    z = normal_quantile(economics.level)
+    se = (economics.nps_upper - economics.nps_lower) / (2.0 * z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n = np.where(se > 0, 1e4 * var / se**2, np.inf)
+    out: FloatArray = np.round(n).astype(np.float64)
+    return out
+
+
+def _per_channel(
+    name: str, given: Mapping[str, float] | None, channels: tuple[str, ...], default: FloatArray
+) -> FloatArray:
+    if given is None:
+        return default
+    unknown = sorted(set(given) - set(channels))
+    if unknown:
+        raise CxDataError(f"`{name}` names channel(s) {unknown} not in the economics {channels}")
+    values = np.array([float(given.get(ch, d)) for ch, d in zip(channels, default, strict=True)])
+    if np.any(np.isnan(values) & ~np.isnan(default)):
+        raise CxDataError(f"`{name}` must hold numbers; got {dict(given)}")
+    return values
+
+
+def _marginals(curves: _NetCurves, x: FloatArray, upper: FloatArray) -> tuple[FloatArray, ...]:
+    """Equity and PV cost of one more point at ``x`` (central difference inside bounds)."""
+    h = 1e-3
+    up = np.minimum(x + h, np.maximum(upper, x))
+    down = np.maximum(x - h, curves.nps_today)
+    width = np.where(up - down > 0, up - down, np.nan)
+    both = np.stack([down, up], axis=-1)[None]
+    value = curves.gain(both, slice(0, 1))[0]
+    cost = curves.annuity * curves.extra_cost(both)[0]
+    return (value[:, 1] - value[:, 0]) / width, (cost[:, 1] - cost[:, 0]) / width

@@ -36,7 +36,7 @@ from cx_economics.core.exceptions import CxDataError, CxModelError
 from cx_economics.core.intervals import percentile_interval
 from cx_economics.core.results import Result
 from cx_economics.economics.channels import ChannelEconomics, CostModel
-from cx_economics.targets.value_based import (
+from cx_economics.targets._solve import (
     _at,
     _chunked,
     _golden,

@@ -37,11 +37,9 @@ from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.intervals import percentile_interval
 from cx_economics.core.results import Result
 from cx_economics.economics.channels import ChannelEconomics, CostModel
+from cx_economics.targets._solve import _net_curves, _NetCurves, _responses_behind_today
 from cx_economics.targets.value_based import (
     ValueTargets,
-    _net_curves,
-    _NetCurves,
-    _responses_behind_today,
     detectable_change,
     value_based_targets,
 )

@@ -72,17 +72,15 @@ from cx_economics.targets._solve import (
     BoolArray,
     FloatArray,
     Rule,
+    _grid,
     _highest_feasible,
+    _marginals,
     _maximise,
+    _net_curves,
+    _NetCurves,
+    _per_channel,
+    _responses_behind_today,
 )
-
-# shared with budget.py and naive.py, so re-exported from here
-from cx_economics.targets._solve import _at as _at
-from cx_economics.targets._solve import _chunked as _chunked
-from cx_economics.targets._solve import _golden as _golden
-from cx_economics.targets._solve import _grid as _grid
-from cx_economics.targets._solve import _net_curves as _net_curves
-from cx_economics.targets._solve import _NetCurves as _NetCurves
 
 if TYPE_CHECKING:
     from cx_economics.targets.frontier import AchievabilityFrontier
@@ -312,38 +310,6 @@ def detectable_change(
     return out
 
 
-def _responses_behind_today(economics: ChannelEconomics) -> FloatArray:
-    """Survey answers a change of NPS is measured on, per channel.
-
-    The economics' ``survey_responses`` (the answers of the NPS window) when known;
-    else the responses implied by today's NPS interval, ``n = 100²σ² / se²``.
-    """
-    if economics.survey_responses is not None:
-        return np.asarray(economics.survey_responses, dtype=np.float64)
-    s = economics.shares_today
-    var = nps_variance(s[:, 2], s[:, 0])
-    z = normal_quantile(economics.level)
-    se = (economics.nps_upper - economics.nps_lower) / (2.0 * z)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        n = np.where(se > 0, 1e4 * var / se**2, np.inf)
-    out: FloatArray = np.round(n).astype(np.float64)
-    return out
-
-
-def _per_channel(
-    name: str, given: Mapping[str, float] | None, channels: tuple[str, ...], default: FloatArray
-) -> FloatArray:
-    if given is None:
-        return default
-    unknown = sorted(set(given) - set(channels))
-    if unknown:
-        raise CxDataError(f"`{name}` names channel(s) {unknown} not in the economics {channels}")
-    values = np.array([float(given.get(ch, d)) for ch, d in zip(channels, default, strict=True)])
-    if np.any(np.isnan(values) & ~np.isnan(default)):
-        raise CxDataError(f"`{name}` must hold numbers; got {dict(given)}")
-    return values
-
-
 def _frontier_levels(
     frontier: Mapping[str, float] | AchievabilityFrontier | None, channels: tuple[str, ...]
 ) -> FloatArray:
@@ -391,18 +357,6 @@ def _solve_targets(
         x = _highest_feasible(slack, lo, hi, points=points, months=months)
     out: FloatArray = np.where(x - lo <= XTOL, lo, x)  # a hair above today is today
     return out
-
-
-def _marginals(curves: _NetCurves, x: FloatArray, upper: FloatArray) -> tuple[FloatArray, ...]:
-    """Equity and PV cost of one more point at ``x`` (central difference inside bounds)."""
-    h = 1e-3
-    up = np.minimum(x + h, np.maximum(upper, x))
-    down = np.maximum(x - h, curves.nps_today)
-    width = np.where(up - down > 0, up - down, np.nan)
-    both = np.stack([down, up], axis=-1)[None]
-    value = curves.gain(both, slice(0, 1))[0]
-    cost = curves.annuity * curves.extra_cost(both)[0]
-    return (value[:, 1] - value[:, 0]) / width, (cost[:, 1] - cost[:, 0]) / width
 
 
 def _binding(curves: _NetCurves, x: FloatArray, upper: FloatArray, rule: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ base itself held fixed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,17 +34,14 @@ from cx_economics.data.assumptions import Assumptions
 from cx_economics.survival.bootstrap import replicate_retention, resample_life_table
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
+from cx_economics.value._discounting import _conditional_terms, _retention
+from cx_economics.value._inputs import _checked_grid, _extrapolation_notes, _settings
+from cx_economics.value._margin_lookup import _margin_index, _margin_replicates, _margin_vector
 from cx_economics.value.lifetime import (
     DEFAULT_MAX_EXTRAPOLATED_SHARE,
-    _checked_grid,
-    _extrapolation_notes,
-    _settings,
 )
 from cx_economics.value.margins import (
     MarginByBand,
-    _margin_index,
-    _margin_replicates,
-    _margin_vector,
 )
 
 __all__ = ["CustomerEquity", "ResidualValues", "customer_equity", "residual_value"]
@@ -236,30 +233,6 @@ def _active_cells(table: LifeTable, curves: ChurnCurves) -> pd.DataFrame:
     return cells.groupby(by, sort=True)["customers"].sum().reset_index()
 
 
-def _retention(survival: FloatArray) -> FloatArray:
-    """Monthly retention ``S(t) / S(t-1)`` along the last axis (0 once S reaches 0)."""
-    factors = np.zeros_like(survival)
-    prev = survival[..., :-1]
-    np.divide(survival[..., 1:], prev, out=factors[..., 1:], where=prev > 0)
-    factors[..., 0] = 1.0
-    return factors
-
-
-def _conditional_terms(
-    factors: FloatArray, row: IntArray, tenure: IntArray, horizon: int, i: float
-) -> Iterator[tuple[int, FloatArray]]:
-    """Month ``t`` and ``S(a+t)/S(a) (1+i)^-t`` per cell, for ``t = 1..horizon``.
-
-    ``factors`` are retention factors (…, G, M+1); cell ``k`` reads group ``row[k]``
-    from tenure ``tenure[k]`` on. A loop over the horizon's months only; cells and any
-    leading axes (replicates) are array axes.
-    """
-    running = np.ones(factors[..., row, 0].shape)
-    for t in range(1, horizon + 1):
-        running = running * factors[..., row, tenure + t]
-        yield t, running * (1.0 + i) ** -t
-
-
 def _conditional_value(
     factors: FloatArray,
     row: IntArray,
@@ -278,33 +251,6 @@ def _conditional_value(
         value += term
         extra += term * (tenure + t > observed)
     return value, extra
-
-
-def _tenure_weighted_flows(
-    factors: FloatArray,
-    row: IntArray,
-    tenure: IntArray,
-    weight: FloatArray,
-    horizon: int,
-    i: float,
-    observed: FloatArray | None = None,
-) -> tuple[FloatArray, FloatArray]:
-    """Per group, month by month, ``(1+i)^-t Σ_k weight_k S(a_k+t)/S(a_k)`` over its cells.
-
-    The discounted survival from today of a group's active customers averaged over
-    their tenures: shape (…, G, horizon) for factors (…, G, M+1). Also returns, per
-    group (…, G), the part of its sum from months beyond ``observed[g]`` (the longest
-    tenure in the data), zeros without ``observed``.
-    """
-    to_group = np.zeros((row.size, factors.shape[-2]))
-    to_group[np.arange(row.size), row] = weight
-    out = np.empty((*factors.shape[:-1], horizon))
-    beyond = np.zeros(factors.shape[:-1])
-    for t, term in _conditional_terms(factors, row, tenure, horizon, i):
-        out[..., t - 1] = term @ to_group
-        if observed is not None:
-            beyond += (term * (tenure + t > observed[row])) @ to_group
-    return out, beyond
 
 
 def residual_value(

@@ -92,7 +92,7 @@ def band_flows(
         replicate_retention,
         resample_life_table,
     )
-    from cx_economics.value.equity import _retention, _tenure_weighted_flows
+    from cx_economics.value._discounting import _retention, _tenure_weighted_flows
     from cx_economics.value.margins import margin_by_band
 
     base = base or active_base(table)

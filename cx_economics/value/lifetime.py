@@ -20,10 +20,9 @@ survival and of the mean revenue, both taken from the same resampled customers.
 
 from __future__ import annotations
 
-import importlib
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,18 +37,23 @@ from cx_economics.core.results import Estimate, Result
 from cx_economics.data.assumptions import Assumptions
 from cx_economics.survival.bootstrap import replicate_survival, resample_life_table
 from cx_economics.survival.curves import ChurnCurves
-from cx_economics.tables.life import LifeTable
-from cx_economics.value._inputs import FloatArray, GroupKey, Horizon, _is_km
+from cx_economics.survival.fit import ChurnModel, fit_churn
+from cx_economics.survival.km import kaplan_meier
+from cx_economics.tables.life import LifeTable, life_table
 
 # shared with equity.py, so re-exported from here
-from cx_economics.value._inputs import _checked_grid as _checked_grid
-from cx_economics.value._inputs import _extrapolation_notes as _extrapolation_notes
-from cx_economics.value._inputs import _settings as _settings
+from cx_economics.value._inputs import (
+    FloatArray,
+    GroupKey,
+    Horizon,
+    _checked_grid,
+    _extrapolation_notes,
+    _is_km,
+    _settings,
+)
+from cx_economics.value._margin_lookup import _margin_index, _margin_replicates, _margin_vector
 from cx_economics.value.margins import (
     MarginByBand,
-    _margin_index,
-    _margin_replicates,
-    _margin_vector,
     margin_by_band,
 )
 
@@ -442,21 +446,12 @@ def _warn_extrapolation(
 # --------------------------------------------------------------------------- convenience
 
 
-def _builder(module: str, name: str) -> Callable[..., Any]:
-    """A function of a sibling module, imported when first needed."""
-    try:
-        found: Callable[..., Any] = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as exc:
-        raise CxModelError(f"{module}.{name} is not available: {exc}") from None
-    return found
-
-
 def value_by_band(
     customers: Any,
     responses: Any = None,
     assumptions: Assumptions | None = None,
     *,
-    model: str = "auto",
+    model: ChurnModel = "auto",
     horizon_months: Horizon | None = None,
     n_bootstrap: int | None = None,
     seed: int | np.random.Generator = 0,
@@ -508,15 +503,13 @@ def value_by_band(
     if n_bootstrap is not None:
         n_bootstrap = check_n_bootstrap(n_bootstrap)
     seed = check_seed(seed)
-    table: LifeTable = _builder("cx_economics.tables.life", "life_table")(customers, responses)
+    table = life_table(customers, responses)
     if model == "km":
-        curves = _builder("cx_economics.survival.km", "kaplan_meier")(table)
+        curves = kaplan_meier(table)
         _check_km_reach(curves, settings.horizon)
     else:
         fit_horizon = settings.horizon or a.horizon_months
-        curves = _builder("cx_economics.survival.fit", "fit_churn")(
-            table, model=model, horizon_months=fit_horizon
-        )
+        curves = fit_churn(table, model=model, horizon_months=fit_horizon)
     return _value_with_bootstrap(table, curves, a, horizon_months, n_bootstrap, seed)
 
 
