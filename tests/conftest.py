@@ -4,7 +4,7 @@
   every clone and every run): ``derandomize=True`` draws each property test's examples
   from a seed fixed by the test itself, and no example database is read or written.
 - ``dev``: random seeds, for hunting new failures before a release; select it with
-  ``HYPOTHESIS_PROFILE=dev python -m pytest tests/test_properties.py``. A failure
+  ``HYPOTHESIS_PROFILE=dev python -m pytest tests/package/test_properties.py``. A failure
   prints the ``@reproduce_failure`` blob and the falsifying example; add that example
   with ``@example(...)`` so the ``ci`` profile checks it from then on.
 

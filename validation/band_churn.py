@@ -19,7 +19,7 @@ The truth never comes from the library's estimates. The join-date analysis
 (``band_rule="latest"``) is printed beside it for comparison.
 
 Run ``python validation/band_churn.py --seeds 20 --customers 30000`` (about 10 minutes
-on 2 cores); ``tests/test_band_timing.py`` runs a reduced version that can fail.
+on 2 cores); ``tests/tables/test_band_timing.py`` runs a reduced version that can fail.
 """
 
 from __future__ import annotations

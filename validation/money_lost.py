@@ -15,7 +15,7 @@ active customers are part of the truth with their latent band; the library has t
 guess it from the rated customers of their channel and tenure class.
 
 Run ``python validation/money_lost.py --seeds 40 --customers 40000`` (about 5 minutes
-on 2 cores); ``tests/test_economics.py`` runs a reduced version that can fail.
+on 2 cores); ``tests/economics/test_economics.py`` runs a reduced version that can fail.
 """
 
 from __future__ import annotations

@@ -134,6 +134,9 @@ class ChannelEconomics(Result):
     survey_responses : ndarray (C,), optional
         Survey answers per channel in the NPS window: what a change of NPS (a target)
         will be measured on, for its detectability.
+    mix_coefficient_replicates : ndarray (B, 3), optional
+        Draws of an estimated mix-shift rule's coefficients, one per replicate (drawn
+        once when the result is built, so reading it never draws); None for fixed rules.
 
     Examples
     --------
@@ -168,6 +171,7 @@ class ChannelEconomics(Result):
     level: float = 0.95
     customer_effort: CustomerEffort | None = None
     survey_responses: FloatArray | None = None
+    mix_coefficient_replicates: FloatArray | None = None
 
     _title = "Channel economics"
 
@@ -199,12 +203,7 @@ class ChannelEconomics(Result):
         return mix_gain(self.shares_today, nps, self.band_values, self.customers, self.mix_shift)
 
     def _gain_reps_at(
-        self,
-        nps: FloatArray,
-        rng: np.random.Generator,
-        band_values: FloatArray,
-        *,
-        relative: bool = True,
+        self, nps: FloatArray, band_values: FloatArray, *, relative: bool = True
     ) -> FloatArray:
         """Replicates (B, C) of the equity gained moving to ``nps`` per channel.
 
@@ -215,8 +214,7 @@ class ChannelEconomics(Result):
         today's mix).
         """
         assert self.share_replicates is not None
-        b = self.share_replicates.shape[0]
-        coef = self.mix_shift.draw_coefficients(b, rng)
+        coef = self.mix_coefficient_replicates
         coef = None if coef is None else coef[:, None, :]
         rep_nps = 100.0 * (self.share_replicates[..., 2] - self.share_replicates[..., 0])
         target = rep_nps + (nps - self.nps_today) if relative else np.maximum(nps, rep_nps)
@@ -317,7 +315,7 @@ class ChannelEconomics(Result):
         return first_month_repaid(gain, cost)
 
     # ------------------------------------------------------------------ table
-    def to_frame(self, *, seed: int = 0) -> pd.DataFrame:
+    def to_frame(self) -> pd.DataFrame:
         """One row per channel plus a ``total`` row; money in ``currency``.
 
         Columns: channel, customers, nps, nps_lower, nps_upper, excellent_nps,
@@ -329,7 +327,6 @@ class ChannelEconomics(Result):
         present value of the extra cost), payback_months, roi (net value / present
         value of the extra cost).
         """
-        rng = rng_from_seed(seed)
         target = np.maximum(self.excellent_nps, self.nps_today)
         lost = self.money_lost()
         columns: dict[str, npt.ArrayLike] = {  # built as one frame at the end
@@ -347,10 +344,8 @@ class ChannelEconomics(Result):
         lost_interval: tuple[FloatArray, FloatArray] | None = None
         if self.band_flow_replicates is not None and self.share_replicates is not None:
             band_values = self.band_flow_replicates.sum(axis=-1)  # (B, C, 3), used twice
-            state = rng.bit_generator.state
-            lost_reps = self._gain_reps_at(target, rng, band_values, relative=False)
-            rng.bit_generator.state = state  # same coefficient draws for the +1 point
-            vpp_reps = self._gain_reps_at(self.nps_today + 1.0, rng, band_values)
+            lost_reps = self._gain_reps_at(target, band_values, relative=False)
+            vpp_reps = self._gain_reps_at(self.nps_today + 1.0, band_values)
             columns["value_per_point_lower"], columns["value_per_point_upper"] = (
                 percentile_interval(vpp_reps, self.level)
             )
@@ -554,6 +549,7 @@ def economics_from_arrays(
     warn_excellence_within_noise(channels, excellent_nps, excellent_source, lo, hi, level)
     if reps is None:
         reps = np.broadcast_to(flows, (b, *flows.shape))
+    shift = mix_shift or MixShift()
     economics = ChannelEconomics(
         channels=tuple(channels),
         customers=n,
@@ -566,13 +562,14 @@ def economics_from_arrays(
         band_flows=flows,
         band_flow_replicates=reps,
         share_replicates=share_reps,
-        mix_shift=mix_shift or MixShift(),
+        mix_shift=shift,
         cost_models=cost_models,
         monthly_discount_rate=monthly_discount_rate,
         currency=currency,
         level=level,
         customer_effort=customer_effort,
         survey_responses=answers,
+        mix_coefficient_replicates=shift.draw_coefficients(b, rng),
     )
     odd = economics.implausible_costs()
     if odd:

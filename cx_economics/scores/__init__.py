@@ -17,7 +17,7 @@ Three intervals are offered (``method=``):
     default of the ``adjusted.wald`` test in Rocks's R package ``NPS`` (argument
     ``pseudo_observations = c(0.75, 1.50, 0.75)``) and the recipe Lewis & Sauro
     (MeasuringU, 2021) recommend. Exact trinomial enumeration (see
-    ``tests/test_nps.py``) shows its coverage closest to nominal for n = 10–100.
+    ``tests/scores/test_nps.py``) shows its coverage closest to nominal for n = 10–100.
 ``"bootstrap"``
     Percentile interval of the NPS over multinomial resamples of the counts,
     vectorised over groups and replicates.

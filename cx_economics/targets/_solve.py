@@ -20,7 +20,6 @@ from scipy import optimize
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.core.finance import discount_factors, first_month_repaid
-from cx_economics.core.parameters import rng_from_seed
 from cx_economics.core.stats import normal_quantile, nps_variance
 from cx_economics.economics.channels import ChannelEconomics, CostModel
 from cx_economics.economics.impact import MixShift, mix_gain
@@ -169,7 +168,6 @@ class _NetCurves:
 def _net_curves(
     economics: ChannelEconomics,
     cost_models: Mapping[str, CostModel] | None,
-    seed: int | np.random.Generator,
     *,
     replicates: bool = True,
 ) -> _NetCurves:
@@ -183,7 +181,6 @@ def _net_curves(
     missing = [ch for ch in economics.channels if ch not in models]
     if missing:
         raise CxDataError(f"`cost_models` has no curve for channel(s) {missing}")
-    rng = rng_from_seed(seed)
     shift = economics.mix_shift
     shares, flows = economics.shares_today[None], economics.band_flows[None]
     coef = None if shift.coefficients is None else shift.coefficients[None]
@@ -194,8 +191,8 @@ def _net_curves(
         b = min(economics.share_replicates.shape[0], economics.band_flow_replicates.shape[0])
         shares = np.concatenate([shares, economics.share_replicates[:b]])
         flows = np.concatenate([flows, economics.band_flow_replicates[:b]])
-        draws = shift.draw_coefficients(b, rng)
-        coef = None if draws is None or coef is None else np.vstack([coef, draws])
+        draws = economics.mix_coefficient_replicates
+        coef = None if draws is None or coef is None else np.vstack([coef, draws[:b]])
     ordered = tuple(models[ch] for ch in economics.channels)
     today = economics.nps_today
     cost_today = np.array(

@@ -433,7 +433,6 @@ def allocate_budget(
     cost_models: Mapping[str, CostModel] | None = None,
     upper_nps: float = 100.0,
     grid_points: int = 201,
-    seed: int | np.random.Generator = 0,
 ) -> BudgetAllocation:
     """Split a yearly CX budget across channels to maximise the customer equity it buys.
 
@@ -456,8 +455,6 @@ def allocate_budget(
         Highest NPS level a channel may be pushed to (points).
     grid_points : int, default 201
         Grid guard resolution of each channel's response.
-    seed : int or numpy.random.Generator
-        Randomness of the estimated mix-shift coefficient draws (if any).
 
     Returns
     -------
@@ -498,7 +495,7 @@ def allocate_budget(
         raise CxDataError(f"`upper_nps` must be NPS points in (−100, 100], got {upper_nps}")
     if grid_points < 11:
         raise CxDataError(f"`grid_points` must be at least 11, got {grid_points}")
-    curves = _net_curves(economics, cost_models, seed)
+    curves = _net_curves(economics, cost_models)
     ceiling = np.maximum(np.full(len(channels), float(upper_nps)), economics.nps_today)
     floor_nps = np.full(len(channels), -100.0)
     _check_increasing(curves, np.minimum(floor_nps + 1e-9, ceiling), ceiling)

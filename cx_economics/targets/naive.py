@@ -386,7 +386,6 @@ def compare_targets(
     cost_models: Mapping[str, CostModel] | None = None,
     expected_responses: Mapping[str, float] | None = None,
     power: float = 0.8,
-    seed: int | np.random.Generator = 0,
 ) -> TargetComparison:
     """Price the naive "+x %" rule beside value-based targets, channel by channel.
 
@@ -412,8 +411,6 @@ def compare_targets(
         many as behind today's NPS.
     power : float, default 0.8
         Power of the detectability test.
-    seed : int or numpy.random.Generator
-        Randomness of estimated mix-shift draws (if any).
 
     Returns
     -------
@@ -445,7 +442,7 @@ def compare_targets(
         naive = naive_targets(base, uplift, channels=channels, min_step_points=min_step_points)
     if value_targets is None:
         value_targets = value_based_targets(
-            economics, cost_models=cost_models, expected_responses=expected_responses, seed=seed
+            economics, cost_models=cost_models, expected_responses=expected_responses
         )
     if value_targets.channels != channels:
         raise CxDataError(
@@ -453,7 +450,7 @@ def compare_targets(
             f"{channels}: derive them from the same economics"
         )
     naive_level, naive_rule = _aligned_naive(naive, channels)
-    curves = _net_curves(economics, cost_models, seed)
+    curves = _net_curves(economics, cost_models)
     levels = np.vstack([naive_level, value_targets.target])
     money = _price(curves, levels, economics.level)
     n_today = _responses_behind_today(economics)

@@ -388,7 +388,6 @@ def value_based_targets(
     expected_responses: Mapping[str, float] | None = None,
     power: float = 0.8,
     grid_points: int = 201,
-    seed: int | np.random.Generator = 0,
 ) -> ValueTargets:
     """Derive each channel's NPS target from the value and cost of its points.
 
@@ -416,8 +415,6 @@ def value_based_targets(
         Power of the detectability test (its level is the economics' ``level``).
     grid_points : int, default 201
         Grid guard resolution between today and ``upper_nps``.
-    seed : int or numpy.random.Generator
-        Randomness of the estimated mix-shift coefficient draws (if any).
 
     Returns
     -------
@@ -461,7 +458,7 @@ def value_based_targets(
     )
     if np.any((upper > 100.0) | (upper < -100.0)):
         raise CxDataError(f"`upper_nps` must be NPS points −100..100, got {upper_nps}")
-    curves = _net_curves(economics, cost_models, seed)
+    curves = _net_curves(economics, cost_models)
     upper = np.maximum(upper, economics.nps_today)
     targets = _solve_targets(curves, rule, parameter, upper, grid_points)
     return _assemble(

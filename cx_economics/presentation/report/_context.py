@@ -269,8 +269,7 @@ class _Context:
 
         def compute() -> ValueTargets:
             self._needs_costs()
-            # the seed compare_targets would use, so the comparison's numbers are unchanged
-            return value_based_targets(self.economics(), seed=self.seed_for("targets"))
+            return value_based_targets(self.economics())
 
         return self._run("value_targets", "setting value-based targets…", compute)
 
@@ -283,7 +282,6 @@ class _Context:
             return compare_targets(
                 self.economics(),
                 value_targets=self.value_targets(),
-                seed=self.seed_for("targets"),
             )
 
         return self._run("targets", "comparing value-based and naive targets…", compute)
@@ -297,7 +295,7 @@ class _Context:
             budget, source = budget_to_split(self)
             if not budget > 0:
                 raise _Unavailable(label(f"reason_no_budget_{source}", self.language))
-            return allocate_budget(self.economics(), budget, seed=self.seed_for("budget"))
+            return allocate_budget(self.economics(), budget)
 
         return self._run("budget", "splitting the budget across channels by value…", compute)
 

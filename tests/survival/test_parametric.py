@@ -142,6 +142,7 @@ def test_grouped_cells_equal_replicated_customer_rows(model: str) -> None:
     assert g_fit.log_likelihood == pytest.approx(r_fit.log_likelihood, rel=1e-10)
 
 
+@pytest.mark.slow
 def test_weibull_parameters_are_recovered_with_nominal_coverage() -> None:
     rng = np.random.default_rng(2024)
     scale, shape, horizon = 30.0, 0.8, 24

@@ -1,6 +1,6 @@
 """Bad settings as a new user writes them: the assumptions file, replicates, seeds, folders.
 
-The companion of ``tests/test_bad_inputs.py`` for everything that is not a data
+The companion of ``tests/data/test_bad_inputs.py`` for everything that is not a data
 table: a TOML key written under the wrong ``[table]`` header, a table key that is no
 channel of the data, a file saved in the wrong encoding, ``n_bootstrap`` and ``seed``
 values that used to be taken as something else, and report folders that cannot be

@@ -153,6 +153,7 @@ def test_trend_test_finds_a_known_change_and_controls_false_discoveries() -> Non
     assert (table["trend_p_adjusted"] >= table["trend_p"] - 1e-15).all()
 
 
+@pytest.mark.slow
 def test_overdispersed_months_get_a_negative_binomial_interval_that_covers() -> None:
     rng = np.random.default_rng(5)
     months, reps = 24, 120

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 NOTEBOOKS = sorted((EXAMPLES / "notebooks").glob("*.ipynb"))
 SCRIPTS = sorted(p for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
@@ -72,6 +72,10 @@ for number, cell in enumerate(cells, 1):
             assert html is None or "<" in html, f"cell {number}: HTML without markup"
             print(repr(value))
 """
+
+
+#: They run the docs, examples and notebooks end to end: in CI (see pyproject).
+pytestmark = pytest.mark.docs
 
 
 def _environment() -> dict[str, str]:

@@ -31,7 +31,7 @@ from cx_economics.survival.km import kaplan_meier
 from cx_economics.survival.parametric import fit_parametric
 from cx_economics.tables.life import LifeTable, life_table
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "validation"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "validation"))
 import band_churn
 
 DAYS = 30.4375

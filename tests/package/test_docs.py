@@ -26,7 +26,7 @@ import pytest
 
 import cx_economics
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 TIMEOUT_SECONDS = 240
 # pages not written to be executed: the worked example quotes a script's output, and the
@@ -44,6 +44,10 @@ namespace = {"__name__": "__main__"}
 for number, block in enumerate(re.findall(r"```python\\n(.*?)```", text, re.S), 1):
     exec(compile(block, f"{sys.argv[1]}, block {number}", "exec"), namespace)
 """
+
+
+#: They run the docs, examples and notebooks end to end: in CI (see pyproject).
+pytestmark = pytest.mark.docs
 
 
 def _run_markdown(page: Path, cwd: Path) -> str:

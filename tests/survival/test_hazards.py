@@ -107,6 +107,7 @@ def test_discrete_and_cox_agree_and_recover_the_true_ratios(table: LifeTable) ->
     assert discrete.references == {"band": "promoter", "channel": "branch"}
 
 
+@pytest.mark.slow
 def test_discrete_intervals_cover_the_truth_near_nominally() -> None:
     # 200 independent bases; channels share one hazard so band is the only effect
     truth = SimulationTruth(reasons={}, channel_hazard_ratio={})

@@ -7,7 +7,7 @@ import pytest
 
 from cx_economics.core.exceptions import CxDataError
 from cx_economics.presentation.plots import plot_value_vs_cost
-from tests.test_economics import LinearCost, make
+from tests.economics.test_economics import LinearCost, make
 
 
 def test_curves_drawn_equal_value_gain_and_present_value_of_extra_cost() -> None:

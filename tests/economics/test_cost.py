@@ -31,7 +31,7 @@ from cx_economics.economics.cost import (
     fit_cost_curves,
 )
 
-REFERENCE = Path(__file__).parent / "reference"
+REFERENCE = Path(__file__).parents[1] / "reference"
 quiet = pytest.mark.filterwarnings("ignore::cx_economics.core.exceptions.CxAssumptionWarning")
 
 
@@ -178,6 +178,7 @@ def test_log_fit_matches_numpy_polyfit_coefficients_and_covariance() -> None:
         assert curve.nps_at(50e3) == pytest.approx(a + b * math.log(50e3), rel=1e-10)
 
 
+@pytest.mark.slow
 @quiet
 def test_log_fit_intervals_cover_the_simulated_truth_at_the_nominal_rate() -> None:
     slope_hits, cost_hits, draw_hits, extra_hits, slopes = [], [], [], [], []

@@ -127,6 +127,7 @@ def test_greenwood_variance_without_censoring_is_the_sample_variance() -> None:
     assert result.std_error[0] ** 2 == pytest.approx(variance / duration.size, rel=1e-3)
 
 
+@pytest.mark.slow
 def test_greenwood_interval_covers_the_truth_under_censoring() -> None:
     rng = np.random.default_rng(77)
     monthly_churn, horizon, replicates = 0.05, 18, 200
@@ -146,6 +147,7 @@ def test_greenwood_interval_covers_the_truth_under_censoring() -> None:
     assert 0.90 <= covered / replicates <= 0.99
 
 
+@pytest.mark.slow
 def test_delta_interval_of_a_parametric_fit_covers_the_truth() -> None:
     rng = np.random.default_rng(5)
     monthly_churn, horizon, replicates = 0.04, 36, 200

@@ -1,8 +1,8 @@
 """Invariants of the whole pipeline, from raw rows, checked with hypothesis.
 
 The unit-level properties (discounted value monotone in margin, retention and rate on
-closed-form curves; money lost on hand-made mixes) live in ``tests/test_value.py`` and
-``tests/test_impact.py``. Here the same promises are checked where users meet them:
+closed-form curves; money lost on hand-made mixes) live in ``tests/value/test_value.py`` and
+``tests/economics/test_impact.py``. Here the same promises are checked where users meet them:
 on tables of raw rows that go through validation, the life table, the fitted curves,
 the bootstrap and the economics table.
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "cx_economics"
+PACKAGE = Path(__file__).resolve().parents[2] / "cx_economics"
 
 #: The stages in the order data flows through them (docs/architecture.md).
 STAGES = (

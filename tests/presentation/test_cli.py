@@ -135,7 +135,7 @@ def test_bootstrap_below_minimum_is_a_data_error(
 def test_demo_command_uses_the_demo_data(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    small = simulate(1_500, seed=9)  # the real demo is covered by tests/test_report.py
+    small = simulate(1_500, seed=9)  # the real demo is covered by tests/presentation/test_report.py
     monkeypatch.setattr("cx_economics.data.datasets.load_demo", lambda: small)
     code = main(["demo", "--out", str(tmp_path), "--language", "fi", "--bootstrap", "50"])
     assert code == EXIT_OK

@@ -9,7 +9,7 @@ and the number of bad rows (the counts come from how many rows we broke, not fro
 program), or a :class:`CxAssumptionWarning` that counts what was set aside. The same
 files through the command line give exit code 3 and one line on stderr.
 
-``tests/test_data.py`` and ``tests/test_assumptions.py`` check the validator itself;
+``tests/data/test_data.py`` and ``tests/data/test_assumptions.py`` check the validator itself;
 this file checks that every user-facing door leads to the same clear message.
 """
 
