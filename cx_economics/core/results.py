@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -38,6 +40,21 @@ class Result(abc.ABC):
     @abc.abstractmethod
     def to_frame(self) -> pd.DataFrame:
         """Return the result as a tidy :class:`pandas.DataFrame` (one row per estimate)."""
+
+    def __post_init__(self) -> None:
+        """Make the result's arrays read-only views: a result is a record, not a workspace.
+
+        The views share memory with the arrays given, whose own flags are left as they
+        are (inputs are never changed).
+        """
+        if not dataclasses.is_dataclass(self):
+            return
+        for spec in dataclasses.fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, np.ndarray) and value.flags.writeable:
+                frozen = value.view()
+                frozen.flags.writeable = False
+                object.__setattr__(self, spec.name, frozen)
 
     def _notes(self) -> list[str]:
         """Return caveats printed under the table (flags, warnings); none by default."""
@@ -105,6 +122,7 @@ class Estimate(Result):
     def __post_init__(self) -> None:
         if not (math.isnan(self.lower) or math.isnan(self.upper)) and self.lower > self.upper:
             raise ValueError(f"interval lower bound {self.lower} exceeds upper {self.upper}")
+        super().__post_init__()
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row: value, lower, upper, level."""

@@ -118,6 +118,7 @@ class ReasonMoney(Result):
     def __post_init__(self) -> None:
         object.__setattr__(self, "cost_per_contact", MappingProxyType(dict(self.cost_per_contact)))
         object.__setattr__(self, "lifetime_value", MappingProxyType(dict(self.lifetime_value)))
+        super().__post_init__()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per reason (a copy of ``table``)."""

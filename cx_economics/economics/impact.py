@@ -146,6 +146,7 @@ class MixShift(Result):
             )
         if self.rule == "estimated" and self.coefficients is None:
             raise CxDataError("an estimated MixShift needs coefficients; use MixShift.estimate()")
+        super().__post_init__()
 
     @classmethod
     def estimate(cls, history: pd.DataFrame, *, min_responses: int = 20) -> MixShift:

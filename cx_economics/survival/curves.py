@@ -92,6 +92,7 @@ class ChurnCurves(Result):
             arr = getattr(self, name)
             if arr.shape != shape:
                 raise ValueError(f"`{name}` has shape {arr.shape}, expected {shape}")
+        super().__post_init__()
 
     def index_of(self, *key: str) -> int:
         """Row index of the group with key ``key`` (e.g. ``"promoter"``)."""

@@ -209,6 +209,7 @@ class ContactCounts(Result):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "synonyms", _frozen_map(self.synonyms))
+        super().__post_init__()
 
     @property
     def reasons(self) -> tuple[str, ...]:

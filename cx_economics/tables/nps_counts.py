@@ -113,6 +113,7 @@ class NpsCounts(Result):
             )
         if len(set(groups)) != len(groups):
             raise CxDataError("`groups` must not repeat a key")
+        super().__post_init__()
 
     @classmethod
     def from_counts(

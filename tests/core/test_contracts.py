@@ -19,6 +19,7 @@ import pkgutil
 import warnings
 from types import ModuleType
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -147,6 +148,12 @@ def test_result_contract(name: str, instances: dict[type[Result], Result]) -> No
     first_field = dataclasses.fields(result)[0].name
     with pytest.raises(dataclasses.FrozenInstanceError):
         setattr(result, first_field, None)
+    # ... and so are its arrays
+    for spec in dataclasses.fields(result):
+        value = getattr(result, spec.name)
+        if isinstance(value, np.ndarray) and value.size:
+            with pytest.raises(ValueError, match="read-only"):
+                value.flat[0] = value.flat[0]
 
     # tidy frame
     frame = result.to_frame()
@@ -170,3 +177,16 @@ def test_result_contract(name: str, instances: dict[type[Result], Result]) -> No
     assert parser.tags > 0
     assert not parser.errors, parser.errors[:3]
     assert not parser.stack, f"unclosed tags {parser.stack}"
+
+
+def test_a_result_freezes_its_own_view_not_the_callers_array() -> None:
+    from cx_economics.survival.curves import ChurnCurves
+
+    survival = np.array([[1.0, 0.9, 0.8]])
+    curves = ChurnCurves(
+        "km", ("band",), (("promoter",),), np.arange(3.0), survival, survival, survival,
+        np.array([2.0]), np.array([10]), np.array([2]),
+    )  # fmt: skip
+    assert not curves.survival.flags.writeable
+    survival[0, 1] = 0.95  # the caller's array is still theirs to change
+    assert survival.flags.writeable

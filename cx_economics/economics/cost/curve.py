@@ -114,6 +114,7 @@ class CostCurve(Result):
         object.__setattr__(self, "_shape", shapes[self.form]())
         object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
         object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+        super().__post_init__()
 
     @property
     def uncertain(self) -> bool:
@@ -488,6 +489,7 @@ class CostCurves(Result, Mapping[str, CostCurve]):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "curves", MappingProxyType(dict(self.curves)))
+        super().__post_init__()
 
     @property
     def channels(self) -> tuple[str, ...]:
