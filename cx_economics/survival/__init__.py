@@ -31,10 +31,17 @@ from cx_economics.survival.parametric import (
     survival_function,
 )
 from cx_economics.survival.rmst import RmstResult, restricted_mean_survival
+from cx_economics.survival.robustness import (
+    EValues,
+    e_value,
+    e_values,
+    risk_ratio_from_hazard_ratio,
+)
 from cx_economics.survival.sbg import SbgFit, fit_sbg, fit_sbg_counts
 
 __all__ = [
     "ChurnCurves",
+    "EValues",
     "HazardRatios",
     "KmSummary",
     "LogRankResult",
@@ -44,6 +51,8 @@ __all__ = [
     "SbgFit",
     "bootstrap_survival",
     "check_proportional_hazards",
+    "e_value",
+    "e_values",
     "fit_churn",
     "fit_parametric",
     "fit_parametric_intervals",
@@ -58,6 +67,7 @@ __all__ = [
     "replicate_survival",
     "resample_life_table",
     "restricted_mean_survival",
+    "risk_ratio_from_hazard_ratio",
     "splice_tail",
     "survival_function",
 ]
