@@ -44,6 +44,7 @@ from cx_economics.data.consistency import DAYS_PER_MONTH
 
 __all__ = [
     "SURVEY_KINDS",
+    "PlantedConfounder",
     "ReasonTruth",
     "SimulatedData",
     "SimulationTruth",
@@ -85,6 +86,51 @@ class ReasonTruth:
 
     rate_per_1000: float
     hazard_ratio: float = 1.0
+
+
+@dataclass(frozen=True)
+class PlantedConfounder:
+    """A customer trait that makes customers both more critical and quicker to leave.
+
+    Carriers are marked in the customers' ``segment`` column (``value``; the others
+    are ``"standard"``), so an analysis can adjust for it when it is measured, or
+    leave it out to play an unmeasured confounder. Within either segment the band
+    effect on churn is the truth's (:meth:`SimulationTruth.hazard_ratio`); a crude
+    comparison of bands mixes in the trait.
+
+    Parameters
+    ----------
+    value : str, default "budget"
+        The ``segment`` of the customers who carry the trait.
+    share : float, default 0.3
+        Fraction of customers who carry it.
+    band_shift : float, default -1.0
+        Shift of the carriers' answers on the logit scale of the band draw (negative:
+        more detractors).
+    hazard_ratio : float, default 1.8
+        Multiplier on the carriers' monthly churn hazard.
+
+    Examples
+    --------
+    >>> truth = SimulationTruth(confounder=PlantedConfounder(share=0.5, hazard_ratio=2.0))
+    >>> truth.hazard("promoter", "web", segment="budget") / truth.hazard("promoter", "web")
+    2.0
+    """
+
+    value: str = "budget"
+    share: float = 0.3
+    band_shift: float = -1.0
+    hazard_ratio: float = 1.8
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.share < 1.0:
+            raise CxDataError(
+                f"`share` must be a fraction strictly between 0 and 1, got {self.share}"
+            )
+        if not (math.isfinite(self.hazard_ratio) and self.hazard_ratio > 0):
+            raise CxDataError(f"`hazard_ratio` must be a ratio > 0, got {self.hazard_ratio}")
+        if self.value == "standard":
+            raise CxDataError("`value` must differ from 'standard', the other customers' segment")
 
 
 def _ro(mapping: Mapping[str, object]) -> Mapping[str, object]:
@@ -134,6 +180,9 @@ class SimulationTruth:
     cost_slope : mapping
         Channel → ``b`` in ``NPS = nps_today + b * ln(annual_cost / annual_cost_today)``
         (NPS points per unit of log-cost: doubling the spend adds ``b * ln 2`` points).
+    confounder : PlantedConfounder, optional
+        A trait that makes customers both more critical and quicker to leave, marked
+        in ``segment``; none by default.
 
     Examples
     --------
@@ -174,6 +223,7 @@ class SimulationTruth:
     cost_slope: Mapping[str, float] = field(
         default_factory=lambda: {"phone": 25.0, "branch": 20.0, "chat": 30.0, "web": 28.0}
     )
+    confounder: PlantedConfounder | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -195,9 +245,16 @@ class SimulationTruth:
         """Channels, in the order of ``band_shares``."""
         return tuple(self.band_shares)
 
-    def hazard(self, band: str, channel: str) -> float:
-        """Monthly churn hazard (rate) of a customer with no contacts."""
-        return float(self.monthly_hazard[band] * self.channel_hazard_ratio.get(channel, 1.0))
+    def hazard(self, band: str, channel: str, *, segment: str | None = None) -> float:
+        """Monthly churn hazard (rate) of a customer with no contacts.
+
+        ``segment``: the customer's, which matters only with a planted confounder.
+        """
+        carrier = self.confounder is not None and segment == self.confounder.value
+        ratio = self.confounder.hazard_ratio if carrier and self.confounder else 1.0
+        return float(
+            self.monthly_hazard[band] * self.channel_hazard_ratio.get(channel, 1.0) * ratio
+        )
 
     def hazard_ratio(self, band: str, reference: str = "promoter") -> float:
         """Return the true hazard ratio of ``band`` against ``reference``."""
@@ -268,7 +325,9 @@ class SimulationTruth:
         conditional = s[a + 1 : a + horizon_months + 1] / s[a]
         return float(self.monthly_margin(band) * np.sum(conditional / (1 + i) ** t))
 
-    def survival(self, band: str, channel: str, horizon_months: int) -> FloatArray:
+    def survival(
+        self, band: str, channel: str, horizon_months: int, *, segment: str | None = None
+    ) -> FloatArray:
         """Return the true survival from joining, months ``0…horizon_months``, contacts included.
 
         Exact, from the generating model: a Markov chain over the set of reasons a
@@ -276,7 +335,8 @@ class SimulationTruth:
         probability ``1 - exp(-rate)``, and raises the hazard from the next month on),
         so ``S(t)`` averages over every contact history. The survival of a customer in
         ``band`` from tenure ``a`` on is ``S(a + t) / S(a)``: the chain's state mix at
-        ``a`` is that of the survivors.
+        ``a`` is that of the survivors. ``segment`` matters only with a planted
+        confounder.
 
         Examples
         --------
@@ -290,7 +350,7 @@ class SimulationTruth:
         log_hr = np.log(np.array([r.hazard_ratio for r in reasons], dtype=np.float64))
         states = np.array(list(itertools.product((0, 1), repeat=len(reasons))), dtype=np.float64)
         states = states.reshape(2 ** len(reasons), len(reasons))
-        hazard = self.hazard(band, channel) * np.exp(states @ log_hr)
+        hazard = self.hazard(band, channel, segment=segment) * np.exp(states @ log_hr)
         stay = np.exp(-hazard).reshape((2,) * len(reasons))
         mass = np.zeros((2,) * len(reasons))
         mass[(0,) * len(reasons)] = 1.0
@@ -459,6 +519,9 @@ class SimulatedData:
         tenure = np.floor(active["tenure_months"].to_numpy(np.float64)).astype(np.int64)
         band = self.latent_band.loc[active["customer_id"]].to_numpy()
         channel = active["channel"].to_numpy()
+        segment = active["segment"].astype(str).to_numpy()
+        # the segment changes the curves only where a confounder was planted
+        segments = sorted(set(segment.tolist())) if self.truth.confounder else [None]
         i = _monthly_rate(annual_discount_rate)
         ahead = np.arange(1, horizon_months + 1)
         discount = (1.0 + i) ** -ahead
@@ -468,15 +531,17 @@ class SimulatedData:
         flows = np.zeros((len(channels), 3, horizon_months))
         for c, ch in enumerate(channels):
             mine = channel == ch
-            ages = np.bincount(tenure[mine], minlength=longest + 1) / mine.sum()
             for b, name in enumerate(BAND_ORDER):
                 counts[c, b] = int(np.sum(band[mine] == name.value))
-                s = self.truth.survival(name.value, ch, longest + horizon_months)
-                ahead_of = s[np.arange(longest + 1)[:, None] + ahead[None, :]]
-                conditional = ahead_of / s[: longest + 1, None]
-                flows[c, b] = (
-                    self.truth.monthly_margin(name.value) * discount * (ages @ conditional)
-                )
+                for seg in segments:
+                    group = mine if seg is None else mine & (segment == seg)
+                    ages = np.bincount(tenure[group], minlength=longest + 1) / mine.sum()
+                    s = self.truth.survival(name.value, ch, longest + horizon_months, segment=seg)
+                    ahead_of = s[np.arange(longest + 1)[:, None] + ahead[None, :]]
+                    conditional = ahead_of / s[: longest + 1, None]
+                    flows[c, b] += (
+                        self.truth.monthly_margin(name.value) * discount * (ages @ conditional)
+                    )
         return channels, counts, flows
 
 
@@ -830,10 +895,17 @@ def simulate(
     ch_idx = rng.integers(0, len(channels), n_customers)
     team_no = rng.integers(1, teams_per_channel + 1, n_customers)
     team_effect_table = rng.normal(0.0, truth.team_nps_sd, (len(channels), teams_per_channel))
-    band = _draw_bands(rng, truth, ch_idx, team_effect_table[ch_idx, team_no - 1])
+    shift = team_effect_table[ch_idx, team_no - 1]
+    planted = truth.confounder
+    carrier = None if planted is None else rng.random(n_customers) < planted.share
+    if planted is not None and carrier is not None:
+        shift = shift + planted.band_shift * carrier
+    band = _draw_bands(rng, truth, ch_idx, shift)
     band_names = np.array([b.value for b in BAND_ORDER])[band]
     channel = np.array(channels, dtype=object)[ch_idx]
     base_hazard = _vector_hazard(truth, band_names, channel)
+    if planted is not None and carrier is not None:
+        base_hazard = base_hazard * np.where(carrier, planted.hazard_ratio, 1.0)
     since = rng.integers(1, months_observed + 1, n_customers)
     tenure, churned, events = _simulate_lives(rng, base_hazard, since, truth)
     revenue_mean = np.array([truth.monthly_revenue[b.value] for b in BAND_ORDER])[band]
@@ -845,7 +917,11 @@ def simulate(
             "customer_id": ids,
             "channel": channel,
             "team": [f"{c}-t{t}" for c, t in zip(channel, team_no, strict=True)],
-            "segment": np.where(rng.random(n_customers) < 0.8, "consumer", "business"),
+            "segment": (
+                np.where(rng.random(n_customers) < 0.8, "consumer", "business")
+                if planted is None or carrier is None
+                else np.where(carrier, planted.value, "standard")
+            ),
             "start_date": start.normalize(),
             "tenure_months": tenure.astype(np.float64),
             "churned": churned,
