@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cx_economics.survival.adjusted import standardised_curves
 from cx_economics.survival.bootstrap import (
     bootstrap_survival,
     replicate_mean_revenue,
@@ -69,5 +70,6 @@ __all__ = [
     "restricted_mean_survival",
     "risk_ratio_from_hazard_ratio",
     "splice_tail",
+    "standardised_curves",
     "survival_function",
 ]
