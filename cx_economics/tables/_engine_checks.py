@@ -10,6 +10,7 @@ how many rows and example ``customer_id`` values. Used by
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,7 +19,7 @@ import narwhals as nw
 import pandas as pd
 
 from cx_economics.core.bands import DEFAULT_SCHEME, BandScheme
-from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, describe_rows
 from cx_economics.data.consistency import REPEATED_SHARE, case_clashes, lookalike_message
 from cx_economics.data.engines import as_lazy, count_true, naive_utc, require_same_key_type
 from cx_economics.data.plausibility import TENURE_MONTHS_MAX, tenure_too_long
@@ -46,9 +47,13 @@ def _customer_frame(
     needed = ["customer_id", "tenure_months", "churned", *(c for c in group_columns if c != "band")]
     if isinstance(customers, pd.DataFrame | Customers):
         wanted = [*needed, "start_date", "end_date", "monthly_revenue"]
+        extra = [c for c in needed if c not in CUSTOMERS_SCHEMA.names]
+        original = customers if isinstance(customers, pd.DataFrame) else customers.frame
         if isinstance(customers, pd.DataFrame):
             customers = _used_columns(customers, CUSTOMERS_SCHEMA, columns, wanted)
         valid = validate_customers(customers, columns=columns, as_of=as_of)
+        if extra:
+            valid = _with_covariates(valid, original, extra, columns)
         _require(valid.frame.columns, needed, "customers")
         has_revenue = valid.has_revenue
         keep = needed + (["monthly_revenue"] if has_revenue else [])
@@ -65,6 +70,35 @@ def _customer_frame(
     keep += [c for c in ("start_date", "end_date") if c in names]
     lazy = _check_native_customers(lazy.select(keep), group_columns, has_revenue)
     return lazy, parse_as_of(as_of), has_revenue
+
+
+def _with_covariates(
+    valid: Customers,
+    original: pd.DataFrame,
+    extra: Sequence[str],
+    columns: Mapping[str, str] | None,
+) -> Customers:
+    """The validated customers with the user's own group columns, as stripped text."""
+    mapping = dict(columns or {})
+    theirs = {c: mapping.get(c, c) for c in extra}
+    missing = [c for c, name in theirs.items() if name not in original.columns]
+    if missing:
+        raise CxDataError(
+            f"`customers` lack the group column(s) {missing} named in `by`; their columns "
+            f"are {list(map(str, original.columns))}"
+        )
+    frame = valid.frame.copy()
+    for ours, name in theirs.items():
+        values = original.loc[frame.index, name]
+        empty = values.isna() | (values.astype(str).str.strip() == "")
+        if empty.any():
+            rows = describe_rows(list(values.index[empty.to_numpy()]))
+            raise CxDataError(
+                f"`customers`: group column `{name}` is missing or empty in {rows}; fill "
+                "them (e.g. with 'unknown') or drop those customers"
+            )
+        frame[ours] = values.astype(str).str.strip().to_numpy(dtype=object)
+    return dataclasses.replace(valid, frame=frame)
 
 
 def _response_frame(

@@ -47,7 +47,15 @@ from cx_economics.tables._engine_checks import (
     _warn_orphans,
 )
 
-__all__ = ["BAND_RULES", "GROUP_COLUMNS", "LifeTable", "RiskSets", "life_table"]
+__all__ = [
+    "BAND_RULES",
+    "GROUP_COLUMNS",
+    "MAX_GROUPS",
+    "RESERVED_COLUMNS",
+    "LifeTable",
+    "RiskSets",
+    "life_table",
+]
 
 IntArray = npt.NDArray[np.int64]
 GroupKey = tuple[str, ...]
@@ -57,6 +65,14 @@ BandRule = Literal["state", "latest", "mean", "first"]
 BAND_RULES: tuple[str, ...] = ("state", "latest", "mean", "first")
 #: Columns a life table may be grouped by (``band`` plus customers' columns).
 GROUP_COLUMNS: tuple[str, ...] = ("band", "channel", "segment", "team")
+#: Columns the life table itself uses, which ``by`` cannot name as a covariate.
+RESERVED_COLUMNS: tuple[str, ...] = (
+    "customer_id", "tenure_months", "churned", "start_date", "end_date", "monthly_revenue",
+    "duration", "entry", "moved", "customers", "revenue_sum", "revenue_sq_sum",
+)  # fmt: skip
+#: Most distinct groups (combinations of the ``by`` columns) a life table may have: more
+#: leaves too few customers per group for stable curves and ratios.
+MAX_GROUPS = 2_000
 
 _CELL_COLUMNS = ("duration", "churned", "customers")
 #: Cell columns with a default for tables built by hand: entry month 0, not moved on.
@@ -508,8 +524,10 @@ def life_table(
         Survey answers (``customer_id``, ``response_date``, ``score``). Without them
         every customer is ``"unrated"`` (a :class:`CxAssumptionWarning` says so).
     by : sequence of str, default ("band",)
-        Group columns among ``"band"``, ``"channel"``, ``"segment"``, ``"team"``
-        (the last three are the customers' own columns). ``()`` gives one group.
+        Group columns: ``"band"`` and categorical columns of the customers —
+        ``"channel"``, ``"segment"``, ``"team"`` or any column of their own (a plan,
+        a region; read as text, never missing), e.g. to adjust churn for them. At most
+        :data:`MAX_GROUPS` groups. ``()`` gives one group.
     band_rule : {"state", "latest", "mean", "first"}, default "state"
         ``"state"``: the band is a state over time — ``"unrated"`` until the first
         usable answer, then that answer's band (from the answer's own
@@ -603,18 +621,37 @@ def life_table(
         else:
             bands = _customer_bands(resp, cutoff, band_rule, scheme)
     drop = [c for c in ("start_date", "end_date") if c in cust.collect_schema().names()]
-    cells = _aggregate(cust.drop(*drop), states, bands, group_columns, has_revenue)
-    return LifeTable(_finish(cells, group_columns), group_columns, band_rule, cutoff, has_revenue)
+    cells = _finish(_aggregate(cust.drop(*drop), states, bands, group_columns, has_revenue),
+                    group_columns)  # fmt: skip
+    _check_group_count(cells, group_columns)
+    return LifeTable(cells, group_columns, band_rule, cutoff, has_revenue)
 
 
 def _check_by(by: Sequence[str] | str) -> tuple[str, ...]:
     columns = (by,) if isinstance(by, str) else tuple(by)
-    unknown = [c for c in columns if c not in GROUP_COLUMNS]
-    if unknown or len(set(columns)) != len(columns):
+    reserved = [c for c in columns if c in RESERVED_COLUMNS or not isinstance(c, str) or not c]
+    if reserved or len(set(columns)) != len(columns):
         raise CxDataError(
-            f"`by` must name distinct columns among {list(GROUP_COLUMNS)}; got {list(columns)}"
+            f"`by` must name distinct group columns: 'band' and categorical columns of the "
+            f"customers such as {list(GROUP_COLUMNS[1:])} or a plan or region of your own, "
+            f"not the table's own {sorted(set(reserved) & set(RESERVED_COLUMNS))}; got "
+            f"{list(columns)}"
         )
     return columns
+
+
+def _check_group_count(frame: pd.DataFrame, group_columns: Sequence[str]) -> None:
+    """Refuse a grouping with more than :data:`MAX_GROUPS` groups, naming the columns."""
+    if not group_columns or frame.empty:
+        return
+    groups = len(frame[list(group_columns)].drop_duplicates())
+    if groups > MAX_GROUPS:
+        sizes = " × ".join(f"{c} {frame[c].nunique()}" for c in group_columns)
+        raise CxDataError(
+            f"`by`={list(group_columns)} makes {groups:,} groups ({sizes} values), more than "
+            f"{MAX_GROUPS:,}: too few customers per group for stable curves; merge rare "
+            "values of the columns with most of them, or group by fewer columns"
+        )
 
 
 # --------------------------------------------------------------------------- inputs

@@ -221,8 +221,10 @@ def test_scheme_changes_the_cut_offs() -> None:
 
 
 def test_bad_input_names_the_column_the_problem_and_examples() -> None:
-    with pytest.raises(CxDataError, match="`by` must name distinct columns"):
+    with pytest.raises(CxDataError, match=r"lack the group column\(s\) \['region'\]"):
         life_table(_customers(), _responses(), by=("band", "region"))
+    with pytest.raises(CxDataError, match="`by` must name distinct group columns"):
+        life_table(_customers(), _responses(), by=("band", "band"))
     with pytest.raises(CxDataError, match="`band_rule` must be one of"):
         life_table(_customers(), _responses(), band_rule="median")  # type: ignore[arg-type]  # the wrong value is the point
     bad = pl.from_pandas(_customers()).with_columns(
@@ -359,3 +361,47 @@ def test_no_band_grouping_and_truth_without_responses() -> None:
     assert table.group_columns == ("channel",)
     assert table.groups == tuple((c,) for c in sorted(sim.customers["channel"].unique()))
     assert table.n_customers == 1_000
+
+
+def test_a_column_of_the_users_own_groups_the_table_on_pandas_and_duckdb() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    sim = simulate(3_000, seed=1)
+    plan = np.where(np.arange(3_000) % 3 == 0, "budget", "standard")
+    customers = sim.customers.assign(plan=plan)
+    table = life_table(customers, sim.responses, by=("band", "plan"))
+    assert table.group_columns == ("band", "plan")
+    # every customer's first state is counted once, in their own plan
+    first = table.frame[table.frame["entry"] == 0].groupby("plan")["customers"].sum()
+    assert first.to_dict() == pd.Series(plan).value_counts().to_dict()
+    by_hand = table.collapse(["band"]).frame.set_index(["band", "duration", "churned"])
+    plain = life_table(sim.customers, sim.responses).frame.set_index(
+        ["band", "duration", "churned"]
+    )
+    pd.testing.assert_series_equal(
+        by_hand["customers"].groupby(level=[0, 1, 2]).sum().sort_index(),
+        plain["customers"].groupby(level=[0, 1, 2]).sum().sort_index(),
+    )
+    con = duckdb.connect()
+    con.register("c", customers)
+    con.register("r", sim.responses)
+    native = life_table(con.table("c"), con.table("r"), by=("band", "plan"))
+    pd.testing.assert_frame_equal(
+        native.frame.reset_index(drop=True), table.frame.reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_own_group_columns_are_refused_when_missing_empty_reserved_or_too_many() -> None:
+    sim = simulate(1_500, seed=2)
+    customers = sim.customers.assign(plan="standard")
+    with pytest.raises(CxDataError, match=r"lack the group column\(s\) \['region'\]"):
+        life_table(customers, sim.responses, by=("band", "region"))
+    holes = customers.assign(plan=customers["plan"].where(customers.index % 5 != 0))
+    with pytest.raises(CxDataError, match="group column `plan` is missing or empty in 300 rows"):
+        life_table(holes, sim.responses, by=("band", "plan"))
+    with pytest.raises(CxDataError, match=r"not the table's own \['duration'\]"):
+        life_table(customers, sim.responses, by=("band", "duration"))
+    per_customer = customers.assign(plan=customers["customer_id"].astype(str))
+    with pytest.raises(
+        CxDataError, match=r"groups \(band \d × plan 1500 values\), more than 2,000"
+    ):
+        life_table(per_customer, sim.responses, by=("band", "plan"))
