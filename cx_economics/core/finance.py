@@ -86,17 +86,21 @@ def first_month_repaid(
     Returns
     -------
     ndarray (…)
-        Months 1..T; ``inf`` when not repaid within T; 0 where there is no cost.
+        Months 1..T; ``inf`` when not repaid within T (an infinite cost never is);
+        0 where there is no cost.
 
     Examples
     --------
-    >>> first_month_repaid([[5.0, 5.0, 5.0]], [[10.0, 0.0, 0.0]]).tolist()
-    [2.0]
+    >>> first_month_repaid([[5.0, 5.0, 5.0], [5.0, 5.0, 5.0]],
+    ...                    [[10.0, 0.0, 0.0], [np.inf] * 3]).tolist()
+    [2.0, inf]
     """
     value = np.asarray(monthly_value, dtype=np.float64)
     cost = np.asarray(monthly_cost, dtype=np.float64)
     balance = np.cumsum(value - cost, axis=-1)
-    reached = balance >= -rtol * np.abs(cost).max(axis=-1, keepdims=True)
+    # the tolerance scales with the finite costs: an infinite cost is never repaid
+    scale = np.where(np.isfinite(cost), np.abs(cost), 0.0).max(axis=-1, keepdims=True)
+    reached = (balance >= -rtol * scale) & np.isfinite(balance)
     first = np.where(reached.any(axis=-1), reached.argmax(axis=-1) + 1.0, np.inf)
     out: FloatArray = np.where((cost <= 0).all(axis=-1), 0.0, first)
     return out

@@ -115,6 +115,15 @@ def standardised_curves(
     rows, baseline, churn_months = _person_months(rated)
     design, terms = _covariates(rows, levels, references)
     _check_events(rated, levels, terms)
+    unpriced = sorted(
+        {f"{c}={s[i]}" for s in strata for i, c in enumerate(covariates) if s[i] not in levels[c]}
+    )
+    if unpriced:
+        raise CxDataError(
+            f"customers joined with {unpriced}, which no rated customer has: their churn "
+            "under a band cannot be estimated; merge those values into others, or drop "
+            "those customers"
+        )
     fit = _fit_cloglog(rows, np.column_stack([baseline, design]), baseline.shape[1])
     bands = [b.value for b in BAND_ORDER if b.value in levels["band"]]
     # the design row of every band × stratum, in the fit's term order
@@ -125,7 +134,7 @@ def standardised_curves(
         else:
             position = covariates.index(column)
             x[:, :, j] = (np.array([s[position] for s in strata]) == category)[None, :]
-    months = int(table.frame["duration"].max())
+    months = int(rated.frame["duration"].max())
     grid = np.zeros((months, len(churn_months)))
     grid[np.asarray(churn_months) - 1, np.arange(len(churn_months))] = 1.0
     rng = rng_from_seed(seed)

@@ -150,7 +150,7 @@ def band_flows(
     _warn_extrapolated_residual(keys, share, observed, averaged=len(tails) > 1)
     point *= margin[:, None]
     counts = resample_life_table(rated, n_replicates=b, seed=seed, groups=keys)
-    family = _draw_families(family_weight, b, seed)  # (B, K)
+    family = _draw_families(family_weight, b, seed, len(BAND_ORDER))  # (B, K)
     reps = np.zeros((b, len(keys), horizon))
     for f, tail in enumerate(tails):
         if not (family == f).any():
@@ -201,19 +201,28 @@ def _priced_curves(
 
 
 def _draw_families(
-    weights: FloatArray, n_replicates: int, seed: int | np.random.Generator
+    weights: FloatArray, n_replicates: int, seed: int | np.random.Generator, bands: int
 ) -> IntArray:
-    """A tail family per replicate and group (B, G), drawn with the weights (F, G)."""
+    """A tail family per replicate and group (B, G), drawn with the weights (F, G).
+
+    Groups come ``bands`` at a time per channel; one uniform per replicate and channel
+    serves all its bands (each through its own weights), so a replicate's bands tend to
+    take the same shape and the differences between them, which the money is made of,
+    do not pick up noise that would cancel. With one family nothing is drawn.
+    """
+    if weights.shape[0] == 1:
+        return np.zeros((n_replicates, weights.shape[1]), dtype=np.int64)
     rng = (
         seed
         if isinstance(seed, np.random.Generator)
         else np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     )
     cumulative = np.cumsum(weights, axis=0)
-    u = rng.random((n_replicates, weights.shape[1]))
+    u = rng.random((n_replicates, weights.shape[1] // bands))
+    u = np.repeat(u, bands, axis=1)
     drawn: IntArray = np.minimum(
         (u[None, :, :] >= cumulative[:, None, :]).sum(axis=0), weights.shape[0] - 1
-    )
+    ).astype(np.int64)
     return drawn
 
 

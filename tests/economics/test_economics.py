@@ -378,3 +378,21 @@ def test_reduced_money_lost_validation_recovers_the_truth() -> None:
     covered = summary.loc["money_lost", "coverage"]
     assert covered.mean() >= 0.8 and covered.min() >= 0.6
     assert summary.loc["value_per_point", "coverage"].dropna().mean() >= 0.75
+
+
+class SaturatingCost:
+    """A cost curve that no spend can push past NPS 30 (infinite cost beyond)."""
+
+    def cost_at(self, nps: object) -> object:
+        x = np.asarray(nps, dtype=float)
+        return np.where(x < 30.0, 1e5 + 1e3 * x, np.inf)
+
+
+def test_an_unreachable_excellent_level_never_pays_back() -> None:
+    econ, _, _ = make({"phone": SaturatingCost(), "branch": LinearCost(2e5, 1e3)})
+    payback = econ.payback_months()
+    assert np.isinf(payback[0])  # phone's excellence (NPS 40) costs infinitely much
+    assert np.isfinite(econ.cost_at(econ.nps_today)).all()
+    frame = econ.to_frame().set_index("channel")
+    assert frame.loc["phone", "net_value"] == -np.inf
+    assert np.isinf(frame.loc["phone", "payback_months"])

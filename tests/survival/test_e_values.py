@@ -161,3 +161,19 @@ def test_standardised_curves_need_a_covariate_and_name_the_grouping() -> None:
     table = _table(120, 40)
     with pytest.raises(CxDataError, match="at least one covariate to adjust for"):
         standardised_curves(table)
+
+
+def test_a_stratum_without_rated_customers_is_refused_not_priced_as_the_reference() -> None:
+    cells = pd.DataFrame(
+        {
+            "band": ["detractor", "promoter", "detractor", "promoter", "unrated", "unrated"],
+            "segment": ["a", "a", "b", "b", "c", "a"],
+            "entry": [0] * 6,
+            "duration": [3, 3, 3, 3, 3, 3],
+            "churned": [True, True, True, True, False, False],
+            "customers": [10, 5, 12, 6, 40, 20],
+        }
+    )
+    table = LifeTable(cells, ("band", "segment"), "state", None, False)
+    with pytest.raises(CxDataError, match=r"\['segment=c'\], which no rated customer has"):
+        standardised_curves(table)
