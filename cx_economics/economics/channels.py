@@ -35,7 +35,7 @@ Units and conventions
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -72,6 +72,7 @@ __all__ = [
     "ChannelEconomics",
     "CostModel",
     "channel_economics",
+    "confounding_sensitivity",
     "economics_from_arrays",
     "economics_from_tables",
 ]
@@ -697,6 +698,7 @@ def economics_from_tables(
     reliability_margin: float = 10.0,
     customer_effort: CustomerEffort | None = None,
     survey_counts: NpsCounts | None = None,
+    confounded_share: float = 0.0,
     seed: int | np.random.Generator = 0,
 ) -> ChannelEconomics:
     """Build the channel economics table from sufficient statistics only.
@@ -740,7 +742,9 @@ def economics_from_tables(
     a = assumptions or Assumptions()
     rng = rng_from_seed(seed)
     base = active_base(table)
-    channels, flows, reps = band_flows(table, a, model=model, seed=rng, base=base)
+    channels, flows, reps = band_flows(
+        table, a, model=model, seed=rng, base=base, confounded_share=confounded_share
+    )
     point = point_mix(base.rated, base.unrated)
     excellent, sources = excellent_levels(
         team_counts,
@@ -790,6 +794,7 @@ def channel_economics(
     window_months: int = 12,
     reliability_margin: float = 10.0,
     customer_effort: CustomerEffort | None = None,
+    confounded_share: float = 0.0,
     seed: int | np.random.Generator = 0,
 ) -> ChannelEconomics:
     """Build the channel economics table from customers, responses and costs.
@@ -824,6 +829,11 @@ def channel_economics(
     customer_effort : CustomerEffort, optional
         Customers' own cost per channel (:func:`cx_economics.economics.effort.customer_effort`),
         added as columns beside the company's cost.
+    confounded_share : float, default 0.0
+        Share (fraction 0–1) of the bands' churn differences that an unmeasured
+        confounder would explain, taken out before pricing (see
+        :func:`cx_economics.value.flows.band_flows`); :func:`confounding_sensitivity`
+        prices several.
     seed : int or numpy.random.Generator
 
     Returns
@@ -881,5 +891,83 @@ def channel_economics(
         reliability_margin=reliability_margin,
         customer_effort=customer_effort,
         survey_counts=nps_counts(recent_resp, by="channel"),
+        confounded_share=confounded_share,
         seed=seed,
     )
+
+
+def confounding_sensitivity(
+    customers: pd.DataFrame | Customers,
+    responses: pd.DataFrame | Responses,
+    *,
+    shares: Sequence[float] = (0.0, 0.25, 0.5),
+    assumptions: Assumptions | None = None,
+    model: ChurnModel = "auto",
+    seed: int | np.random.Generator = 0,
+) -> pd.DataFrame:
+    """Money lost below excellence if an unmeasured confounder explained part of the bands.
+
+    For each share ``f`` of the bands' churn differences put down to something the
+    data do not hold (plan, contract, life events), the money is priced again with
+    that part taken out (``confounded_share=f`` of :func:`channel_economics`): how
+    much of the money survives a sceptic's "or is it the customers?".
+
+    Parameters
+    ----------
+    customers, responses : pandas.DataFrame or validated tables
+    shares : sequence of float, default (0, 0.25, 0.5)
+        Shares explained by the confounder (fractions 0–1).
+    assumptions : Assumptions, optional
+        As in :func:`channel_economics` (excellent levels, horizon, replicates).
+    model : str
+        Churn model.
+    seed : int or numpy.random.Generator
+        The same seed for every share, so the rows differ by the share alone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per share: ``confounded_share``, total ``money_lost`` (currency,
+        present value over the horizon) with ``money_lost_lower``/``_upper``, and
+        ``share_of_estimate`` (money lost over the unconfounded estimate, fraction).
+
+    Examples
+    --------
+    >>> from cx_economics.data.datasets import simulate
+    >>> sim = simulate(4_000, seed=3)
+    >>> channels = ("branch", "chat", "phone", "web")
+    >>> a = Assumptions(excellent_nps=dict.fromkeys(channels, 50.0), n_bootstrap=60)
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> table = confounding_sensitivity(sim.customers, sim.responses, shares=(0, 0.5, 1),
+    ...                                 assumptions=a)
+    >>> bool(table["money_lost"].is_monotonic_decreasing), table["confounded_share"].tolist()
+    (True, [0.0, 0.5, 1.0])
+    """
+    fixed = (
+        int(rng_from_seed(seed).integers(2**31)) if isinstance(seed, np.random.Generator) else seed
+    )
+    rows = []
+    for share in shares:
+        econ = channel_economics(
+            customers,
+            responses,
+            assumptions=assumptions,
+            model=model,
+            confounded_share=float(share),
+            seed=fixed,
+        )
+        total = econ.to_frame().set_index("channel").loc["total"].to_dict()
+        bounds = [float(total.get(c, np.nan)) for c in ("money_lost_lower", "money_lost_upper")]
+        rows.append(
+            {
+                "confounded_share": float(share),
+                "money_lost": float(total["money_lost"]),
+                "money_lost_lower": bounds[0],
+                "money_lost_upper": bounds[1],
+            }
+        )
+    out = pd.DataFrame(rows)
+    base = out.loc[out["confounded_share"] == 0.0, "money_lost"]
+    reference = float(base.iloc[0]) if len(base) else float("nan")
+    out["share_of_estimate"] = out["money_lost"] / reference if reference else np.nan
+    return out

@@ -33,6 +33,7 @@ def band_flows(
     n_bootstrap: int | None = None,
     seed: int | np.random.Generator = 0,
     base: ActiveBase | None = None,
+    confounded_share: float = 0.0,
 ) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
     """Residual margin per active customer per month by channel and band, with replicates.
 
@@ -62,6 +63,14 @@ def band_flows(
     seed : int or numpy.random.Generator
     base : ActiveBase, optional
         :func:`active_base` of ``table``, when already at hand.
+    confounded_share : float, default 0.0
+        Share (fraction 0–1) of each band's churn difference from promoters that an
+        unmeasured confounder would explain: the band's cumulative hazard becomes
+        ``Λ_p (Λ_b / Λ_p)^(1 − share)`` of the promoters' ``Λ_p`` in its channel, month
+        by month (under proportional hazards, its log hazard ratio shrinks by that
+        share; the Akaike weights of the tail families move the same way). 0 prices
+        the curves as estimated; 1 gives every band the promoters' churn, leaving only
+        the margin differences.
 
     Returns
     -------
@@ -137,11 +146,18 @@ def band_flows(
         tenure,
         weight * base.n_customers[row // 3],
     )
+    share_explained = _check_share(confounded_share)
+    if share_explained > 0:  # the tail's family weights move toward the promoters' too
+        by_channel = family_weight.reshape(family_weight.shape[0], -1, len(BAND_ORDER))
+        moved = by_channel[..., -1:] ** share_explained * by_channel ** (1.0 - share_explained)
+        moved /= moved.sum(axis=0, keepdims=True)
+        family_weight = moved.reshape(family_weight.shape)
     point = np.zeros((len(keys), horizon))
     beyond = np.zeros(len(keys))
     for f in range(len(tails)):
+        factors_f = _confounded(_retention(survival[f]), share_explained, len(BAND_ORDER))
         flows_f, beyond_f = _tenure_weighted_flows(
-            _retention(survival[f]), row, tenure, weight, horizon, i, observed
+            factors_f, row, tenure, weight, horizon, i, observed
         )
         point += family_weight[f][:, None] * flows_f
         beyond += family_weight[f] * beyond_f
@@ -156,6 +172,7 @@ def band_flows(
         if not (family == f).any():
             continue
         factors = replicate_retention(rated, counts, horizon_months=months, tail=tail, groups=keys)
+        factors = _confounded(factors, share_explained, len(BAND_ORDER))
         flows_f = _tenure_weighted_flows(factors, row, tenure, weight, horizon, i)[0]
         reps = np.where((family == f)[:, :, None], flows_f, reps)
     margin_reps = np.broadcast_to(margin, (b, margin.size)).copy()
@@ -166,6 +183,48 @@ def band_flows(
     reps *= margin_reps[:, :, None]
     shape = (len(channels), len(BAND_ORDER), horizon)
     return channels, point.reshape(shape), reps.reshape((b, *shape))
+
+
+def _check_share(share: float) -> float:
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
+        raise CxDataError(
+            f"`confounded_share` must be a fraction from 0 to 1 (0.25 is 25 %), got {share!r}"
+        )
+    return float(share)
+
+
+def _confounded(factors: FloatArray, share: float, bands: int) -> FloatArray:
+    """Retention factors (…, K, M+1) with ``share`` of each band's gap to promoters removed.
+
+    Groups come ``bands`` at a time per channel, promoters last; on the cumulative
+    hazard ``Λ = −log S``, a band's ``Λ_b`` becomes ``Λ_p (Λ_b / Λ_p)^(1 − share)``.
+
+    Examples
+    --------
+    Constant hazards of 3 % and 1 % a month: a third of the gap explained leaves
+    ``0.01 × 3^(2/3)``:
+
+    >>> factors = np.array([[1.0, *[np.exp(-h)] * 3] for h in (0.03, 0.02, 0.01)])
+    >>> out = _confounded(factors, 1 / 3, 3)
+    >>> bool(np.allclose(-np.log(out[0, 1:]), 0.01 * 3 ** (2 / 3)))
+    True
+    """
+    if share == 0.0:
+        return factors
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        cumulative = -np.log(np.cumprod(factors, axis=-1))
+        shape = (*cumulative.shape[:-2], cumulative.shape[-2] // bands, bands, -1)
+        by_channel = cumulative.reshape(shape)
+        promoter = by_channel[..., -1:, :]
+        # Λ_p (Λ_b / Λ_p)^(1 − share) = Λ_p^share Λ_b^(1 − share), also where Λ_p is 0
+        moved = promoter**share * by_channel ** (1.0 - share)
+        moved = np.where(np.isnan(moved), by_channel, moved)
+        survival = np.exp(-moved.reshape(cumulative.shape))
+    out = np.zeros_like(survival)
+    np.divide(survival[..., 1:], survival[..., :-1], out=out[..., 1:], where=survival[..., :-1] > 0)
+    out[..., 0] = 1.0
+    result: FloatArray = out
+    return result
 
 
 def _priced_curves(

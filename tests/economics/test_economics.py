@@ -396,3 +396,36 @@ def test_an_unreachable_excellent_level_never_pays_back() -> None:
     frame = econ.to_frame().set_index("channel")
     assert frame.loc["phone", "net_value"] == -np.inf
     assert np.isinf(frame.loc["phone", "payback_months"])
+
+
+def test_a_fully_explained_band_effect_leaves_only_the_margin_differences() -> None:
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.data.datasets import simulate
+    from cx_economics.economics.channels import channel_economics, confounding_sensitivity
+
+    sim = simulate(4_000, seed=5)
+    channels = sorted(sim.customers["channel"].unique())
+    same_margin = Assumptions(
+        excellent_nps=dict.fromkeys(channels, 50.0),
+        monthly_margin_by_band=dict.fromkeys(("detractor", "passive", "promoter"), 14.0),
+        n_bootstrap=60,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CxAssumptionWarning)
+        table = confounding_sensitivity(
+            sim.customers, sim.responses, shares=(0.0, 0.5, 1.0), assumptions=same_margin
+        )
+        plain = channel_economics(
+            sim.customers, sim.responses, assumptions=same_margin, seed=0
+        ).money_lost()
+    assert table.loc[0, "money_lost"] == pytest.approx(float(plain.sum()), rel=1e-12)
+    assert table.loc[0, "money_lost"] > table.loc[1, "money_lost"] > 0.0
+    # every band churns like the promoters and earns the same: nothing is lost
+    assert table.loc[2, "money_lost"] == pytest.approx(0.0, abs=1e-6)
+    assert table.loc[1, "share_of_estimate"] == pytest.approx(
+        table.loc[1, "money_lost"] / table.loc[0, "money_lost"]
+    )
+    with pytest.raises(CxDataError, match="`confounded_share` must be a fraction from 0 to 1"):
+        channel_economics(
+            sim.customers, sim.responses, assumptions=same_margin, confounded_share=1.5
+        )
