@@ -276,15 +276,17 @@ class SimulationTruth:
         *,
         annual_discount_rate: float = 0.08,
         horizon_months: int | None = 60,
+        segment: str | None = None,
     ) -> float:
         """Return the true expected margin of a new customer without contacts (currency).
 
         ``sum_{t=1..H} m * r**t / (1 + i)**t`` with monthly retention
         ``r = exp(-h)`` and monthly discount ``i``; ``horizon_months=None`` gives
-        the closed form ``m * r / (1 + i - r)`` (Gupta & Lehmann, 2003).
+        the closed form ``m * r / (1 + i - r)`` (Gupta & Lehmann, 2003). ``segment``
+        matters only with a planted confounder.
         """
         m = self.monthly_margin(band)
-        r = math.exp(-self.hazard(band, channel))
+        r = math.exp(-self.hazard(band, channel, segment=segment))
         i = _monthly_rate(annual_discount_rate)
         q = r / (1 + i)
         if horizon_months is None:
@@ -299,6 +301,7 @@ class SimulationTruth:
         *,
         annual_discount_rate: float = 0.08,
         horizon_months: int = 60,
+        segment: str | None = None,
     ) -> float:
         """Return the true expected margin from today of a customer already this tenured.
 
@@ -319,7 +322,7 @@ class SimulationTruth:
         if isinstance(tenure_months, bool) or tenure_months < 0:
             raise CxDataError(f"`tenure_months` must be ≥ 0 months, got {tenure_months!r}")
         a = int(tenure_months)
-        s = self.survival(band, channel, a + horizon_months)
+        s = self.survival(band, channel, a + horizon_months, segment=segment)
         i = _monthly_rate(annual_discount_rate)
         t = np.arange(1, horizon_months + 1)
         conditional = s[a + 1 : a + horizon_months + 1] / s[a]

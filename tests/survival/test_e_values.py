@@ -89,6 +89,11 @@ def test_the_planted_confounder_makes_carriers_more_critical_and_quicker_to_leav
     assert detractors["budget"] > detractors["standard"] + 0.1
     hazard = CONFOUNDED.hazard("promoter", "web", segment="budget")
     assert hazard == pytest.approx(1.8 * CONFOUNDED.hazard("promoter", "web"))
+    budget = CONFOUNDED.lifetime_value("promoter", "web", segment="budget")
+    assert budget < CONFOUNDED.lifetime_value("promoter", "web")  # they leave sooner
+    # without contacts churn is memoryless: a tenured carrier is worth a new one
+    tenured = CONFOUNDED.residual_value("promoter", "web", 12, segment="budget")
+    assert tenured == pytest.approx(budget, rel=1e-12)
     with pytest.raises(CxDataError, match="`share` must be a fraction"):
         PlantedConfounder(share=1.0)
 
