@@ -29,8 +29,6 @@ their estimated normal distribution (asymptotic, Wald-type).
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import numpy.typing as npt
 
@@ -109,8 +107,7 @@ def standardised_curves(
             f"e.g. by=('band', 'channel', 'segment'); it is grouped by {table.group_columns}"
         )
     weights, strata = _joining_mix(table, covariates)
-    rated_rows = (table.frame["band"].astype(str) != "unrated").to_numpy()
-    rated = dataclasses.replace(table, frame=table.frame.loc[rated_rows].reset_index(drop=True))
+    rated = table.rated()
     references, levels = _references(rated, "promoter")
     rows, baseline, churn_months = _person_months(rated)
     design, terms = _covariates(rows, levels, references)

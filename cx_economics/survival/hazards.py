@@ -23,7 +23,6 @@ estimate is minus infinity in either model) and are left out.
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -298,9 +297,8 @@ def hazard_ratios(
     if method not in ("discrete", "cox"):
         raise CxDataError(f"`method` must be 'discrete' or 'cox', got {method!r}")
     check_level(level)
-    if not include_unrated and "band" in table.group_columns:
-        rated = table.frame["band"].astype(str) != "unrated"
-        table = dataclasses.replace(table, frame=table.frame.loc[rated].reset_index(drop=True))
+    if not include_unrated:
+        table = table.rated()
     references, levels = _references(table, reference)
     fit = _discrete if method == "discrete" else _cox
     return fit(table, references, levels, level)

@@ -23,6 +23,7 @@ Conventions (shared with :mod:`cx_economics.survival`)
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -426,6 +427,25 @@ class LifeTable(Result):
         out["duration"] = frame["duration"].to_numpy(np.int64)[rows]
         out["churned"] = frame["churned"].to_numpy(bool)[rows]
         return out
+
+    def rated(self) -> LifeTable:
+        """The same table without its ``unrated`` cells (months before a first answer).
+
+        What band effects are priced and adjusted on: the unrated mix every latent
+        band, so they are neither a band to price nor one to share a covariate term
+        with.
+
+        Examples
+        --------
+        >>> cells = pd.DataFrame({"band": ["promoter", "unrated"], "duration": [2, 3],
+        ...                       "churned": [True, False], "customers": [4, 6]})
+        >>> LifeTable(cells, ("band",), "latest", None, False).rated().n_customers
+        4
+        """
+        if "band" not in self.group_columns:
+            return self
+        keep = (self.frame["band"].astype(str) != "unrated").to_numpy()
+        return dataclasses.replace(self, frame=self.frame.loc[keep].reset_index(drop=True))
 
     def collapse(self, by: Sequence[str]) -> LifeTable:
         """Sum the cells over the group columns not in ``by``.

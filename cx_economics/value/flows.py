@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Sequence
 
@@ -110,8 +109,7 @@ def band_flows(
     b = assumptions.n_bootstrap if n_bootstrap is None else check_n_bootstrap(n_bootstrap)
     months = int(base.tenure_months.max()) + horizon
     # only the rated bands are priced: the unrated ones are neither fitted nor resampled
-    rated_cells = (table.frame["band"].astype(str) != "unrated").to_numpy()
-    rated = dataclasses.replace(table, frame=table.frame.loc[rated_cells].reset_index(drop=True))
+    rated = table.rated()
     tails, tail_weight = _priced_curves(rated, model, months)
     margins = margin_by_band(table, assumptions=assumptions)
     keys = [(band.value, ch) for ch in channels for band in BAND_ORDER]
