@@ -855,6 +855,30 @@ def channel_economics(
     >>> econ.channels
     ('branch', 'chat', 'phone', 'web')
     """
+    table, team_counts, survey_counts = _tables_of(customers, responses, assumptions, window_months)
+    return economics_from_tables(
+        table,
+        assumptions=assumptions,
+        team_counts=team_counts,
+        channel_costs=channel_costs,
+        cost_models=cost_models,
+        mix_shift=mix_shift,
+        model=model,
+        reliability_margin=reliability_margin,
+        customer_effort=customer_effort,
+        survey_counts=survey_counts,
+        confounded_share=confounded_share,
+        seed=seed,
+    )
+
+
+def _tables_of(
+    customers: pd.DataFrame | Customers,
+    responses: pd.DataFrame | Responses,
+    assumptions: Assumptions | None,
+    window_months: int,
+) -> tuple[LifeTable, NpsCounts | None, NpsCounts]:
+    """The one pass over raw rows behind the economics: life table, team and survey counts."""
     from cx_economics.tables.life import life_table
     from cx_economics.tables.nps_counts import nps_counts
 
@@ -874,26 +898,14 @@ def channel_economics(
             "they still set their customers' bands, but their teams are left out of the "
             "excellence level. Map them onto the customers' channel names.",
             CxAssumptionWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     recent_resp = Responses(recent, scheme=resp.scheme)
     team_counts = (
         nps_counts(recent_resp, by=("channel", "team")) if "team" in recent.columns else None
     )
-    return economics_from_tables(
-        life_table(cust, resp, by=("band", "channel")),
-        assumptions=assumptions,
-        team_counts=team_counts,
-        channel_costs=channel_costs,
-        cost_models=cost_models,
-        mix_shift=mix_shift,
-        model=model,
-        reliability_margin=reliability_margin,
-        customer_effort=customer_effort,
-        survey_counts=nps_counts(recent_resp, by="channel"),
-        confounded_share=confounded_share,
-        seed=seed,
-    )
+    table = life_table(cust, resp, by=("band", "channel"))
+    return table, team_counts, nps_counts(recent_resp, by="channel")
 
 
 def confounding_sensitivity(
@@ -907,10 +919,12 @@ def confounding_sensitivity(
 ) -> pd.DataFrame:
     """Money lost below excellence if an unmeasured confounder explained part of the bands.
 
-    For each share ``f`` of the bands' churn differences put down to something the
-    data do not hold (plan, contract, life events), the money is priced again with
-    that part taken out (``confounded_share=f`` of :func:`channel_economics`): how
-    much of the money survives a sceptic's "or is it the customers?".
+    The raw rows are read once; for each share ``f`` of the bands' churn differences
+    put down to something the data do not hold (plan, contract, life events), the money
+    is priced again with that part taken out (``confounded_share=f`` of
+    :func:`channel_economics`): how much of the money survives a sceptic's "or is it
+    the customers?". The excellence level comes from the last 12 months' teams, as in
+    :func:`channel_economics`.
 
     Parameters
     ----------
@@ -946,12 +960,14 @@ def confounding_sensitivity(
     fixed = (
         int(rng_from_seed(seed).integers(2**31)) if isinstance(seed, np.random.Generator) else seed
     )
+    table, team_counts, survey_counts = _tables_of(customers, responses, assumptions, 12)
     rows = []
     for share in shares:
-        econ = channel_economics(
-            customers,
-            responses,
+        econ = economics_from_tables(
+            table,
             assumptions=assumptions,
+            team_counts=team_counts,
+            survey_counts=survey_counts,
             model=model,
             confounded_share=float(share),
             seed=fixed,
