@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cx_economics.survival.adjusted import standardised_curves
+from cx_economics.survival.adjusted import standardised_curves, weighted_curves
 from cx_economics.survival.bootstrap import (
     bootstrap_survival,
     replicate_mean_revenue,
@@ -72,4 +72,5 @@ __all__ = [
     "splice_tail",
     "standardised_curves",
     "survival_function",
+    "weighted_curves",
 ]
