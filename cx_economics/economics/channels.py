@@ -34,6 +34,7 @@ Units and conventions
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -138,6 +139,9 @@ class ChannelEconomics(Result):
     mix_coefficient_replicates : ndarray (B, 3), optional
         Draws of an estimated mix-shift rule's coefficients, one per replicate (drawn
         once when the result is built, so reading it never draws); None for fixed rules.
+    adjusted_for : tuple of str
+        Customer columns the band flows are adjusted for (each customer priced with
+        the band curves of their own stratum, see :func:`band_flows`); empty when crude.
 
     Examples
     --------
@@ -173,6 +177,7 @@ class ChannelEconomics(Result):
     customer_effort: CustomerEffort | None = None
     survey_responses: FloatArray | None = None
     mix_coefficient_replicates: FloatArray | None = None
+    adjusted_for: tuple[str, ...] = ()
 
     _title = "Channel economics"
 
@@ -388,6 +393,13 @@ class ChannelEconomics(Result):
             f"money in {self.currency}; equity = present value over {self.horizon_months} months; "
             f"mix shift rule: {self.mix_shift.rule}"
         ]
+        if self.adjusted_for:
+            notes.append(
+                "band values adjusted for "
+                + ", ".join(self.adjusted_for)
+                + ": each customer priced with the band curves of their own "
+                + " × ".join(self.adjusted_for)
+            )
         if not self.cost_models:
             notes.append("no cost curves given: cost, net value, payback and ROI are not available")
         far = self._extrapolated_costs()
@@ -741,9 +753,15 @@ def economics_from_tables(
     """
     a = assumptions or Assumptions()
     rng = rng_from_seed(seed)
-    base = active_base(table)
+    adjusted_for = _covariates_of(table)
+    base = active_base(table.collapse(("band", "channel")) if adjusted_for else table)
     channels, flows, reps = band_flows(
-        table, a, model=model, seed=rng, base=base, confounded_share=confounded_share
+        table,
+        a,
+        model=model,
+        seed=rng,
+        base=None if adjusted_for else base,
+        confounded_share=confounded_share,
     )
     point = point_mix(base.rated, base.unrated)
     excellent, sources = excellent_levels(
@@ -754,7 +772,7 @@ def economics_from_tables(
         100.0 * (point[:, 2] - point[:, 0]),
     )
     shift = mix_shift if isinstance(mix_shift, MixShift) else MixShift(mix_shift)
-    return economics_from_arrays(
+    economics = economics_from_arrays(
         channels,
         base.n_customers,
         base.rated,
@@ -774,6 +792,17 @@ def economics_from_tables(
         else _answers_per_channel(survey_counts, channels),
         seed=rng,
     )
+    return dataclasses.replace(economics, adjusted_for=adjusted_for)
+
+
+def _covariates_of(table: LifeTable) -> tuple[str, ...]:
+    """The columns the table adjusts for beyond band and channel; refuses other groupings."""
+    if tuple(table.group_columns[:2]) != ("band", "channel"):
+        raise CxDataError(
+            "`table` must be grouped by ('band', 'channel'), or by ('band', 'channel', "
+            f"*covariates) to adjust for covariates; it is grouped by {table.group_columns}"
+        )
+    return tuple(table.group_columns[2:])
 
 
 def _answers_per_channel(counts: NpsCounts, channels: tuple[str, ...]) -> FloatArray:
@@ -795,6 +824,7 @@ def channel_economics(
     reliability_margin: float = 10.0,
     customer_effort: CustomerEffort | None = None,
     confounded_share: float = 0.0,
+    adjust_for: Sequence[str] = (),
     seed: int | np.random.Generator = 0,
 ) -> ChannelEconomics:
     """Build the channel economics table from customers, responses and costs.
@@ -834,6 +864,11 @@ def channel_economics(
         confounder would explain, taken out before pricing (see
         :func:`cx_economics.value.flows.band_flows`); :func:`confounding_sensitivity`
         prices several.
+    adjust_for : sequence of str, default ()
+        Customer columns (categorical, e.g. ``("segment",)`` or a plan) to adjust the
+        band values for: each customer is priced with the band curves of their own
+        channel × stratum, so a stratum that is both more critical and quicker to leave
+        is not charged to the band (see :func:`cx_economics.value.flows.band_flows`).
     seed : int or numpy.random.Generator
 
     Returns
@@ -855,7 +890,9 @@ def channel_economics(
     >>> econ.channels
     ('branch', 'chat', 'phone', 'web')
     """
-    table, team_counts, survey_counts = _tables_of(customers, responses, assumptions, window_months)
+    table, team_counts, survey_counts = _tables_of(
+        customers, responses, assumptions, window_months, adjust_for
+    )
     return economics_from_tables(
         table,
         assumptions=assumptions,
@@ -877,6 +914,7 @@ def _tables_of(
     responses: pd.DataFrame | Responses,
     assumptions: Assumptions | None,
     window_months: int,
+    adjust_for: Sequence[str] = (),
 ) -> tuple[LifeTable, NpsCounts | None, NpsCounts]:
     """The one pass over raw rows behind the economics: life table, team and survey counts."""
     from cx_economics.tables.life import life_table
@@ -904,7 +942,12 @@ def _tables_of(
     team_counts = (
         nps_counts(recent_resp, by=("channel", "team")) if "team" in recent.columns else None
     )
-    table = life_table(cust, resp, by=("band", "channel"))
+    if isinstance(adjust_for, str) or any(c in ("band", "channel") for c in adjust_for):
+        raise CxDataError(
+            "`adjust_for` must be a sequence of customer columns other than 'band' and "
+            f"'channel', e.g. ('segment',); got {adjust_for!r}"
+        )
+    table = life_table(cust, resp, by=("band", "channel", *adjust_for))
     return table, team_counts, nps_counts(recent_resp, by="channel")
 
 
@@ -915,6 +958,7 @@ def confounding_sensitivity(
     shares: Sequence[float] = (0.0, 0.25, 0.5),
     assumptions: Assumptions | None = None,
     model: ChurnModel = "auto",
+    adjust_for: Sequence[str] = (),
     seed: int | np.random.Generator = 0,
 ) -> pd.DataFrame:
     """Money lost below excellence if an unmeasured confounder explained part of the bands.
@@ -935,6 +979,9 @@ def confounding_sensitivity(
         As in :func:`channel_economics` (excellent levels, horizon, replicates).
     model : str
         Churn model.
+    adjust_for : sequence of str, default ()
+        Measured customer columns adjusted for first (as in :func:`channel_economics`);
+        the shares are then of what remains beyond them.
     seed : int or numpy.random.Generator
         The same seed for every share, so the rows differ by the share alone.
 
@@ -960,7 +1007,9 @@ def confounding_sensitivity(
     fixed = (
         int(rng_from_seed(seed).integers(2**31)) if isinstance(seed, np.random.Generator) else seed
     )
-    table, team_counts, survey_counts = _tables_of(customers, responses, assumptions, 12)
+    table, team_counts, survey_counts = _tables_of(
+        customers, responses, assumptions, 12, adjust_for
+    )
     rows = []
     for share in shares:
         econ = economics_from_tables(

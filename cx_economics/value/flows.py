@@ -44,10 +44,21 @@ def band_flows(
     ``t`` is the band's residual value averaged over the channel's tenure mix, so a
     band move is priced on the customers who are there, not on new ones.
 
+    Adjusted for who the customers are when the table is grouped by more columns, e.g.
+    ``("band", "channel", "segment")``: each channel × segment is priced with its own
+    band curves and margins, and the channel's flow of band ``b`` is their average over
+    the channel's active customers, ``Σ_s (n_cs / n_c) flows[c, s, b]``: every customer
+    keeps their own segment and tenure and moves band (the g-formula over strata of
+    the channel). The crude flows instead price band ``b`` with the customers who are
+    in it, so a segment that is both more critical and quicker to leave is charged to
+    the band.
+
     Parameters
     ----------
     table : LifeTable
-        Grouped by ``("band", "channel")``.
+        Grouped by ``("band", "channel")``, or by ``("band", "channel", *covariates)``
+        to adjust for the covariates (every channel × stratum then needs rated
+        customers in every band).
     assumptions : Assumptions
         Horizon, discount rate, margins.
     model : str
@@ -61,7 +72,8 @@ def band_flows(
         Replicates (default ``assumptions.n_bootstrap``).
     seed : int or numpy.random.Generator
     base : ActiveBase, optional
-        :func:`active_base` of ``table``, when already at hand.
+        :func:`active_base` of ``table``, when already at hand (of the table grouped
+        by band and channel alone; not used when adjusting).
     confounded_share : float, default 0.0
         Share (fraction 0–1) of each band's churn difference from promoters that an
         unmeasured confounder would explain: the band's cumulative hazard becomes
@@ -103,6 +115,15 @@ def band_flows(
     from cx_economics.value._discounting import _retention, _tenure_weighted_flows
     from cx_economics.value.margins import margin_by_band
 
+    if tuple(table.group_columns[:2]) == ("band", "channel") and len(table.group_columns) > 2:
+        return _adjusted_flows(
+            table,
+            assumptions,
+            model=model,
+            n_bootstrap=n_bootstrap,
+            seed=seed,
+            confounded_share=confounded_share,
+        )
     base = base or active_base(table)
     channels = base.channels
     horizon = assumptions.horizon_months
@@ -181,6 +202,60 @@ def band_flows(
     reps *= margin_reps[:, :, None]
     shape = (len(channels), len(BAND_ORDER), horizon)
     return channels, point.reshape(shape), reps.reshape((b, *shape))
+
+
+def _adjusted_flows(
+    table: LifeTable,
+    assumptions: Assumptions,
+    *,
+    model: ChurnModel,
+    n_bootstrap: int | None,
+    seed: int | np.random.Generator,
+    confounded_share: float,
+) -> tuple[tuple[str, ...], FloatArray, FloatArray]:
+    """:func:`band_flows` per channel × stratum, averaged over each channel's active mix."""
+    covariates = list(table.group_columns[2:])
+    frame = table.frame
+    strata = frame[covariates].astype(str).agg(" · ".join, axis=1)
+    label = frame["channel"].astype(str) + " · " + strata
+    channel_of = dict(zip(label, frame["channel"].astype(str), strict=True))
+    cells = LifeTable(
+        frame.assign(channel=label), table.group_columns, table.band_rule, table.as_of,
+        table.has_revenue,
+    ).collapse(("band", "channel"))  # fmt: skip
+    priced = set(cells.rated().groups)
+    missing = [
+        (band.value, *name.split(" · ", 1))
+        for name in sorted({key[1] for key in cells.groups})
+        for band in BAND_ORDER
+        if (band.value, name) not in priced
+    ]
+    if missing:
+        raise CxDataError(
+            f"adjusting for {covariates} prices every channel × {' × '.join(covariates)} "
+            f"with its own band curves, but band × channel × stratum {missing[:3]} has no "
+            f"rated customers; merge small values of {covariates} into others, or adjust "
+            "for fewer columns"
+        )
+    base = active_base(cells)
+    within, flows, reps = band_flows(
+        cells,
+        assumptions,
+        base=base,
+        model=model,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+        confounded_share=confounded_share,
+    )
+    channels = tuple(sorted(set(channel_of[w] for w in within)))
+    # weight of each channel × stratum: its share of the channel's active customers
+    mix = np.zeros((len(channels), len(within)))
+    for k, name in enumerate(within):
+        mix[channels.index(channel_of[name]), k] = base.n_customers[base.channels.index(name)]
+    mix /= mix.sum(axis=1, keepdims=True)
+    point: FloatArray = np.einsum("ck,kbt->cbt", mix, flows)
+    replicates: FloatArray = np.einsum("ck,rkbt->rcbt", mix, reps)
+    return channels, point, replicates
 
 
 def _check_share(share: float) -> float:
