@@ -126,6 +126,27 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "{months} kuukaudessa{interval}, tasaerinä {per_year} vuodessa; suurin aukko on "
         "kanavassa {channel} ({amount}{range}, nykyarvo {months} kuukaudessa).",
     ),
+    "say_robustness_adjusted": (
+        "That money is adjusted for {columns}, each customer priced with the churn of "
+        "their own {columns} (crude: {crude}).",
+        "Menetys on oikaistu muuttujalla {columns}: jokainen asiakas hinnoitellaan oman "
+        "ryhmänsä lähtöriskillä (oikaisematta {crude}).",
+    ),
+    "say_robustness_crude": (
+        "That money is not adjusted for who the customers are (no segment or plan "
+        "column in the data).",
+        "Menetystä ei ole oikaistu asiakkaiden taustalla (aineistossa ei ole segmentti- "
+        "tai tuotesaraketta).",
+    ),
+    "say_robustness": (
+        "Only a hidden factor {e} times as common among detractors and making churn "
+        "{e} times as likely could explain the band effect away (E-value); one "
+        "explaining a quarter of it would leave {quarter} ({range}).",
+        "Ryhmien eron selittäisi pois vain piilotekijä, joka olisi arvostelijoilla {e} "
+        "kertaa niin yleinen ja tekisi lähtemisestä {e} kertaa niin todennäköistä "
+        "(E-arvo); neljänneksen selittävä tekijä jättäisi menetyksestä {quarter} "
+        "({range}).",
+    ),
     "say_targets": (
         "Value-based targets ({targets}) are worth {value_net} net; the “+25 %” rule "
         "({naive}) is worth {naive_net}: {gap} left on the table.",
@@ -223,6 +244,20 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "siirrosta erinomaiselle NPS:lle (jakauman siirto: {rule}). Erinomainen NPS: "
         "nykyisten asiakkaiden NPS lisättynä parhaiden tiimien etumatkalla: {levels}.",
     ),
+    "method_adjusted": (
+        "Adjusted for {columns}: each channel × {columns} has its own band curves and "
+        "margins, and a band's value is their average over the channel's active "
+        "customers, so every customer keeps their own {columns} and moves band "
+        "(g-formula). E-value: VanderWeele & Ding (2017), on the detractors' hazard "
+        "ratio converted to a risk ratio; the sensitivity moves each band's churn a "
+        "quarter of the way to the promoters'.",
+        "Oikaisu muuttujalla {columns}: jokaisella kanavan ja ryhmän ({columns}) "
+        "yhdistelmällä on omat lähtökäyränsä ja katteensa, ja NPS-ryhmän arvo on niiden "
+        "keskiarvo kanavan nykyisten asiakkaiden yli: jokainen asiakas pysyy omassa "
+        "ryhmässään ja vain NPS-ryhmä vaihtuu (g-kaava). E-arvo: VanderWeele & Ding "
+        "(2017) arvostelijoiden riskisuhteesta; herkkyys siirtää kunkin ryhmän "
+        "poistumaa neljänneksen matkasta suosittelijoiden poistumaan.",
+    ),
     "method_targets": (
         "Targets: the profit-maximising NPS per channel (marginal value of a point = its "
         "marginal cost on finance's cost curve). The “+25 %” rule multiplies today's NPS by "
@@ -280,9 +315,9 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "{high_channel} ({high}).",
     ),
     "say_hazard": (
-        "Detractors leave {ratio} times as fast as promoters of the same channel "
+        "Detractors leave {ratio} times as fast as promoters of the same channel{also} "
         "({interval}: {lower} to {upper}).",
-        "Arvostelijat lähtevät {ratio} kertaa niin nopeasti kuin saman kanavan "
+        "Arvostelijat lähtevät {ratio} kertaa niin nopeasti kuin saman kanavan{also} "
         "suosittelijat ({interval}: {lower}…{upper}).",
     ),
     "say_churn_12": (

@@ -8,6 +8,7 @@ page counts are read back from the PDF with pypdf; charts are checked as pixels.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from cx_economics.core.exceptions import CxDataError
+from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.data.assumptions import Assumptions
 from cx_economics.data.datasets import load_demo, simulate
 from cx_economics.data.schemas import validate_channel_costs, validate_customers, validate_responses
@@ -138,8 +139,8 @@ def test_page_one_hazard_ratio_covers_the_true_ratio(
     result, pages = demo_report
     text = " ".join(pages[0].split())
     match = re.search(
-        r"Detractors leave ([\d.]+) times as fast as promoters of the same channel "
-        r"\(95% interval: ([\d.]+) to ([\d.]+)\)",
+        r"Detractors leave ([\d.]+) times as fast as promoters of the same channel and "
+        r"segment \(95% interval: ([\d.]+) to ([\d.]+)\)",
         text,
     )
     assert match is not None, text
@@ -223,6 +224,12 @@ def test_bad_data_raise_before_anything_is_written(tmp_path: Path) -> None:
     out = tmp_path / "never"
     with pytest.raises(CxDataError, match=r"`score`.*3 rows"):
         build_report(sim.customers, responses, out_dir=out, assumptions=FAST)
+    assert not out.exists()
+
+    with pytest.raises(CxDataError, match=r"`adjust_for` must be a sequence of column names"):
+        build_report(sim.customers, sim.responses, out_dir=out, adjust_for="segment")
+    with pytest.raises(CxDataError, match=r"`adjust_for`: \['plan'\] are not customer columns"):
+        build_report(sim.customers, sim.responses, out_dir=out, adjust_for=("plan",))
     assert not out.exists()
 
 
@@ -371,3 +378,35 @@ def test_a_zero_budget_from_the_assumptions_skips_the_page_and_says_why() -> Non
     ctx = _demo_context(Assumptions(n_bootstrap=50, cx_budget_per_year=0.0))
     assert ctx.optional(ctx.budget) is None
     assert "`cx_budget_per_year` is 0" in ctx.failures["budget"]
+
+
+def test_page_one_sets_the_adjusted_money_beside_the_crude_one_with_its_e_value(
+    demo_report: tuple[ReportResult, list[str]],
+) -> None:
+    """The crude money, the E-value and the quarter-confounded money, each recomputed."""
+    import math
+
+    from cx_economics.economics.channels import channel_economics
+    from cx_economics.survival.hazards import hazard_ratios
+    from cx_economics.tables.life import life_table
+
+    result, pages = demo_report
+    _included(result, "channel_economics")
+    demo = load_demo()
+    assert result.analyses["economics"].adjusted_for == ("segment",)
+    text = " ".join(pages[0].split()).replace("\xa0", " ")
+    a = Assumptions(n_bootstrap=50, cost_per_contact=DEMO_COSTS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CxAssumptionWarning)
+        crude = channel_economics(demo.customers, demo.responses, assumptions=a).money_lost()
+        table = life_table(demo.customers, demo.responses, by=("band", "channel", "segment"))
+        ratio = hazard_ratios(table, include_unrated=False).ratio("detractor").value
+    assert f"(crude: {format_money_compact(float(crude.sum()))})".replace("\xa0", " ") in text
+    # VanderWeele & Ding's conversion of a common outcome's hazard ratio, then E = RR + √(RR(RR−1))
+    rr = (1.0 - 0.5 ** math.sqrt(ratio)) / (1.0 - 0.5 ** math.sqrt(1.0 / ratio))
+    e = rr + math.sqrt(rr * (rr - 1.0))
+    assert f"Only a hidden factor {e:.1f} times as common among detractors" in text
+    match = re.search(r"one explaining a quarter of it would leave €([\d.]+) k", text)
+    assert match is not None, text
+    adjusted = result.analyses["economics"].money_lost().sum()
+    assert 0.6 * adjusted / 1e3 < float(match.group(1)) < adjusted / 1e3

@@ -181,6 +181,10 @@ def _model_method_lines(ctx: _Context) -> list[str]:
         lines.append(
             label("method_economics", lang).format(levels=levels, rule=economics.mix_shift.rule)
         )
+        if economics.adjusted_for:
+            lines.append(
+                label("method_adjusted", lang).format(columns=", ".join(economics.adjusted_for))
+            )
     if ctx.optional(ctx.targets) is not None:
         lines.append(label("method_targets", lang))
     drivers = ctx.optional(ctx.drivers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cx_economics.core.exceptions import CxDataError
 from cx_economics.core.parameters import check_seed
 from cx_economics.core.results import Result
 from cx_economics.data.assumptions import Assumptions
@@ -208,6 +209,7 @@ def build_report(
     assumptions: Assumptions | None = None,
     channel_history: pd.DataFrame | None = None,
     language: Language = "en",
+    adjust_for: Sequence[str] | None = None,
     seed: int | np.random.Generator = 0,
     progress: ProgressCallback | None = None,
 ) -> ReportResult:
@@ -235,6 +237,13 @@ def build_report(
         Channel × month spend and NPS, for fitting cost curves.
     language : {"en", "fi"}
         Language of every page and chart.
+    adjust_for : sequence of str, optional
+        Customer columns (categorical) the money and the band hazard ratios are
+        adjusted for: each customer is priced with the band curves of their own
+        stratum (:func:`~cx_economics.economics.channels.channel_economics`). By
+        default ``("segment",)`` when the customers carry a ``segment`` column, else
+        none; ``()`` prices crude. Page 1 shows the crude money beside the adjusted one
+        and how strong an unmeasured confounder would have to be (E-value).
     seed : int or numpy.random.Generator, default 0
         Randomness of the bootstraps (a whole number ≥ 0, or a Generator); the same
         seed writes the same numbers.
@@ -272,6 +281,7 @@ def build_report(
     if progress is not None:
         progress("checking the input tables…")
     valid_customers = validate_customers(customers)
+    covariates = _covariates(valid_customers, adjust_for)
     ctx = _Context(
         customers=valid_customers,
         responses=validate_responses(responses),
@@ -284,6 +294,7 @@ def build_report(
         language=language,
         seed=checked_seed,
         progress=progress,
+        adjust_for=covariates,
     )
     _check_assumption_channels(ctx)
     folder = make_out_dir(out_dir)
@@ -310,3 +321,22 @@ def build_report(
         caveats=tuple(ctx.caveats),
         analyses=MappingProxyType({k: v for k, v in ctx.results.items() if not k.startswith("_")}),
     )
+
+
+def _covariates(customers: Customers, adjust_for: Sequence[str] | None) -> tuple[str, ...]:
+    """The customer columns to adjust for: ``segment`` by default when there is one."""
+    columns = list(customers.frame.columns)
+    if adjust_for is None:
+        return ("segment",) if "segment" in columns else ()
+    if isinstance(adjust_for, str):
+        raise CxDataError(
+            f"`adjust_for` must be a sequence of column names, e.g. ({adjust_for!r},); "
+            f"got the string {adjust_for!r}"
+        )
+    unknown = [c for c in adjust_for if c not in columns or c in ("channel", "band")]
+    if unknown:
+        raise CxDataError(
+            f"`adjust_for`: {unknown} are not customer columns to adjust for; the "
+            f"customers' columns are {columns}"
+        )
+    return tuple(adjust_for)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cx_economics.scores.estimate import NpsEstimate, NpsTable
     from cx_economics.survival.curves import ChurnCurves
     from cx_economics.survival.hazards import HazardRatios
+    from cx_economics.survival.robustness import EValues
     from cx_economics.tables.life import LifeTable
     from cx_economics.targets.budget import BudgetAllocation
     from cx_economics.targets.naive import TargetComparison
@@ -47,6 +48,9 @@ def _number_free(message: str) -> str:
 #: the teams' NPS behind the economics' excellence level).
 NPS_WINDOW_MONTHS = 12
 
+#: Share of the band effect an unmeasured confounder explains in page 1's sensitivity.
+CONFOUNDED_SHARE = 0.25
+
 T = TypeVar("T")
 
 
@@ -68,6 +72,8 @@ class _Context:
     language: Language
     seed: int
     progress: ProgressCallback | None
+    #: Customer columns the money and band ratios are adjusted for.
+    adjust_for: tuple[str, ...] = ()
     results: dict[str, object] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     caveats: list[str] = field(default_factory=list)
@@ -135,11 +141,10 @@ class _Context:
 
     # ------------------------------------------------------------------ the analyses
     def life_table_by_channel(self) -> LifeTable:
-        """Band × channel (× segment when the customers carry one): what ratios adjust for."""
+        """Band × channel × the columns adjusted for: what the ratios adjust for."""
         from cx_economics.tables.life import life_table
 
-        has_segment = "segment" in self.customers.frame.columns
-        by = ("band", "channel", "segment") if has_segment else ("band", "channel")
+        by = ("band", "channel", *self.adjust_for)
         return self._run(
             "life_table_by_channel",
             "counting customers by NPS band, channel and tenure…",
@@ -224,7 +229,21 @@ class _Context:
         return self._run(
             "hazard_ratios",
             "estimating hazard ratios…",
-            lambda: hazard_ratios(self.life_table_by_channel()),
+            # adjusted on the rated months only: the unrated mix every band, so a
+            # covariate term shared with them is pulled off (see `include_unrated`)
+            lambda: hazard_ratios(
+                self.life_table_by_channel(), include_unrated=not self.adjust_for
+            ),
+        )
+
+    def e_values(self) -> EValues:
+        """E-values of the band hazard ratios the money rests on."""
+        from cx_economics.survival.robustness import e_values
+
+        return self._run(
+            "e_values",
+            "measuring robustness to unmeasured confounding…",
+            lambda: e_values(self.hazard_ratios()),
         )
 
     def lifetime_values(self) -> LifetimeValues:
@@ -243,18 +262,66 @@ class _Context:
         )
 
     def economics(self) -> ChannelEconomics:
-        """The channel economics table (money lost below excellence, value of a point)."""
-        from cx_economics.economics.channels import channel_economics
+        """The channel economics (money lost below excellence, value of a point).
+
+        Adjusted for :attr:`adjust_for` when it can be; when a stratum is too thin to
+        price on its own, crude, with a caveat saying so.
+        """
+
+        def compute() -> ChannelEconomics:
+            if self.adjust_for:
+                try:
+                    return self._price_channels(self.adjust_for)
+                except CxDataError as exc:
+                    warnings.warn(
+                        f"the money could not be adjusted for {list(self.adjust_for)} "
+                        f"({exc}); it is priced crude",
+                        CxAssumptionWarning,
+                        stacklevel=2,
+                    )
+            return self._price_channels(())
 
         return self._run(
-            "economics",
-            "pricing the channels (money lost below excellence)…",
-            lambda: channel_economics(
+            "economics", "pricing the channels (money lost below excellence)…", compute
+        )
+
+    def crude_economics(self) -> ChannelEconomics:
+        """The same economics without adjustment, for page 1's comparison."""
+        economics = self.economics()
+        if not economics.adjusted_for:
+            return economics
+        return self._run(
+            "crude_economics",
+            "pricing the channels again, crude…",
+            lambda: self._price_channels(()),
+        )
+
+    def _price_channels(self, adjust_for: tuple[str, ...]) -> ChannelEconomics:
+        from cx_economics.economics.channels import channel_economics
+
+        return channel_economics(
+            self.customers,
+            self.responses,
+            assumptions=self.assumptions,
+            channel_costs=self.channel_costs,
+            window_months=NPS_WINDOW_MONTHS,
+            adjust_for=adjust_for,
+            seed=self.seed_for("economics"),
+        )
+
+    def money_if_confounded(self) -> pd.DataFrame:
+        """Money lost if an unmeasured confounder explained 25 % of the band effect."""
+        from cx_economics.economics.channels import confounding_sensitivity
+
+        return self._run(
+            "money_if_confounded",
+            "pricing the money if a hidden factor explained part of it…",
+            lambda: confounding_sensitivity(
                 self.customers,
                 self.responses,
+                shares=(0.0, CONFOUNDED_SHARE),
                 assumptions=self.assumptions,
-                channel_costs=self.channel_costs,
-                window_months=NPS_WINDOW_MONTHS,
+                adjust_for=self.economics().adjusted_for,
                 seed=self.seed_for("economics"),
             ),
         )

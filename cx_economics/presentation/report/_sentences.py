@@ -19,6 +19,7 @@ from cx_economics.presentation.formatting import (
     label,
 )
 from cx_economics.presentation.report._context import (
+    CONFOUNDED_SHARE,
     NPS_WINDOW_MONTHS,
     _Context,
     _Unavailable,
@@ -58,7 +59,10 @@ def _band_row(frame: pd.DataFrame, band: str) -> pd.Series:
 def _say_hazard(ctx: _Context) -> str:
     ratio = ctx.hazard_ratios().ratio("detractor")
     lang = ctx.language
+    columns = ", ".join(ctx.adjust_for)
+    also = "" if not columns else (f" and {columns}" if lang == "en" else f" ja ryhmän ({columns})")
     return label("say_hazard", lang).format(
+        also=also,
         ratio=format_number(ratio.value, lang, decimals=1),
         interval=_level_text(ctx),
         lower=format_number(ratio.lower, lang, decimals=1),
@@ -125,6 +129,33 @@ def _say_money_lost(ctx: _Context) -> str:
     )
 
 
+def _say_robustness(ctx: _Context) -> str:
+    """Page 1: adjusted or crude, and how strong a hidden confounder would have to be."""
+    economics = ctx.economics()
+    lang = ctx.language
+    columns = ", ".join(economics.adjusted_for)
+    if economics.adjusted_for:
+        crude = float(ctx.crude_economics().money_lost().sum())
+        first = label("say_robustness_adjusted", lang).format(
+            columns=columns, crude=_money(crude, ctx)
+        )
+    else:
+        first = label("say_robustness_crude", lang)
+    table = ctx.e_values().table
+    detractor = table[table["category"] == "detractor"]
+    sensitivity = ctx.money_if_confounded()
+    row = sensitivity[sensitivity["confounded_share"] == CONFOUNDED_SHARE]
+    if detractor.empty or row.empty:
+        return first
+    quarter = row.iloc[0]
+    second = label("say_robustness", lang).format(
+        e=format_number(float(detractor["e_value"].iloc[0]), lang, decimals=1),
+        quarter=_money(float(quarter["money_lost"]), ctx),
+        range=_range(float(quarter["money_lost_lower"]), float(quarter["money_lost_upper"]), ctx),
+    )
+    return f"{first} {second}"
+
+
 def _say_targets(ctx: _Context) -> str:
     comparison = ctx.targets()
     lang = ctx.language
@@ -163,6 +194,7 @@ def _say_levers(ctx: _Context) -> str:
 #: The executive summary's sentences, in order; each is left out when it cannot be said.
 SENTENCES: tuple[Callable[[_Context], str], ...] = (
     _say_money_lost,
+    _say_robustness,
     _say_targets,
     _say_levers,
     _say_nps,
