@@ -282,3 +282,52 @@ def test_a_stratum_never_holding_every_band_is_refused_by_the_weighting_route() 
     table = LifeTable(cells, ("band", "segment"), "state", None, False)
     with pytest.raises(CxDataError, match=r"strata \[\('b',\)\] of \('segment',\) never have"):
         weighted_curves(table)
+
+
+def test_g_formula_curves_equal_a_per_customer_prediction_loop_on_a_statsmodels_fit() -> None:
+    """The grouped-time model fitted by statsmodels' GLM; each joiner's curve predicted."""
+    import statsmodels.api as sm
+
+    sim = simulate(1_500, truth=CONFOUNDED, seed=6)
+    table = life_table(sim.customers, sim.responses, by=("band", "segment"))
+    curves = standardised_curves(table, n_draws=50)
+    cells = table.frame.assign(entry=table.entry_months)
+    rows = []
+    for cell in cells[cells["band"] != "unrated"].itertuples():
+        last = max(int(cell.duration), 1 if cell.churned else 0)
+        for month in range(int(cell.entry) + 1, last + 1):
+            churned = bool(cell.churned) and month == last
+            rows.append((cell.band, cell.segment, month, churned, cell.customers))
+    person = pd.DataFrame(rows, columns=["band", "segment", "month", "churned", "n"])
+    person = person.groupby(["band", "segment", "month", "churned"], as_index=False)["n"].sum()
+    with_churn = sorted(person.loc[person["churned"], "month"].unique())
+    person = person[person["month"].isin(with_churn)]  # other months: no churn, no information
+    design = pd.concat(
+        [
+            pd.get_dummies(person["month"], prefix="m").astype(float),
+            (person["band"] == "detractor").astype(float).rename("detractor"),
+            (person["band"] == "passive").astype(float).rename("passive"),
+            (person["segment"] == "standard").astype(float).rename("standard"),
+        ],
+        axis=1,
+    )
+    family = sm.families.Binomial(link=sm.families.links.CLogLog())
+    fit = sm.GLM(person["churned"].astype(float), design, family=family,
+                 freq_weights=person["n"]).fit(tol=1e-12)  # fmt: skip
+    params = fit.params
+    joiners = cells[cells["entry"] == 0]
+    months = int(cells["duration"].max())
+    for band in ("detractor", "passive", "promoter"):
+        total = np.zeros(months + 1)
+        for joiner in joiners.itertuples():  # each customer who joined, under this band
+            curve, alive = [1.0], 1.0
+            for month in range(1, months + 1):
+                if month in with_churn:
+                    eta = params[f"m_{month}"] + params.get(band, 0.0)
+                    eta += params["standard"] if joiner.segment == "standard" else 0.0
+                    alive *= math.exp(-math.exp(eta))
+                curve.append(alive)
+            total += joiner.customers * np.array(curve)
+        expected = total / joiners["customers"].sum()
+        got = curves.survival[curves.groups.index((band,))]
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
