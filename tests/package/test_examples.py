@@ -29,6 +29,7 @@ KEY_OUTPUT = {
     "channel_economics.py": r"Total money lost below excellent CX: €[\d,]+ a year",
     "churn_by_band.py": r"detractor\s+2\.\d\d\s+2\.\d\d\s+\d\.\d\d",
     "contact_drivers.py": r"billing error .* (fund|uncertain|do not fund)",
+    "is_it_the_experience.py": r"adjusted for the plan\s+[\d,]+  \(",
     "leadership_report.py": r"\d+ pages written to .*cx_report\.pdf",
     "nps_by_channel.py": r"NPS by channel, all responses",
     "value_based_targets.py": r"value-based",
@@ -41,6 +42,7 @@ KEY_FILES = {
 }
 # pages that quote a script's output (abridged): every line of a ``text`` block is printed
 DOCUMENTED_OUTPUT = {
+    "is_it_the_experience.py": [ROOT / "docs" / "worked-example-confounding.md"],
     "value_based_targets.py": [ROOT / "docs" / "worked-example-plus-25.md"],
 }
 KEY_NOTEBOOK_OUTPUT = {
