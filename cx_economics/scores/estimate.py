@@ -358,6 +358,10 @@ def _resolve_counts(
     if period is not None and by is None:
         raise CxDataError("`period` groups the result: pass by='period' (or by=['channel', ...])")
     if not isinstance(data, NpsCounts):
+        counted = _scores_as_counts(data, by, scheme, columns)
+        if isinstance(counted, NpsCounts):
+            return counted
+    if not isinstance(data, NpsCounts):
         return nps_counts(data, by=by or (), scheme=scheme, period=period, columns=columns)
     if period is not None or scheme is not None or columns is not None:
         raise CxDataError(
@@ -372,6 +376,51 @@ def _resolve_counts(
             f"by={data.group_columns!r} for NPS per group, or data.total() for the overall NPS"
         )
     return data
+
+
+def _scores_as_counts(
+    data: Any,
+    by: str | Sequence[str] | None,
+    scheme: BandScheme | None,
+    columns: Mapping[str, str] | None,
+) -> Any:
+    """Scores alone (a list, array or Series, or a frame of only ``score``) as counts.
+
+    Anything else is returned unchanged. Scores must be whole numbers on the scheme's
+    scale; the error names the positions of those that are not.
+    """
+    score = (columns or {}).get("score", "score")
+    if isinstance(data, pd.DataFrame):
+        if list(data.columns) != [score]:
+            return data
+        values = data[score].to_numpy()
+    elif isinstance(data, pd.Series | np.ndarray | list | tuple):
+        values = np.asarray(data, dtype=object)
+    else:
+        return data
+    if by is not None:
+        raise CxDataError(
+            f"scores alone have no groups to split by {by!r}; pass the responses with "
+            "their group columns"
+        )
+    if values.ndim != 1 or values.size == 0:
+        raise CxDataError(f"`data`: scores must be a non-empty list, got shape {values.shape}")
+    used = scheme or BandScheme()
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(np.float64)
+    bad = ~np.isfinite(numbers) | (numbers != np.round(numbers))
+    bad |= (numbers < used.min_score) | (numbers > used.max_score)
+    if bad.any():
+        where = np.flatnonzero(bad)
+        raise CxDataError(
+            f"`data`: scores must be whole numbers {used.min_score}–{used.max_score}; "
+            f"{int(bad.sum())} are not (positions {where[:5].tolist()}, e.g. "
+            f"{values[where[0]]!r})"
+        )
+    return NpsCounts.from_counts(
+        detractors=int((numbers < used.passive_from).sum()),
+        passives=int(((numbers >= used.passive_from) & (numbers < used.promoter_from)).sum()),
+        promoters=int((numbers >= used.promoter_from).sum()),
+    )
 
 
 def _reliable(
@@ -433,9 +482,11 @@ def nps(
 
     Parameters
     ----------
-    data : NpsCounts, pandas.DataFrame, Responses, or a polars / DuckDB / … frame
+    data : NpsCounts, pandas.DataFrame, Responses, a polars / DuckDB / … frame, or scores
         Counts, or survey responses (counted with
-        :func:`cx_economics.tables.nps_counts.nps_counts`).
+        :func:`cx_economics.tables.nps_counts.nps_counts`), or scores alone: a list,
+        numpy array or pandas Series of 0–10 scores, or a frame with only a ``score``
+        column (one overall NPS).
     by : str or sequence of str, optional
         Group columns (``channel``, ``team``, ``employee``, ``touchpoint``,
         ``period``). ``None`` gives one overall :class:`NpsEstimate`; otherwise an
@@ -480,6 +531,8 @@ def nps(
     >>> table = nps(simulate(2_000, seed=1).responses, by="channel")
     >>> table.to_frame()["channel"].tolist()
     ['branch', 'chat', 'phone', 'web']
+    >>> nps([10, 9, 9, 7, 3]).nps  # scores alone: 3 promoters, 1 detractor of 5
+    40.0
     """
     resolved = _resolve_method(method, ("wald", "adjusted_wald", "bootstrap"))
     margin = _check_positive("reliability_margin", reliability_margin)

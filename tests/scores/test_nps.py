@@ -392,3 +392,19 @@ def test_raw_response_options_are_refused_for_counts_and_period_needs_by() -> No
         nps(counts, by=(), period="M")
     with pytest.raises(CxDataError, match="by='period'"):
         nps(simulate(200, seed=1).responses, period="M")  # type: ignore[call-overload]  # deliberately bad
+
+
+def test_scores_alone_give_the_nps_of_their_bands_in_any_container() -> None:
+    import cx_economics as cx
+
+    scores = [10, 9, 9, 8, 7, 6, 0, 3, 10, 5]  # 4 promoters, 2 passives, 4 detractors
+    expected = cx.nps(NpsCounts.from_counts(detractors=4, passives=2, promoters=4))
+    for data in (scores, tuple(scores), np.array(scores), pd.Series(scores),
+                 pd.DataFrame({"score": scores})):  # fmt: skip
+        got = cx.nps(data)
+        assert got.nps == 0.0 and got.n == 10
+        assert (got.lower, got.upper) == (expected.lower, expected.upper)
+    with pytest.raises(CxDataError, match=r"2 are not \(positions \[1, 2\], e.g. 11\)"):
+        cx.nps([10, 11, 3.5])
+    with pytest.raises(CxDataError, match="no groups to split by 'channel'"):
+        cx.nps(scores, by="channel")
