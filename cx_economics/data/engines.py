@@ -15,7 +15,7 @@ This module holds what every builder needs for that:
   differ between engines (PySpark cannot ``sum`` a boolean column; pandas and pyarrow
   run only simple per-group aggregations natively).
 
-Engine packages are optional: ``pip install cx_economics[duckdb]``, ``[polars]`` or
+Engine packages are optional: ``pip install cx-economics-toolkit[duckdb]``, ``[polars]`` or
 ``[spark]``. Importing this module imports none of them; a scan imports only the
 engine it uses.
 """
@@ -56,7 +56,7 @@ __all__ = [
 #: Engines :func:`scan_parquet` can read Parquet with.
 ScanEngine = Literal["duckdb", "polars"]
 _SCAN_ENGINES: tuple[str, ...] = ("duckdb", "polars")
-_INSTALL_HINT = {"duckdb": "cx_economics[duckdb]", "polars": "cx_economics[polars]"}
+_INSTALL_HINT = {"duckdb": "cx-economics-toolkit[duckdb]", "polars": "cx-economics-toolkit[polars]"}
 
 #: Customer columns :func:`~cx_economics.tables.life.life_table` reads from a non-pandas
 #: frame (add ``segment`` / ``team`` when grouping by them, and

@@ -364,7 +364,7 @@ def test_scan_parquet_says_which_extra_to_install(
     monkeypatch: pytest.MonkeyPatch, parquet_dir: Path
 ) -> None:
     monkeypatch.setitem(sys.modules, "polars", None)
-    with pytest.raises(ImportError, match=r"pip install cx_economics\[polars\]"):
+    with pytest.raises(ImportError, match=r"pip install cx-economics-toolkit\[polars\]"):
         scan_parquet(parquet_dir / "customers", engine="polars")
 
 
