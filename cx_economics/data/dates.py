@@ -244,9 +244,16 @@ def _raise_bad(raw: pd.Series, bad: npt.NDArray[np.bool_], iso: npt.NDArray[np.b
         )
     if bad.any():
         example = raw[bad].iloc[0]
+        hint = ""
+        if re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{4}", str(example).strip()):
+            mark = "." if "." in str(example) else "/"
+            hint = (
+                f"; for day-first dates set date_format = '%d{mark}%m{mark}%Y' in the run "
+                "file (or --date-format)"
+            )
         raise DateProblem(
-            f"must be a date in ISO 8601 (YYYY-MM-DD) or a datetime (e.g. {example!r}); "
-            "ambiguous formats like 03/04/2025 are not guessed",
+            f"must be a date in ISO 8601 (YYYY-MM-DD) or a datetime, not as written "
+            f"here (found {example!r}); other formats are not guessed{hint}",
             bad,
         )
 

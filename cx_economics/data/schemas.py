@@ -440,8 +440,9 @@ def _convert_bool(schema: TableSchema, spec: ColumnSpec, raw: pd.Series) -> pd.S
         raise _fail(
             schema,
             spec.name,
-            f"must be boolean or 0/1 (found {', '.join(examples)}; map text flags yourself, "
-            "e.g. frame[col].map({'Y': True, 'N': False}))",
+            f"must be boolean or 0/1 (found {', '.join(examples)}; name the words in the "
+            "run file, true_words = ['kyllä'] and false_words = ['ei'], or map them, e.g. "
+            "frame[col].map({'Y': True, 'N': False}))",
             raw.index[bad],
         )
     return ok_true.astype(bool)
