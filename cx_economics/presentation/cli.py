@@ -2,8 +2,9 @@
 
 Exit codes: 0 done; 2 a file is missing, ``--out`` cannot be written (an existing
 file, under a file, not writable), ``--seed`` is negative, or the command is mistyped;
-3 the data or the assumptions are unusable (the message names the column and how many
-rows, or the key). Every error is one line on stderr. Anything else is a bug and
+3 the data, the run file or the assumptions are unusable (the message names the
+column and how many rows, or the key); 4 with ``--strict``, a section of the report
+could not be made. Every error is one line on stderr. Anything else is a bug and
 prints a traceback.
 """
 
@@ -16,22 +17,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
 from cx_economics.core.exceptions import CxDataError, CxModelError
+from cx_economics.data.files import FileTypeError, read_table
 
 if TYPE_CHECKING:
     from cx_economics.data.assumptions import Assumptions
     from cx_economics.presentation.report import ReportResult
 
-__all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_USAGE", "main", "read_table"]
+__all__ = ["EXIT_DATA", "EXIT_OK", "EXIT_STRICT", "EXIT_USAGE", "main", "read_table"]
 
 EXIT_OK = 0
 #: A file is missing, of an unknown type, or the command line is wrong.
 EXIT_USAGE = 2
 #: The data or the model cannot be used; the message says which column and rows.
 EXIT_DATA = 3
+#: ``--strict``: the report was written, but some of its sections could not be made.
+EXIT_STRICT = 4
 
 _DESCRIPTION = """\
 Turn customer-experience (NPS) data into money and write the leadership report:
@@ -42,6 +43,11 @@ a PDF (executive summary first, methods and assumptions last) and one PNG per ch
 
   cx-economics report --customers customers.csv --responses responses.csv --out cx-report
       the report on your own files
+
+  cx-economics init --customers asiakkaat.csv --responses vastaukset.csv
+  cx-economics report --config run.toml
+      a run file guessed from your files' headers (check it), then the report from it:
+      column names, encoding, separators, date format, true/false words, cut-off
 """
 
 _FILES_HELP = """\
@@ -92,96 +98,6 @@ class _UsageError(Exception):
     """A command-line mistake: unknown file type, missing optional dependency."""
 
 
-# --------------------------------------------------------------------------- reading
-
-
-def _csv_dialect(path: Path) -> tuple[str, str]:
-    """Comma CSV, or semicolon CSV with decimal commas (Excel in Finnish locale)."""
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
-        header = handle.readline()
-    if header.count(";") > header.count(","):
-        return ";", ","
-    return ",", "."
-
-
-def read_table(path: str | Path, what: str) -> pd.DataFrame:
-    r"""Read a CSV or Parquet file into a DataFrame, choosing the reader by extension.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        ``.csv`` (comma-separated, or semicolon-separated with decimal commas) or
-        ``.parquet`` / ``.pq`` (needs pyarrow: ``pip install "cx_economics[parquet]"``).
-    what : str
-        The table's name, used in error messages (``"customers"``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The file's columns as read; validation happens later.
-
-    Raises
-    ------
-    FileNotFoundError
-        The file does not exist.
-    CxDataError
-        The file exists but cannot be parsed as its extension says.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "costs.csv"
-    >>> _ = path.write_text("channel;nps;annual_cost\nweb;30;1200,5\n", encoding="utf-8")
-    >>> read_table(path, "costs")["annual_cost"].tolist()
-    [1200.5]
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(2, f"{what} file not found", str(path))
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt"):
-            separator, decimal = _csv_dialect(path)
-            frame = pd.read_csv(
-                path,
-                sep=separator,
-                decimal=decimal,
-                encoding="utf-8-sig",
-                dtype={"customer_id": str},
-            )
-            return _ids_as_numbers_unless_padded(frame)
-        if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-    except ImportError as exc:
-        raise _UsageError(
-            f"reading Parquet needs pyarrow ({exc}); install it with "
-            "pip install 'cx_economics[parquet]', or save the file as CSV"
-        ) from None
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CxDataError(f"`{what}` file {path} cannot be read as {suffix[1:]}: {first}") from None
-    raise _UsageError(
-        f"`--{what}` {path}: unknown file type {suffix or '(none)'!r}; use .csv or .parquet"
-    )
-
-
-def _ids_as_numbers_unless_padded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Whole-number ids back to integers, unless one is written with leading zeros.
-
-    ``0001`` and ``01`` are two customers written as text; read as numbers both would
-    be 1. So ids stay text when any of them has a leading zero (or is not a whole
-    number), and become integers otherwise, as pandas would have read them.
-    """
-    if "customer_id" not in frame:
-        return frame
-    ids = frame["customer_id"]
-    text = ids.dropna().astype(str).str.strip()
-    numeric = text.str.fullmatch(r"-?(0|[1-9][0-9]{0,17})").all()
-    if numeric and ids.notna().all():
-        return frame.assign(customer_id=text.astype(np.int64))
-    return frame
-
-
 # --------------------------------------------------------------------------- commands
 
 
@@ -192,7 +108,10 @@ def _progress() -> ProgressCallback | None:
     return lambda message: print(f"cx-economics: {message}", file=sys.stderr, flush=True)
 
 
-def _assumptions(args: argparse.Namespace, *, demo: bool = False) -> Assumptions:
+def _assumptions(
+    args: argparse.Namespace, *, demo: bool = False, from_run: Assumptions | None = None
+) -> Assumptions:
+    """``--assumptions`` over the run file's over the defaults, then ``--bootstrap``."""
     from cx_economics.data.assumptions import Assumptions, load_assumptions
 
     path = getattr(args, "assumptions", None)
@@ -202,6 +121,8 @@ def _assumptions(args: argparse.Namespace, *, demo: bool = False) -> Assumptions
         raise FileNotFoundError(2, "assumptions file not found", str(path))
     if path is not None:
         result = load_assumptions(path)
+    elif from_run is not None:
+        result = from_run
     elif demo:
         result = Assumptions(cost_per_contact=DEMO_COST_PER_CONTACT)
     else:
@@ -217,8 +138,10 @@ def _check_options(args: argparse.Namespace) -> None:
     from cx_economics.presentation.report import check_out_dir
 
     try:
-        check_seed(args.seed, name="--seed")
-        check_out_dir(args.out, name="--out")
+        if args.seed is not None:
+            check_seed(args.seed, name="--seed")
+        if getattr(args, "out", None) is not None and args.command != "init":
+            check_out_dir(args.out, name="--out")
     except CxDataError as exc:
         raise _UsageError(str(exc)) from None
 
@@ -250,8 +173,8 @@ def _run_demo(args: argparse.Namespace) -> int:
         channel_history=demo.channel_history,
         out_dir=args.out,
         assumptions=assumptions,
-        language=args.language,
-        seed=args.seed,
+        language=args.language or "en",
+        seed=0 if args.seed is None else args.seed,
         progress=progress,
     )
     _print_outcome(result)
@@ -259,54 +182,112 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    from cx_economics.presentation.report import build_report
+    from cx_economics.data.files import SCHEMAS
+    from cx_economics.data.schemas import validate_customers
+    from cx_economics.presentation.report import build_report, check_out_dir
+    from cx_economics.presentation.runfile import RunFile, load_run_file
 
+    run = load_run_file(args.config) if args.config is not None else RunFile(files={})
+    files = dict(run.files)
+    for table in SCHEMAS:
+        if getattr(args, table) is not None:
+            files[table] = getattr(args, table)
+    missing = [f"--{t}" for t in ("customers", "responses") if t not in files]
+    if missing:
+        raise _UsageError(
+            f"give {' and '.join(missing)} (the files), or --config run.toml naming them "
+            "(cx-economics init writes one)"
+        )
+    out = args.out or run.out
+    if out is None:
+        raise _UsageError("give --out DIR, or `out` under [report] in the run file")
+    try:
+        check_out_dir(out, name="--out")
+    except CxDataError as exc:
+        raise _UsageError(str(exc)) from None
+    read = dataclasses.replace(
+        run.read,
+        encoding=args.encoding or run.read.encoding,
+        date_format=args.date_format or run.read.date_format,
+    )
     progress = _progress()
     if progress is not None:
         progress("reading the input files…")
-    customers = read_table(args.customers, "customers")
-    responses = read_table(args.responses, "responses")
-    contacts = None if args.contacts is None else read_table(args.contacts, "contacts")
-    costs = None if args.costs is None else read_table(args.costs, "costs")
-    assumptions = _assumptions(args)
+    tables = {
+        table: read_table(path, table, options=read, columns=run.columns.get(table))
+        for table, path in files.items()
+    }
+    as_of = args.as_of or run.as_of
+    customers = tables["customers"]
     result = build_report(
-        customers,
-        responses,
-        contacts,
-        costs,
-        out_dir=args.out,
-        assumptions=assumptions,
-        language=args.language,
-        seed=args.seed,
+        customers if as_of is None else validate_customers(customers, as_of=as_of),
+        tables["responses"],
+        tables.get("contacts"),
+        tables.get("costs"),
+        out_dir=out,
+        assumptions=_assumptions(args, from_run=run.assumptions),
+        language=args.language or run.language or "en",
+        adjust_for=run.adjust_for,
+        seed=args.seed if args.seed is not None else (run.seed or 0),
         progress=progress,
     )
     _print_outcome(result)
+    dropped = [s.title for s in result.sections if not s.included]
+    if dropped and (args.strict or run.strict):
+        print(
+            f"cx-economics: strict: {len(dropped)} section(s) could not be made: "
+            f"{', '.join(dropped)} (see 'not available' above)",
+            file=sys.stderr,
+        )
+        return EXIT_STRICT
+    return EXIT_OK
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from cx_economics.presentation.runfile import run_file_template
+
+    files = {
+        table: getattr(args, table)
+        for table in ("customers", "responses", "contacts", "costs")
+        if getattr(args, table) is not None
+    }
+    for table, path in files.items():
+        if not Path(path).is_file():
+            raise FileNotFoundError(2, f"{table} file not found", str(path))
+    target = Path(args.out)
+    if target.exists() and not args.force:
+        raise _UsageError(f"{target} exists; choose another --out or add --force to replace it")
+    text = run_file_template(files, target)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}: check the guessed lines, then cx-economics report --config {target}")
     return EXIT_OK
 
 
 # --------------------------------------------------------------------------- parser
 
 
-def _common_options(parser: argparse.ArgumentParser, *, out_required: bool) -> None:
+def _common_options(
+    parser: argparse.ArgumentParser, *, out_required: bool, out_default: Path | None
+) -> None:
     parser.add_argument(
         "--out",
         type=Path,
         required=out_required,
-        default=None if out_required else Path("cx-report"),
+        default=out_default,
         metavar="DIR",
         help="folder to write the PDF and PNG charts into (created if missing)"
-        + ("" if out_required else "; default: cx-report"),
+        + (f"; default: {out_default}" if out_default else ""),
     )
     parser.add_argument(
         "--language",
         choices=("en", "fi"),
-        default="en",
+        default=None,
         help="language of the report: en (English) or fi (Finnish); default: en",
     )
     parser.add_argument(
         "--seed",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
         help="random seed of the intervals; the same seed gives the same numbers; default: 0",
     )
@@ -336,7 +317,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write the report on the built-in demo data",
         description="Write the report on 50,000 simulated customers (the built-in demo).",
     )
-    _common_options(demo, out_required=False)
+    _common_options(demo, out_required=False, out_default=Path("cx-report"))
     demo.set_defaults(run=_run_demo)
     report = commands.add_parser(
         "report",
@@ -345,18 +326,25 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_FILES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    files = report.add_argument_group("input files (CSV or Parquet, chosen by extension)")
+    files = report.add_argument_group(
+        "input files (CSV, Parquet or Excel .xlsx, chosen by extension)"
+    )
+    files.add_argument(
+        "--config",
+        type=Path,
+        metavar="run.toml",
+        help="run file: the files, their columns and how they are written, the report's "
+        "settings and the assumptions (cx-economics init writes one); flags override it",
+    )
     files.add_argument(
         "--customers",
         type=Path,
-        required=True,
         metavar="FILE",
         help="one row per customer (see below)",
     )
     files.add_argument(
         "--responses",
         type=Path,
-        required=True,
         metavar="FILE",
         help="one row per survey answer, scores 0-10",
     )
@@ -378,8 +366,43 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE.toml",
         help="finance inputs: currency, discount rate, horizon, margins (optional)",
     )
-    _common_options(report, out_required=True)
+    reading = report.add_argument_group("how the files are written (override the run file)")
+    reading.add_argument(
+        "--encoding", metavar="NAME", help="text encoding of CSV files, e.g. cp1252 or utf-8"
+    )
+    reading.add_argument(
+        "--date-format",
+        metavar="FORMAT",
+        help="how dates are written, e.g. %%d.%%m.%%Y for 25.08.2022 (default: YYYY-MM-DD)",
+    )
+    reading.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="the export day: cut-off of tenures and answers (default: the data's last date)",
+    )
+    _common_options(report, out_required=False, out_default=None)
+    report.add_argument(
+        "--strict",
+        action="store_true",
+        default=False,
+        help="exit with code 4 when a section of the report cannot be made",
+    )
     report.set_defaults(run=_run_report)
+    init = commands.add_parser(
+        "init",
+        help="write a run file guessed from your files' headers",
+        description="Write a commented run file (TOML) from the headers of your files: "
+        "column mapping, encoding, separators, date format and true/false words as "
+        "guessed. Check it, then run cx-economics report --config FILE.",
+    )
+    for table, required in (("customers", True), ("responses", True), ("contacts", False),
+                            ("costs", False)):  # fmt: skip
+        init.add_argument(f"--{table}", type=Path, required=required, metavar="FILE")
+    init.add_argument(
+        "--out", type=Path, default=Path("run.toml"), metavar="FILE", help="default: run.toml"
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing run file")
+    init.set_defaults(run=_run_init, seed=None)
     return parser
 
 
@@ -412,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"cx-economics: error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return EXIT_USAGE
-    except _UsageError as exc:
+    except (_UsageError, FileTypeError) as exc:
         print(f"cx-economics: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (CxDataError, CxModelError) as exc:

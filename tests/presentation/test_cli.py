@@ -105,10 +105,14 @@ def test_bad_scores_exit_3_with_column_and_row_count(
 def test_unknown_extension_and_unreadable_file(
     demo_files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    ods = tmp_path / "customers.ods"
+    ods.write_bytes(b"an OpenDocument sheet")
+    assert main(_report_args(demo_files, tmp_path / "a", customers=ods)) == EXIT_USAGE
+    assert "use .csv, .parquet or .xlsx" in capsys.readouterr().err
     xlsx = tmp_path / "customers.xlsx"
     xlsx.write_bytes(b"not really excel")
-    assert main(_report_args(demo_files, tmp_path / "a", customers=xlsx)) == EXIT_USAGE
-    assert ".csv or .parquet" in capsys.readouterr().err
+    assert main(_report_args(demo_files, tmp_path / "c", customers=xlsx)) == EXIT_DATA
+    assert "cannot be read as xlsx" in capsys.readouterr().err
     garbage = tmp_path / "customers.parquet"
     garbage.write_bytes(b"this is not parquet")
     assert main(_report_args(demo_files, tmp_path / "b", customers=garbage)) == EXIT_DATA
