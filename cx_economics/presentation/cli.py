@@ -146,11 +146,16 @@ def _check_options(args: argparse.Namespace) -> None:
         raise _UsageError(str(exc)) from None
 
 
-def _print_outcome(result: ReportResult) -> None:
+def _print_outcome(result: ReportResult, *, excel: bool = False) -> None:
     print(
         f"wrote {result.pdf_path} ({result.n_pages} pages) and "
         f"{len(result.chart_paths)} charts to {result.pdf_path.parent}"
     )
+    if excel:
+        try:
+            print(f"wrote {result.to_excel()} (one sheet per table)")
+        except ImportError as exc:
+            raise _UsageError(str(exc)) from None
     for section in result.sections:
         if not section.included:
             print(f"not available: {section.title} ({section.reason})")
@@ -177,7 +182,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         seed=0 if args.seed is None else args.seed,
         progress=progress,
     )
-    _print_outcome(result)
+    _print_outcome(result, excel=args.excel)
     return EXIT_OK
 
 
@@ -231,7 +236,7 @@ def _run_report(args: argparse.Namespace) -> int:
         seed=args.seed if args.seed is not None else (run.seed or 0),
         progress=progress,
     )
-    _print_outcome(result)
+    _print_outcome(result, excel=args.excel)
     dropped = [s.title for s in result.sections if not s.included]
     if dropped and (args.strict or run.strict):
         print(
@@ -290,6 +295,12 @@ def _common_options(
         default=None,
         metavar="N",
         help="random seed of the intervals; the same seed gives the same numbers; default: 0",
+    )
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        default=False,
+        help="also write the report's tables to cx_tables.xlsx (needs openpyxl: the excel extra)",
     )
     parser.add_argument(
         "--bootstrap",

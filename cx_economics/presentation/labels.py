@@ -147,6 +147,10 @@ LABELS: Mapping[str, tuple[str, str]] = {
         "(E-arvo); neljänneksen selittävä tekijä jättäisi menetyksestä {quarter} "
         "({range}).",
     ),
+    "say_left_out": (
+        "Not in this report: {sections}; the data-quality page says why.",
+        "Raportista puuttuu: {sections}; Aineiston laatu -sivu kertoo syyn.",
+    ),
     "say_targets": (
         "Value-based targets ({targets}) are worth {value_net} net; the “+25 %” rule "
         "({naive}) is worth {naive_net}: {gap} left on the table.",

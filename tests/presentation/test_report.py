@@ -203,6 +203,10 @@ def test_missing_contacts_section_is_listed_as_not_available(
     if drivers:
         assert not drivers[0].included
         assert drivers[0].title in page
+    # page 1 names every section left out, before anyone reads the rest
+    left_out = [s.title for s in result.sections if not s.included]
+    first = " ".join(pages[0].split())
+    assert left_out and "Raportista puuttuu: " + ", ".join(left_out) in first
 
 
 def test_same_seed_same_report_text(
@@ -410,3 +414,18 @@ def test_page_one_sets_the_adjusted_money_beside_the_crude_one_with_its_e_value(
     assert match is not None, text
     adjusted = result.analyses["economics"].money_lost().sum()
     assert 0.6 * adjusted / 1e3 < float(match.group(1)) < adjusted / 1e3
+
+
+def test_the_report_tables_go_to_one_workbook_with_units_in_the_headers(
+    demo_report: tuple[ReportResult, list[str]], tmp_path: Path
+) -> None:
+    result, _ = demo_report
+    path = result.to_excel(tmp_path / "tables.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert {"sections", "summary", "economics", "hazard_ratios", "nps_channel"} <= set(sheets)
+    assert sheets["summary"]["key sentence"].tolist() == list(result.key_sentences)
+    economics = result.analyses["economics"].to_frame()
+    money = sheets["economics"]["money_lost (EUR, present value over 60 months)"]
+    np.testing.assert_allclose(money.to_numpy(), economics["money_lost"].to_numpy())
+    assert "lower (NPS points)" in sheets["nps_channel"].columns
+    assert "hazard_ratio (ratio)" in sheets["hazard_ratios"].columns

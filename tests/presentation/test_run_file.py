@@ -93,8 +93,9 @@ def test_init_guesses_a_run_file_that_gives_the_report_of_the_canonical_tables(
     assert "exists" in capsys.readouterr().err
 
     out = tmp_path / "raportti"
-    code = main(["report", "--config", str(run), "--out", str(out), "--bootstrap", "50"])
+    code = main(["report", "--config", str(run), "--out", str(out), "--bootstrap", "50", "--excel"])
     assert code == EXIT_OK, capsys.readouterr().err
+    assert "sections" in pd.read_excel(out / "cx_tables.xlsx", sheet_name=None)
     reference = tmp_path / "reference"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CxAssumptionWarning)

@@ -161,13 +161,46 @@ class ReportResult(Result):
             ]
         )
 
+    def to_excel(self, path: str | Path | None = None) -> Path:
+        """Write the report's tables to one Excel workbook, units in the column headers.
+
+        Sheets: ``sections`` (as :meth:`to_frame`), ``summary`` (the key sentences) and
+        one per analysis that ran (its ``to_frame()``), named as in :attr:`analyses`.
+        Needs openpyxl (``pip install "cx-economics-toolkit[excel]"``).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path, optional
+            Default ``cx_tables.xlsx`` beside the PDF.
+
+        Returns
+        -------
+        pathlib.Path
+            The workbook written.
+        """
+        from cx_economics.presentation.report._workbook import write_workbook
+
+        economics = self.analyses.get("economics")
+        values = self.analyses.get("lifetime_values")
+        currency = str(getattr(economics or values, "currency", "EUR"))
+        months = int(getattr(economics or values, "horizon_months", 0) or 0)
+        return write_workbook(
+            path or self.pdf_path.with_name("cx_tables.xlsx"),
+            self.to_frame(),
+            self.key_sentences,
+            self.analyses,
+            currency=currency,
+            months=months,
+        )
+
     def _notes(self) -> list[str]:
         return [f"{self.n_pages} pages in {self.pdf_path}; {len(self.chart_paths)} PNG charts"]
 
 
 #: The report, in page order. Data quality is built last so it can list what is missing.
 SECTIONS: tuple[Section, ...] = (
-    Section("executive_summary", _section_summary),
+    # written after the other sections (placed first) so it can name the ones left out
+    Section("executive_summary", _section_summary, last=True),
     Section("nps_by_channel", _section_nps),
     Section("churn_by_band", _section_churn),
     Section("lifetime_value", _section_value),

@@ -74,6 +74,9 @@ def _section_summary(ctx: _Context, book: _Book) -> None:
         except _Unavailable:
             continue
     ctx.sentences = tuple(sentences)
+    left_out = [title for title, reason in ctx.outcomes if reason is not None]
+    if left_out:
+        sentences.append(label("say_left_out", ctx.language).format(sections=", ".join(left_out)))
     figure = book.page(label("executive_summary", ctx.language))
     parts = figure.subfigures(2, 1, height_ratios=[1.0, 3.6], squeeze=False)
     top, bottom = parts[0, 0], parts[1, 0]
