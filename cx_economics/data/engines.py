@@ -51,6 +51,7 @@ __all__ = [
     "require_columns",
     "require_same_key_type",
     "scan_parquet",
+    "seconds_between",
 ]
 
 #: Engines :func:`scan_parquet` can read Parquet with.
@@ -516,3 +517,26 @@ def collect_pandas(frame: Any) -> pd.DataFrame:
     eager = frame.collect() if isinstance(frame, nw.LazyFrame) else frame
     out: pd.DataFrame = eager.to_pandas().reset_index(drop=True)
     return out
+
+
+def seconds_between(frame: Any, end: nw.Expr, start: nw.Expr) -> nw.Expr:
+    """Seconds (float) from ``start`` to ``end``, two datetime expressions, in ``frame``'s engine.
+
+    PySpark has no duration type in narwhals; there a timestamp cast to a number is its
+    epoch in seconds (read in the session's time zone: run Spark in UTC, as the
+    library's dates are). Elsewhere the difference's ``total_seconds``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lazy = nw.from_native(pd.DataFrame({"a": pd.to_datetime(["2025-01-01"]),
+    ...                                     "b": pd.to_datetime(["2025-01-02"])})).lazy()
+    >>> gap = seconds_between(lazy, nw.col("b"), nw.col("a"))
+    >>> lazy.select(gap.alias("s")).collect()["s"].item()
+    86400.0
+    """
+    native = frame.to_native() if isinstance(frame, nw.LazyFrame | nw.DataFrame) else frame
+    if engine_name(native) == "pyspark":
+        zoned = nw.Datetime(time_zone="UTC")  # naive timestamps cannot become numbers there
+        return end.cast(zoned).cast(nw.Float64) - start.cast(zoned).cast(nw.Float64)
+    return (end - start).dt.total_seconds()

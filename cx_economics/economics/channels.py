@@ -38,7 +38,7 @@ import dataclasses
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -812,8 +812,8 @@ def _answers_per_channel(counts: NpsCounts, channels: tuple[str, ...]) -> FloatA
 
 
 def channel_economics(
-    customers: pd.DataFrame | Customers,
-    responses: pd.DataFrame | Responses,
+    customers: pd.DataFrame | Customers | Any,
+    responses: pd.DataFrame | Responses | Any,
     *,
     assumptions: Assumptions | None = None,
     channel_costs: pd.DataFrame | ChannelCosts | None = None,
@@ -831,9 +831,12 @@ def channel_economics(
 
     Parameters
     ----------
-    customers, responses : pandas.DataFrame or validated tables
+    customers, responses : pandas, polars, pyarrow, DuckDB or PySpark frames, or validated tables
         The base (a customer's ``channel`` is the channel that shapes their
-        experience) and survey answers.
+        experience) and survey answers. Frames of other engines stay in their engine:
+        the life table and the answer window's counts are computed there (tenure and
+        churn from ``start_date``/``end_date`` when the customers carry no
+        ``tenure_months``/``churned``), and only counts come back.
     assumptions : Assumptions, optional
         Discount rate, horizon, margins, excellent levels, bootstrap replicates.
     channel_costs : pandas.DataFrame or ChannelCosts, optional
@@ -910,8 +913,8 @@ def channel_economics(
 
 
 def _tables_of(
-    customers: pd.DataFrame | Customers,
-    responses: pd.DataFrame | Responses,
+    customers: pd.DataFrame | Customers | Any,
+    responses: pd.DataFrame | Responses | Any,
     assumptions: Assumptions | None,
     window_months: int,
     adjust_for: Sequence[str] = (),
@@ -919,6 +922,17 @@ def _tables_of(
     """The one pass over raw rows behind the economics: life table, team and survey counts."""
     from cx_economics.tables.life import life_table
     from cx_economics.tables.nps_counts import nps_counts
+
+    if isinstance(adjust_for, str) or any(c in ("band", "channel") for c in adjust_for):
+        raise CxDataError(
+            "`adjust_for` must be a sequence of customer columns other than 'band' and "
+            f"'channel', e.g. ('segment',); got {adjust_for!r}"
+        )
+    pandas_inputs = isinstance(customers, pd.DataFrame | Customers) and isinstance(
+        responses, pd.DataFrame | Responses
+    )
+    if not pandas_inputs:
+        return _engine_tables_of(customers, responses, assumptions, window_months, adjust_for)
 
     cust = validate_customers(customers)
     resp = validate_responses(responses)
@@ -942,18 +956,67 @@ def _tables_of(
     team_counts = (
         nps_counts(recent_resp, by=("channel", "team")) if "team" in recent.columns else None
     )
-    if isinstance(adjust_for, str) or any(c in ("band", "channel") for c in adjust_for):
-        raise CxDataError(
-            "`adjust_for` must be a sequence of customer columns other than 'band' and "
-            f"'channel', e.g. ('segment',); got {adjust_for!r}"
-        )
     table = life_table(cust, resp, by=("band", "channel", *adjust_for))
     return table, team_counts, nps_counts(recent_resp, by="channel")
 
 
+def _engine_tables_of(
+    customers: Any,
+    responses: Any,
+    assumptions: Assumptions | None,
+    window_months: int,
+    adjust_for: Sequence[str],
+) -> tuple[LifeTable, NpsCounts | None, NpsCounts]:
+    """The same three tables from polars, DuckDB, PySpark… frames, inside their engine.
+
+    Only counts come back: the life table's cells and the window's band counts by
+    channel (and team). The window is filtered in the engine.
+    """
+    import narwhals as nw
+
+    from cx_economics.data.engines import as_lazy, naive_utc
+    from cx_economics.tables.life import life_table
+    from cx_economics.tables.nps_counts import nps_counts
+
+    table = life_table(customers, responses, by=("band", "channel", *adjust_for))
+    channels = tuple(sorted({str(k[1]) for k in table.groups}))
+    (assumptions or Assumptions()).check_channels(channels, where="`customers`")
+    lazy = as_lazy(responses, "responses")
+    kind = lazy.collect_schema().get("response_date")
+    if kind not in (nw.Date, nw.Datetime):
+        raise CxDataError(
+            f"`responses`: `response_date` must be a date column in the engine, got {kind}; "
+            "cast it (e.g. to a date) before passing the frame"
+        )
+    lazy = naive_utc(
+        lazy.with_columns(nw.col("response_date").cast(nw.Datetime("us"))), "response_date"
+    )
+    cutoff = table.as_of
+    if cutoff is None:
+        cutoff = pd.Timestamp(lazy.select(nw.col("response_date").max()).collect().item())
+    start = (cutoff - pd.DateOffset(months=window_months)).to_pydatetime()
+    date = nw.col("response_date")
+    recent = lazy.filter((date > nw.lit(start)) & (date <= nw.lit(cutoff.to_pydatetime())))
+    survey = nps_counts(recent.to_native(), by="channel")
+    if survey.n.sum() == 0:
+        raise CxDataError(f"`responses`: no answers in the last {window_months} months")
+    strangers = sorted({str(g[0]) for g in survey.groups} - set(channels))
+    if strangers:
+        warnings.warn(
+            f"`responses`: answers of the last {window_months} months are for channel(s) "
+            f"{strangers} that no customer belongs to (renamed channel?); their teams are "
+            "left out of the excellence level. Map them onto the customers' channel names.",
+            CxAssumptionWarning,
+            stacklevel=4,
+        )
+    has_team = "team" in lazy.collect_schema().names()
+    teams = nps_counts(recent.to_native(), by=("channel", "team")) if has_team else None
+    return table, teams, survey
+
+
 def confounding_sensitivity(
-    customers: pd.DataFrame | Customers,
-    responses: pd.DataFrame | Responses,
+    customers: pd.DataFrame | Customers | Any,
+    responses: pd.DataFrame | Responses | Any,
     *,
     shares: Sequence[float] = (0.0, 0.25, 0.5),
     assumptions: Assumptions | None = None,

@@ -21,7 +21,13 @@ import pandas as pd
 from cx_economics.core.bands import DEFAULT_SCHEME, BandScheme
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, describe_rows
 from cx_economics.data.consistency import REPEATED_SHARE, case_clashes, lookalike_message
-from cx_economics.data.engines import as_lazy, count_true, naive_utc, require_same_key_type
+from cx_economics.data.engines import (
+    as_lazy,
+    count_true,
+    naive_utc,
+    require_same_key_type,
+    seconds_between,
+)
 from cx_economics.data.plausibility import TENURE_MONTHS_MAX, tenure_too_long
 from cx_economics.data.schemas import (
     CUSTOMERS_SCHEMA,
@@ -63,13 +69,65 @@ def _customer_frame(
         cutoff = parse_as_of(as_of) if as_of is not None else valid.as_of
         return lazy, cutoff, has_revenue
     lazy = _native(customers, "customers", columns, CUSTOMERS_SCHEMA.names)
+    lazy, cutoff = _tenure_from_dates(lazy, parse_as_of(as_of))
     names = lazy.collect_schema().names()
     _require(names, needed, "customers")
     has_revenue = "monthly_revenue" in names
     keep = needed + (["monthly_revenue"] if has_revenue else [])
     keep += [c for c in ("start_date", "end_date") if c in names]
     lazy = _check_native_customers(lazy.select(keep), group_columns, has_revenue)
-    return lazy, parse_as_of(as_of), has_revenue
+    return lazy, cutoff, has_revenue
+
+
+def _tenure_from_dates(lazy: Lazy, cutoff: pd.Timestamp | None) -> tuple[Lazy, pd.Timestamp | None]:
+    """``tenure_months`` and ``churned`` from ``start_date``/``end_date``, inside the engine.
+
+    As the pandas path does: a customer churned when their ``end_date`` is on or before
+    the cut-off (a later one is still active then), and their tenure runs from
+    ``start_date`` to the earlier of ``end_date`` and the cut-off, in months of
+    :data:`~cx_economics.data.consistency.DAYS_PER_MONTH` days. The cut-off is
+    ``as_of``, else the latest date of the two columns (the pandas path also sets
+    aside outlying dates; give ``as_of`` to be sure both agree). Columns the frame
+    carries already are kept.
+    """
+    from cx_economics.data.consistency import DAYS_PER_MONTH
+
+    schema = lazy.collect_schema()
+    names = schema.names()
+    derive = [c for c in ("tenure_months", "churned") if c not in names]
+    source = {"tenure_months": "start_date", "churned": "end_date"}
+    if not derive or not all(source[c] in names for c in derive):
+        return lazy, cutoff
+    for column in ("start_date", "end_date"):
+        if column in names:
+            kind = schema[column]
+            _require_dtype(lazy, "customers", column, kind in (nw.Date, nw.Datetime), "dates")
+            if kind == nw.Date:
+                lazy = lazy.with_columns(nw.col(column).cast(nw.Datetime()))
+            lazy = naive_utc(lazy, column)
+    if cutoff is None:
+        dates = [c for c in ("start_date", "end_date") if c in names]
+        latest = lazy.select(nw.max_horizontal(*(nw.col(c).max() for c in dates)).alias("x"))
+        value = latest.collect()["x"].item()
+        if value is None:
+            raise CxDataError("`customers`: `start_date` and `end_date` hold no dates")
+        cutoff = pd.Timestamp(value)
+    edge = nw.lit(cutoff.to_pydatetime())
+    ended = (
+        ~nw.col("end_date").is_null() & (nw.col("end_date") <= edge)
+        if "end_date" in names
+        else nw.lit(False)
+    )
+    added = []
+    if "churned" in derive:
+        added.append(ended.alias("churned"))
+    if "tenure_months" in derive:
+        end = (
+            nw.when(ended).then(nw.col("end_date")).otherwise(edge) if "end_date" in names else edge
+        )
+        days = seconds_between(lazy, end, nw.col("start_date")) / 86_400.0
+        added.append((days / DAYS_PER_MONTH).alias("tenure_months"))
+    return lazy.with_columns(*added), cutoff
 
 
 def _with_covariates(

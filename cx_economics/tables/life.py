@@ -38,7 +38,7 @@ from cx_economics.core.bands import BAND_ORDER, DEFAULT_SCHEME, BandScheme, NpsB
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError
 from cx_economics.core.results import Result
 from cx_economics.data.consistency import DAYS_PER_MONTH
-from cx_economics.data.engines import count_true
+from cx_economics.data.engines import count_true, seconds_between
 from cx_economics.tables._engine_checks import (
     Lazy,
     _check_key_types,
@@ -710,7 +710,7 @@ def _exit_month() -> nw.Expr:
     )
 
 
-def _answer_month(anchor: str, cutoff: pd.Timestamp) -> nw.Expr:
+def _answer_month(anchor: str, cutoff: pd.Timestamp, frame: Lazy) -> nw.Expr:
     """Each answer's entry month on its customer's tenure clock: ``floor`` of its tenure.
 
     The tenure at the answer (months of 30.4375 days) comes from ``start_date`` when
@@ -725,14 +725,14 @@ def _answer_month(anchor: str, cutoff: pd.Timestamp) -> nw.Expr:
     """
     date = nw.col("response_date")
     if anchor == "start_date":
-        months = (date - nw.col("start_date")).dt.total_seconds() / _SECONDS_PER_MONTH
+        months = seconds_between(frame, date, nw.col("start_date")) / _SECONDS_PER_MONTH
     else:
         end = (
             nw.when(nw.col("churned"))
             .then(nw.col("end_date"))
             .otherwise(nw.lit(cutoff.to_pydatetime()))
         )
-        before_end = (end - date).dt.total_seconds() / _SECONDS_PER_MONTH
+        before_end = seconds_between(frame, end, date) / _SECONDS_PER_MONTH
         months = nw.col("tenure_months").cast(nw.Float64) - before_end
     return nw.max_horizontal(months.round(_TENURE_DECIMALS).floor(), nw.lit(0.0)).cast(nw.Int64)
 
@@ -767,7 +767,7 @@ def _band_segments(
     answers = (
         responses.filter(nw.col("response_date") <= nw.lit(cutoff.to_pydatetime()))
         .join(clock, on="customer_id", how="inner")
-        .with_columns(_answer_month(anchor, cutoff).alias("entry"))
+        .with_columns(_answer_month(anchor, cutoff, responses).alias("entry"))
         .filter(nw.col("entry") < nw.col("_exit"))
     )
     date = nw.col("response_date")
