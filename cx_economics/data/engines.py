@@ -532,11 +532,11 @@ def seconds_between(frame: Any, end: nw.Expr, start: nw.Expr) -> nw.Expr:
     >>> lazy = nw.from_native(pd.DataFrame({"a": pd.to_datetime(["2025-01-01"]),
     ...                                     "b": pd.to_datetime(["2025-01-02"])})).lazy()
     >>> gap = seconds_between(lazy, nw.col("b"), nw.col("a"))
-    >>> lazy.select(gap.alias("s")).collect()["s"].item()
+    >>> float(lazy.select(gap.alias("s")).collect()["s"].item())
     86400.0
     """
     native = frame.to_native() if isinstance(frame, nw.LazyFrame | nw.DataFrame) else frame
     if engine_name(native) == "pyspark":
         zoned = nw.Datetime(time_zone="UTC")  # naive timestamps cannot become numbers there
         return end.cast(zoned).cast(nw.Float64) - start.cast(zoned).cast(nw.Float64)
-    return (end - start).dt.total_seconds()
+    return (end - start).dt.total_seconds().cast(nw.Float64)

@@ -41,6 +41,8 @@ __all__ = [
     "format_nps",
     "format_number",
     "format_percent",
+    "format_range",
+    "format_with_interval",
     "label",
     "label_keys",
 ]
@@ -98,7 +100,7 @@ def _grouped(value: float, decimals: int, language: Language) -> str:
 def _sign(value: float, decimals: int, language: Language) -> str:
     """The minus sign if ``value`` is still negative once rounded, else nothing."""
     if round(value, decimals) < 0:
-        return MINUS if language == "fi" else "-"
+        return MINUS  # the typographic minus, in every language
     return ""
 
 
@@ -182,7 +184,7 @@ def format_money(
     >>> format_money(1_234_000, language="fi").replace("\xa0", " ")
     '1 234 000 €'
     >>> format_money(-6.5, "GBP", decimals=2)
-    '-£6.50'
+    '−£6.50'
     >>> format_money(2500, "SEK")
     'SEK\xa02,500'
     """
@@ -232,7 +234,7 @@ def format_money_compact(amount: float, currency: str = "EUR", language: Languag
     >>> format_money_compact(1_234_000, language="fi").replace("\xa0", " ")
     '1,2 M€'
     >>> format_money_compact(-45_600).replace("\xa0", " ")
-    '-€46 k'
+    '−€46 k'
     >>> format_money_compact(850.0)
     '€850'
     """
@@ -254,10 +256,39 @@ def format_money_compact(amount: float, currency: str = "EUR", language: Languag
     return f"{sign}{prefix}{number}{NBSP}{en_suffix}"
 
 
+def format_range(lower: str, upper: str, language: Language = "en") -> str:
+    """Join two formatted bounds the one way the report writes ranges.
+
+    English ``+34 to +38``, Finnish ``+34…+38``; a range whose bounds read the same is
+    that one value (a zero-width range says nothing more).
+
+    Examples
+    --------
+    >>> format_range("+34", "+38"), format_range("+34", "+38", "fi"), format_range("€0", "€0")
+    ('+34 to +38', '+34…+38', '€0')
+    """
+    if lower == upper:
+        return lower
+    return f"{lower}…{upper}" if check_language(language) == "fi" else f"{lower} to {upper}"
+
+
+def format_with_interval(value: str, lower: str, upper: str, language: Language = "en") -> str:
+    """A formatted value with its interval in brackets, or alone when the interval is a point.
+
+    Examples
+    --------
+    >>> format_with_interval("+36", "+34", "+38"), format_with_interval("+36", "+36", "+36")
+    ('+36 (+34 to +38)', '+36')
+    """
+    if lower == upper == value:
+        return value
+    return f"{value} ({format_range(lower, upper, language)})"
+
+
 def format_money_range(
     lower: float, upper: float, currency: str = "EUR", language: Language = "en"
 ) -> str:
-    r"""Format an interval of money compactly: ``€0.9 M – €1.5 M``.
+    r"""Format an interval of money compactly: ``€0.9 M to €1.5 M``.
 
     Parameters
     ----------
@@ -271,16 +302,16 @@ def format_money_range(
     Returns
     -------
     str
-        Both bounds in :func:`format_money_compact` form joined by an en dash.
+        Both bounds in :func:`format_money_compact` form, joined by :func:`format_range`.
 
     Examples
     --------
     >>> format_money_range(900_000, 1_500_000).replace("\xa0", " ")
-    '€900 k – €1.5 M'
+    '€900 k to €1.5 M'
     """
     low = format_money_compact(lower, currency, language)
     high = format_money_compact(upper, currency, language)
-    return f"{low} {EN_DASH} {high}"
+    return format_range(low, high, language)
 
 
 def format_percent(

@@ -264,11 +264,11 @@ LABELS: Mapping[str, tuple[str, str]] = {
     ),
     "method_targets": (
         "Targets: the profit-maximising NPS per channel (marginal value of a point = its "
-        "marginal cost on finance's cost curve). The “+25 %” rule multiplies today's NPS by "
-        "1.25 (at or below zero: a step of at least one point).",
+        "marginal cost on finance's cost curve). The “+25 %” rule adds a quarter of "
+        "today's NPS (of its size when negative), and at least one point.",
         "Tavoitteet: kanavan voiton maksimoiva NPS (pisteen rajahyöty = rajakustannus "
-        "talouden kustannuskäyrällä). ”+25 %” -sääntö kertoo nykyisen NPS:n 1,25:llä "
-        "(nollassa tai alle: vähintään yhden pisteen askel).",
+        "talouden kustannuskäyrällä). ”+25 %” -sääntö lisää nykyiseen NPS:ään "
+        "neljänneksen sen suuruudesta, kuitenkin vähintään yhden pisteen.",
     ),
     "method_drivers_fixes": (
         "Contact drivers: rates per 1,000 customers a month, churn after a contact "

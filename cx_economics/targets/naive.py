@@ -4,18 +4,23 @@ The naive rule sets every channel's target to last year's NPS times ``1 + uplift
 — a branch visit for a mortgage and a chat about a blocked card alike. Multiplying
 only works for a positive NPS, so :func:`naive_targets` states what it does elsewhere:
 
+One rule for every level: the target is ``L + max(|L| × uplift, min_step_points)``,
+capped at 100.
+
 ================  =======================================================  ==============
 last year ``L``   target                                                   ``rule`` flag
 ================  =======================================================  ==============
-``L > 0``         ``L × (1 + uplift)``, capped at 100                      ``multiplied``
-``L < 0``         ``L + max(|L| × uplift, min_step_points)``               ``negative: …``
+``L > 0``         ``L × (1 + uplift)`` once that is a step of at least      ``multiplied``
+                  ``min_step_points``; below, ``L + min_step_points``       ``… minimum step``
+``L < 0``         ``L + |L| × uplift``, or ``L + min_step_points`` near 0   ``negative: …``
 ``L = 0``         ``min_step_points``                                      ``zero: …``
 ================  =======================================================  ==============
 
 For a negative NPS, ``L × 1.25`` would *lower* the bar (−20 → −25); adding
-``|L| × uplift`` asks for the same relative effort in the right direction. At zero the
-product asks for nothing, so a minimum step (default one point) applies; it also
-applies to small negative levels, so "do better" always means a visible step up.
+``|L| × uplift`` asks for the same relative effort in the right direction. Near zero
+the product asks for almost nothing, so a minimum step (default one point) applies on
+both sides of zero, and the target never falls as last year's NPS rises (a target of 1
+for NPS 0 but 0.31 for NPS 0.25 would reward the lower level).
 
 :func:`compare_targets` prices both rules channel by channel on the same value and
 cost curves: target, extra yearly cost, value gained, net value (with intervals),
@@ -177,17 +182,18 @@ def naive_targets(
     if not (math.isfinite(min_step_points) and min_step_points >= 0):
         raise CxDataError(f"`min_step_points` must be ≥ 0 NPS points, got {min_step_points}")
     names, last = _last_year_values(last_year, channels)
-    mirrored = last + np.maximum(np.abs(last) * uplift, min_step_points)
-    target = np.where(last > 0, last * (1.0 + uplift), mirrored)
+    target = last + np.maximum(np.abs(last) * uplift, min_step_points)
     capped = target > 100.0
     target = np.minimum(target, 100.0)
     rules = []
     for value, cap in zip(last, capped, strict=True):
+        small = abs(value) * uplift < min_step_points
         if value > 0:
-            rules.append("multiplied, capped at 100" if cap else "multiplied")
+            rule = "minimum step" if small else "multiplied"
+            rules.append(f"{rule}, capped at 100" if cap else rule)
         elif value == 0:
             rules.append("zero: minimum step")
-        elif abs(value) * uplift >= min_step_points:
+        elif not small:
             rules.append("negative: + |NPS| × uplift")
         else:
             rules.append("negative: minimum step")

@@ -103,7 +103,7 @@ def test_unknown_currency_is_written_with_its_code() -> None:
     [
         (850.0, "€850", "850 €"),
         (45_600.0, "€46 k", "46 t€"),
-        (-45_600.0, "-€46 k", "−46 t€"),
+        (-45_600.0, "−€46 k", "−46 t€"),
         (9_940_000.0, "€9.9 M", "9,9 M€"),
         (9_960_000.0, "€10 M", "10 M€"),
         (999_960.0, "€1.0 M", "1,0 M€"),  # 999,960 would round to "1,000 k"
@@ -127,7 +127,9 @@ def test_compact_money_is_within_rounding_of_the_amount(amount: float) -> None:
 
 
 def test_range_and_counts_and_months() -> None:
-    assert format_money_range(900_000, 1_500_000).replace(NBSP, " ") == "€900 k – €1.5 M"
+    assert format_money_range(900_000, 1_500_000).replace(NBSP, " ") == "€900 k to €1.5 M"
+    assert format_money_range(0, 0) == "€0"  # a zero-width range is its one value
+    assert format_money_range(9e5, 1.5e6, "EUR", "fi").replace(NBSP, " ") == "900 t€…1,5 M€"
     assert format_count(50_000, "fi") == f"50{NBSP}000"
     assert format_months(1) == "1 month"
     assert format_months(60, "fi") == f"60{NBSP}kk"

@@ -433,3 +433,15 @@ def test_example_prints_both_rules_on_the_demo() -> None:
         assert value > naive and gap == pytest.approx(value - naive, abs=1.0)
     assert out.count("31.25") >= 4  # every channel gets 31.25 under the seed's rule
     assert "total value-based" in out and "total       +25 %" in out
+
+
+def test_naive_rule_never_asks_less_of_a_higher_nps() -> None:
+    """Monotone and a visible step everywhere: 0 → 1, 0.25 → 1.25, 0.5 → 1.5, 4 → 5."""
+    grid = np.round(np.linspace(-100.0, 100.0, 4001), 6)
+    t = naive_targets({f"c{i}": float(x) for i, x in enumerate(grid)}, 0.25)
+    assert np.all(np.diff(t.target) >= 0.0)
+    steps = t.target - grid
+    assert np.all((steps >= 1.0 - 1e-12) | (t.target == 100.0))
+    small = naive_targets({"a": 0.25, "b": 0.5, "c": 4.0, "d": 8.0}, 0.25)
+    assert small.target.tolist() == [1.25, 1.5, 5.0, 10.0]
+    assert small.rule[:2] == ("minimum step", "minimum step") and small.rule[3] == "multiplied"

@@ -128,10 +128,12 @@ class CostCurve(Result):
     def _check_range(self, nps: FloatArray) -> None:
         lo, hi = self.valid_range
         if nps.size and (nps.min() < lo - 1e-9 or nps.max() > hi + 1e-9):
+            low, high = f"{nps.min():.1f}", f"{nps.max():.1f}"
+            asked = low if low == high else f"{low} to {high}"
             warnings.warn(
-                f"extrapolating the cost curve beyond NPS {lo:.1f}–{hi:.1f} (the range "
+                f"extrapolating the cost curve beyond NPS {lo:.1f} to {hi:.1f} (the range "
                 f"supported by {_SOURCE[self.kind]}) for channel {self.channel!r}: asked for "
-                f"NPS {nps.min():.1f}…{nps.max():.1f}; costs there are assumptions, not evidence",
+                f"NPS {asked}; costs there are assumptions, not evidence",
                 CxAssumptionWarning,
                 stacklevel=3,
             )

@@ -11,7 +11,7 @@ from cx_economics.presentation.formatting import (
     Language,
     check_language,
     format_money_compact,
-    format_money_range,
+    format_with_interval,
     label,
 )
 from cx_economics.presentation.plots._common import _figure_and_axes, _money_axis, _require_columns
@@ -112,7 +112,12 @@ def plot_money_lost(
         for i in range(len(y)):
             text = format_money_compact(value[i], currency, language)
             if has_interval:
-                text += f"  ({format_money_range(lower[i], upper[i], currency, language)})"
+                text = format_with_interval(
+                    text,
+                    format_money_compact(lower[i], currency, language),
+                    format_money_compact(upper[i], currency, language),
+                    language,
+                ).replace(" (", "  (", 1)
             ax.annotate(
                 text,
                 xy=(right[i], y[i]),

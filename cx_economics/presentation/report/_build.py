@@ -338,7 +338,8 @@ def build_report(
         for section in ordered:
             if section.last:
                 ctx.outcomes = [
-                    (o.title, None if o.included else o.reason) for o in outcomes.values()
+                    (o.title, None if o.included else o.reason)
+                    for o in (outcomes[s.key] for s in SECTIONS if s.key in outcomes)
                 ]
             outcomes[section.key] = _run_section(section, ctx, book)
         ctx.say("writing the PDF…")

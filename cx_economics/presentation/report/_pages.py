@@ -16,6 +16,7 @@ from cx_economics.presentation.formatting import (
     format_months,
     format_nps,
     format_percent,
+    format_range,
     label,
 )
 from cx_economics.presentation.report._book import _Book
@@ -32,6 +33,7 @@ from cx_economics.presentation.report._sentences import (
     _key_numbers,
     _level_text,
     _money,
+    _money_interval,
     _nps_range,
     _range,
 )
@@ -50,13 +52,14 @@ class Section:
         ``build(context, book)`` draws the pages; raising the internal
         "unavailable" signal skips the section.
     last : bool, default False
-        Built after every other section (the data-quality page lists their outcome).
+        Built after every other section (page 1 and the data-quality page list their
+        outcome), though placed where ``SECTIONS`` puts it.
 
     Examples
     --------
     >>> from cx_economics.presentation.report import SECTIONS
     >>> [s.key for s in SECTIONS][:2], [s.key for s in SECTIONS if s.last]
-    (['executive_summary', 'nps_by_channel'], ['data_quality'])
+    (['executive_summary', 'nps_by_channel'], ['executive_summary', 'data_quality'])
     """
 
     key: str
@@ -128,7 +131,7 @@ def _section_nps(ctx: _Context, book: _Book) -> None:
             str(r.channel),
             format_count(r.n, lang),
             format_nps(r.nps, lang),
-            f"{format_nps(r.lower, lang)} … {format_nps(r.upper, lang)}",
+            format_range(format_nps(r.lower, lang), format_nps(r.upper, lang), lang),
             format_percent(r.promoter_share, lang, decimals=0),
             format_percent(r.detractor_share, lang, decimals=0),
             label("yes" if r.reliable else "small_sample", lang),
@@ -201,7 +204,7 @@ def _section_value(ctx: _Context, book: _Book) -> None:
             format_count(r.n_customers, lang),
             format_money(r.monthly_margin, cur, lang, decimals=2),
             format_money(r.value, cur, lang),
-            f"{format_money(r.lower, cur, lang)} … {format_money(r.upper, cur, lang)}",
+            format_range(format_money(r.lower, cur, lang), format_money(r.upper, cur, lang), lang),
             format_percent(r.extrapolated_share, lang, decimals=0),
         ]
         for r in rows_of(frame)
@@ -428,8 +431,9 @@ def _budget_page(ctx: _Context, book: _Book, allocation: Any, comparison: Any) -
     rows = [
         [
             channel,
-            f"{_money(allocation.spend[i], ctx)} "
-            f"({_range(allocation.spend_lower[i], allocation.spend_upper[i], ctx)})",
+            _money_interval(
+                allocation.spend[i], allocation.spend_lower[i], allocation.spend_upper[i], ctx
+            ),
             f"{format_nps(allocation.nps_today[i], lang)} → "
             + _nps_range(
                 allocation.nps_target[i],
@@ -437,8 +441,12 @@ def _budget_page(ctx: _Context, book: _Book, allocation: Any, comparison: Any) -
                 allocation.nps_target_upper[i],
                 lang,
             ),
-            f"{_money(allocation.value_gain[i], ctx)} "
-            f"({_range(allocation.value_gain_lower[i], allocation.value_gain_upper[i], ctx)})",
+            _money_interval(
+                allocation.value_gain[i],
+                allocation.value_gain_lower[i],
+                allocation.value_gain_upper[i],
+                ctx,
+            ),
             _money(allocation.net_value[i], ctx),
         ]
         for i, channel in enumerate(allocation.channels)
@@ -494,8 +502,7 @@ def _section_drivers(ctx: _Context, book: _Book) -> None:
             str(int(r.rank)),
             str(r.reason),
             format_percent(r.reduction, lang, decimals=0),
-            f"{_money(r.annual_benefit, ctx)} "
-            f"({_range(r.annual_benefit_lower, r.annual_benefit_upper, ctx)})",
+            _money_interval(r.annual_benefit, r.annual_benefit_lower, r.annual_benefit_upper, ctx),
             _money(r.break_even_cost, ctx),
             *([_money(r.npv, ctx)] if fixes else []),
             str(r.decision),

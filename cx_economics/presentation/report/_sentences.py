@@ -16,6 +16,7 @@ from cx_economics.presentation.formatting import (
     format_nps,
     format_number,
     format_percent,
+    format_with_interval,
     label,
 )
 from cx_economics.presentation.report._context import (
@@ -102,7 +103,15 @@ def _range(lower: float, upper: float, ctx: _Context) -> str:
 
 
 def _nps_range(value: float, lower: float, upper: float, lang: Language) -> str:
-    return f"{format_nps(value, lang)} ({format_nps(lower, lang)}…{format_nps(upper, lang)})"
+    """NPS with its interval, ``+36 (+34 to +38)``, or alone when the interval is a point."""
+    value_text, low, high = (format_nps(v, lang) for v in (value, lower, upper))
+    return format_with_interval(value_text, low, high, lang)
+
+
+def _money_interval(value: float, lower: float, upper: float, ctx: _Context) -> str:
+    """Money with its interval, ``€36 k (€30 k to €41 k)``, or alone when it is a point."""
+    value_text, low, high = (_money(v, ctx) for v in (value, lower, upper))
+    return format_with_interval(value_text, low, high, ctx.language)
 
 
 def _say_money_lost(ctx: _Context) -> str:
