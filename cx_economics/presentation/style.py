@@ -268,8 +268,13 @@ def draw_paragraphs(
     fontsize: float = 11.0,
     width: int = 90,
     bullet: str = "•",
+    smallest: float | None = None,
 ) -> None:
     """Write wrapped paragraphs from the top-left corner of ``ax`` (its frame hidden).
+
+    With ``smallest``, text that would run past the bottom of ``ax`` is set smaller,
+    half a point at a time down to ``smallest``, with proportionally more characters
+    per line, so a long page never runs into its footer.
 
     Parameters
     ----------
@@ -283,6 +288,8 @@ def draw_paragraphs(
         Characters per line before wrapping.
     bullet : str, default "•"
         Mark before each paragraph; ``""`` for plain paragraphs.
+    smallest : float, optional
+        Smallest font size (points) to shrink to so that the text fits ``ax``.
 
     Examples
     --------
@@ -293,6 +300,8 @@ def draw_paragraphs(
     4
     """
     ax.axis("off")
+    if smallest is not None:
+        fontsize, width = _fitting_size(ax, paragraphs, fontsize, width, smallest)
     offset = 0.0
     indent = 14.0 if bullet else 0.0
     for text in paragraphs:
@@ -308,6 +317,30 @@ def draw_paragraphs(
             ax.annotate(bullet, xytext=(0, -offset), color=ACCENT, **common)
         ax.annotate("\n".join(lines), xytext=(indent, -offset), linespacing=1.35, **common)
         offset += fontsize * 1.35 * len(lines) + fontsize * 0.9
+
+
+def _paragraphs_height(paragraphs: Sequence[str], fontsize: float, width: int) -> float:
+    """Height (points) :func:`draw_paragraphs` takes for ``paragraphs``."""
+    lines = [len(textwrap.wrap(t, width=width) or [""]) for t in paragraphs]
+    return sum(fontsize * 1.35 * n + fontsize * 0.9 for n in lines)
+
+
+def _fitting_size(
+    ax: Axes, paragraphs: Sequence[str], fontsize: float, width: int, smallest: float
+) -> tuple[float, int]:
+    """The largest font size ≥ ``smallest`` (and its line width) at which the text fits ``ax``."""
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    box = ax.get_window_extent()
+    bottom = max(box.y0, 0.06 * figure.bbox.height)  # the footer's strip stays free
+    available = (box.y1 - bottom) * 72.0 / figure.dpi  # points
+    size = fontsize
+    while size > smallest:
+        chars = int(width * fontsize / size)
+        if _paragraphs_height(paragraphs, size, chars) <= available:
+            return size, chars
+        size -= 0.5
+    return smallest, int(width * fontsize / smallest)
 
 
 def draw_table(

@@ -210,8 +210,6 @@ def _section_appendix(ctx: _Context, book: _Book) -> None:
         fontsize=8.5,
         col_widths=[0.46, 0.14, 0.4],
     )
-    lines = _method_lines(ctx)
-    # the column holds about 56 lines of 72 characters at 9.5 pt; longer notes shrink
-    length = sum(-(-len(line) // 72) + 0.6 for line in lines)
-    fontsize, width = (9.5, 72) if length <= 52 else (8.5, 81) if length <= 62 else (7.5, 92)
-    draw_paragraphs(figure.add_subplot(grid[1]), lines, fontsize=fontsize, width=width)
+    draw_paragraphs(
+        figure.add_subplot(grid[1]), _method_lines(ctx), fontsize=9.5, width=72, smallest=7.0
+    )

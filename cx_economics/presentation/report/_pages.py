@@ -91,22 +91,8 @@ def _section_summary(ctx: _Context, book: _Book) -> None:
         draw_paragraphs(bottom.add_subplot(), sentences, fontsize=12, width=105)
         return
     text_ax, chart_ax = bottom.subplots(1, 2, width_ratios=[1.0, 1.0])
-    fontsize, width = _summary_text_size(sentences)
-    draw_paragraphs(text_ax, sentences, fontsize=fontsize, width=width)
+    draw_paragraphs(text_ax, sentences, fontsize=12, width=58, smallest=8.5)
     plot_nps(by_channel, ax=chart_ax, language=ctx.language)
-
-
-#: (font size in points, characters per line, lines that fit) of page 1's text column.
-_SUMMARY_SIZES = ((12.0, 58, 22), (10.5, 66, 27), (9.5, 74, 31))
-
-
-def _summary_text_size(sentences: list[str]) -> tuple[float, int]:
-    """The largest font whose wrapped sentences (and the gaps between them) fit page 1."""
-    for fontsize, width, fits in _SUMMARY_SIZES:
-        lines = sum(-(-len(s) // width) + 0.6 for s in sentences)
-        if lines <= fits:
-            return fontsize, width
-    return _SUMMARY_SIZES[-1][:2]
 
 
 def _nps_title(ctx: _Context, key: str) -> str:
