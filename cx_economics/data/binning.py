@@ -61,14 +61,7 @@ def bin_column(
     >>> bin_column(customers, "monthly_revenue", [0, 40, 80])["monthly_revenue_class"].tolist()
     ['0–40', '40–80', '40–80']
     """
-    cuts = [float(e) for e in edges]
-    if len(cuts) < 2 or any(not b > a for a, b in itertools.pairwise(cuts)):
-        raise CxDataError(
-            f"`edges` for `{table}.{column}` must be at least two strictly increasing "
-            f"numbers, e.g. [0, 20, 40, inf]; got {list(edges)}"
-        )
-    if any(math.isnan(e) for e in cuts):
-        raise CxDataError(f"`edges` for `{table}.{column}` must not hold NaN; got {list(edges)}")
+    cuts = _edges(edges, column, table)
     data = nw.from_native(frame)
     names = data.collect_schema().names()
     if column not in names:
@@ -78,6 +71,10 @@ def bin_column(
             f"`{table}.{column}` must be numeric to bin, got {data.collect_schema()[column]}"
         )
     target = name or f"{column}_class"
+    if target in names:
+        raise CxDataError(
+            f"`{table}` has a column {target!r} already; give the classes another `name`"
+        )
     x = nw.col(column)
     outside = x.is_null() | x.is_nan() | (x < cuts[0]) | (x > cuts[-1])
     bad = data.filter(outside)
@@ -90,6 +87,12 @@ def bin_column(
             "open end) or fill the missing values"
         )
     label = [f"{_edge(a)}–{_edge(b)}" for a, b in itertools.pairwise(cuts)]
+    texts = [_edge(e) for e in cuts]
+    if any(a == b for a, b in itertools.pairwise(texts)):
+        raise CxDataError(
+            f"`edges` for `{table}.{column}` {cuts} are too close to tell the classes apart "
+            f"in their names ({label}); use edges that differ in their first 10 digits"
+        )
     expression = nw.when(x < cuts[1]).then(nw.lit(label[0]))
     for upper, text in zip(cuts[2:-1], label[1:-1], strict=True):
         expression = expression.when(x < upper).then(nw.lit(text))
@@ -97,7 +100,31 @@ def bin_column(
     return data.with_columns(binned.alias(target)).to_native()
 
 
+def _edges(edges: Sequence[float], column: str, table: str) -> list[float]:
+    """The class edges as floats, refused unless strictly increasing numbers."""
+    if isinstance(edges, str | bytes) or not isinstance(edges, Sequence):
+        raise CxDataError(
+            f"`edges` for `{table}.{column}` must be a list of numbers, e.g. [0, 20, 40, inf]; "
+            f"got {edges!r}"
+        )
+    try:
+        cuts = [float(e) for e in edges]
+    except (TypeError, ValueError):
+        raise CxDataError(
+            f"`edges` for `{table}.{column}` must be numbers, e.g. [0, 20, 40, inf]; got "
+            f"{list(edges)!r}"
+        ) from None
+    if len(cuts) < 2 or any(not b > a for a, b in itertools.pairwise(cuts)):
+        raise CxDataError(
+            f"`edges` for `{table}.{column}` must be at least two strictly increasing "
+            f"numbers, e.g. [0, 20, 40, inf]; got {list(edges)}"
+        )
+    if any(math.isnan(e) for e in cuts):
+        raise CxDataError(f"`edges` for `{table}.{column}` must not hold NaN; got {list(edges)}")
+    return cuts
+
+
 def _edge(value: float) -> str:
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
-    return f"{value:g}"
+    return f"{value:.10g}"

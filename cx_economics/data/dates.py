@@ -115,7 +115,10 @@ def _stamp(as_of: object) -> pd.Timestamp:
             raise CxDataError(f"`as_of` {expected}, got {as_of!r}")
         if _out_of_range_iso(text):
             raise CxDataError(f"`as_of` {as_of!r} is ISO 8601 but outside the dates {_RANGE}")
-        return pd.Timestamp(pd.to_datetime(text, format="ISO8601"))
+        try:
+            return pd.Timestamp(pd.to_datetime(text, format="ISO8601"))
+        except ValueError:  # a month 13, an hour 25: the shape of a date, not a date
+            raise CxDataError(f"`as_of` {expected}, got {as_of!r}, which is no date") from None
     if not isinstance(as_of, dt.date | np.datetime64):
         raise CxDataError(f"`as_of` {expected}, got {type(as_of).__name__} {as_of!r}")
     try:

@@ -33,7 +33,7 @@ from cx_economics.data.schemas import (
     TableSchema,
 )
 
-__all__ = ["SCHEMAS", "ReadOptions", "read_table"]
+__all__ = ["SCHEMAS", "ReadOptions", "read_table", "same_id_type"]
 
 #: The canonical schema of each table a run reads, by the table's name.
 SCHEMAS: Mapping[str, TableSchema] = {
@@ -106,11 +106,39 @@ class ReadOptions:
         }
         if clash:
             raise CxDataError(f"`true_words` and `false_words` share {sorted(clash)}")
-        if self.date_format is not None and "%" not in self.date_format:
+        if self.date_format is not None:
+            _check_date_format(self.date_format)
+        marks = {"separator": self.separator, "decimal": self.decimal, "thousands": self.thousands}
+        given = {k: v for k, v in marks.items() if v is not None}
+        if len(set(given.values())) < len(given):
             raise CxDataError(
-                f"`date_format` must be a strftime format such as '%d.%m.%Y' (25.08.2022) "
-                f"or '%Y-%m-%d'; got {self.date_format!r}"
+                f"`separator`, `decimal` and `thousands` must differ; got {given} (a number "
+                "like 1.234,5 has thousands '.' and decimal ',')"
             )
+        for table, sheet in (self.sheets or {}).items():
+            if isinstance(sheet, bool) or not isinstance(sheet, str | int):
+                raise CxDataError(
+                    f"`sheets.{table}` must be a sheet's name or its position (0 the first), "
+                    f"got {sheet!r}"
+                )
+
+
+def _check_date_format(date_format: str) -> None:
+    """Refuse a format without directives, or one ``strptime`` cannot read back."""
+    import datetime as dt
+
+    sample = dt.datetime(2024, 8, 25, 13, 45, 30)
+    try:
+        ok = "%" in date_format and bool(
+            dt.datetime.strptime(sample.strftime(date_format), date_format)
+        )
+    except ValueError:
+        ok = False
+    if not ok:
+        raise CxDataError(
+            f"`date_format` must be a strftime format such as '%d.%m.%Y' (25.08.2022) or "
+            f"'%Y-%m-%d'; got {date_format!r}"
+        )
 
 
 def read_table(
@@ -174,9 +202,13 @@ def read_table(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(2, f"{what} file not found", str(path))
-    frame = _read_raw(path, what, options)
+    ids = dict(columns or {}).get("customer_id", "customer_id")
+    frame, marks = _read_raw(path, what, options, ids)
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # header on line 1
     frame = _renamed(frame, what, schema, path, columns)
+    if marks is not None:  # text from a CSV: numbers as the file writes them
+        keep = {c.name for c in schema.columns if c.kind in ("date", "id", "str", "reasons")}
+        frame = _numbers(frame, *marks, keep_text=keep)
     frame = _ids_as_numbers_unless_padded(frame)
     theirs = dict(columns or {})
     frame = _dates(frame, what, schema, options, theirs)
@@ -189,16 +221,20 @@ def _schema(what: str) -> TableSchema:
     return SCHEMAS[what]
 
 
-def _read_raw(path: Path, what: str, options: ReadOptions) -> pd.DataFrame:
+def _read_raw(
+    path: Path, what: str, options: ReadOptions, ids: str
+) -> tuple[pd.DataFrame, tuple[str, str | None] | None]:
+    """The file's frame, and for a CSV (read as text) its decimal and thousands marks."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
             return _read_csv(path, what, options)
         if suffix in (".parquet", ".pq"):
-            return pd.read_parquet(path)
+            return pd.read_parquet(path), None
         if suffix in (".xlsx", ".xlsm"):
-            sheet = (options.sheets or {}).get(what, 0)
-            return pd.read_excel(path, sheet_name=sheet, dtype={"customer_id": str})
+            return _read_excel(path, what, options, ids), None
+    except CxDataError:
+        raise
     except ImportError as exc:
         kind, extra = ("Excel", "excel") if suffix.startswith(".xls") else ("Parquet", "parquet")
         raise FileTypeError(
@@ -214,8 +250,26 @@ def _read_raw(path: Path, what: str, options: ReadOptions) -> pd.DataFrame:
     )
 
 
-def _read_csv(path: Path, what: str, options: ReadOptions) -> pd.DataFrame:
+def _read_excel(path: Path, what: str, options: ReadOptions, ids: str) -> pd.DataFrame:
+    """One sheet (the table's in ``sheets``, else the first), ids kept as written."""
+    sheet = (options.sheets or {}).get(what, 0)
+    book = pd.ExcelFile(path)
+    names = list(book.sheet_names)
+    if isinstance(sheet, str) and sheet not in names:
+        raise CxDataError(f"`{what}` file {path} has no sheet {sheet!r}; its sheets are {names}")
+    if isinstance(sheet, int) and not 0 <= sheet < len(names):
+        raise CxDataError(
+            f"`{what}` file {path} has {len(names)} sheet(s) {names}; position {sheet} is none"
+        )
+    return pd.read_excel(book, sheet_name=sheet, dtype={ids: str})
+
+
+def _read_csv(
+    path: Path, what: str, options: ReadOptions
+) -> tuple[pd.DataFrame, tuple[str, str | None]]:
     raw = path.read_bytes()
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") and options.encoding is None:
+        raw = raw.decode("utf-16").encode("utf-8")  # Excel's "Unicode text"
     encoding = options.encoding or _detect_encoding(raw, path, what)
     try:
         text = raw.decode(encoding)
@@ -226,20 +280,34 @@ def _read_csv(path: Path, what: str, options: ReadOptions) -> pd.DataFrame:
             "run file's `encoding` (e.g. 'cp1252' for Excel on Windows, 'utf-8')"
         ) from None
     text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise CxDataError(f"`{what}` file {path} is empty")
     header = text.split("\n", 1)[0]
     separator = options.separator or (";" if header.count(";") > header.count(",") else ",")
     decimal = options.decimal or ("," if separator == ";" else ".")
+    import csv
     from io import StringIO
 
-    return pd.read_csv(
+    rows = csv.reader(StringIO(text), delimiter=separator)
+    names = [n.strip() for n in next(rows)]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise CxDataError(f"`{what}` file {path}: the header names {repeated} more than once")
+    for line, fields in enumerate(rows, start=2):
+        if len(fields) > len(names) and any(f.strip() for f in fields[len(names) :]):
+            raise CxDataError(
+                f"`{what}` file {path}: line {line} has {len(fields)} fields, the header "
+                f"{len(names)} (a separator too many, or `separator` is not {separator!r}?)"
+            )
+    frame = pd.read_csv(
         StringIO(text),
         sep=separator,
-        decimal=decimal,
-        thousands=options.thousands,
         dtype=str,
         keep_default_na=False,
         na_values=[""],
-    ).pipe(_numbers, decimal, options.thousands)
+        index_col=False,
+    )
+    return frame, (decimal, options.thousands)
 
 
 def _detect_encoding(raw: bytes, path: Path, what: str) -> str:
@@ -257,40 +325,46 @@ def _detect_encoding(raw: bytes, path: Path, what: str) -> str:
     return "utf-8"
 
 
-def _numbers(frame: pd.DataFrame, decimal: str, thousands: str | None) -> pd.DataFrame:
+def _numbers(
+    frame: pd.DataFrame, decimal: str, thousands: str | None, *, keep_text: set[str]
+) -> pd.DataFrame:
     """Columns whose every value is a number written with the file's marks, as numbers.
 
     Columns of only ``true``/``false`` (any case) become booleans, as pandas reads them.
-
-    Read as text first so that ids with leading zeros and dates stay as written.
+    Read as text first so that ids with leading zeros and dates stay as written; the
+    columns in ``keep_text`` (ids, dates, names) are left as text.
     """
     out = frame.copy()
     for column in out.columns:
-        values = out[column].dropna().str.strip()
-        if values.empty:
-            continue
-        if values.str.lower().isin(("true", "false")).all():  # as pandas reads them
-            flags = out[column].str.strip().str.lower() == "true"
-            out[column] = flags.where(out[column].notna())
-            if out[column].notna().all():
-                out[column] = out[column].astype(bool)
-            continue
-        plain = values
-        if thousands:
-            plain = plain.str.replace(thousands, "", regex=False)
-        if decimal != ".":
-            plain = plain.str.replace(".", "\x00", regex=False).str.replace(decimal, ".")
-        numbers = pd.to_numeric(plain, errors="coerce")
-        if numbers.notna().all() and not values.str.fullmatch(r"0\d+").any():
-            converted = pd.Series(np.nan, index=out.index, dtype=np.float64)
-            converted[numbers.index] = numbers.to_numpy(np.float64)
-            whole = (converted.dropna() == np.floor(converted.dropna())).all()
-            has_mark = values.str.contains(decimal, regex=False).any()
-            if whole and not has_mark and converted.notna().all():
-                out[column] = converted.astype(np.int64)
-            else:
+        if column not in keep_text:
+            converted = _number_column(out[column], decimal, thousands)
+            if converted is not None:
                 out[column] = converted
     return out
+
+
+def _number_column(raw: pd.Series, decimal: str, thousands: str | None) -> pd.Series | None:
+    """``raw`` (text) as integers, floats or booleans when all of it reads so, else None."""
+    values = raw.dropna().str.strip()
+    complete = bool(raw.notna().all())
+    if values.empty:
+        return None
+    if values.str.fullmatch(r"-?(0|[1-9]\d{0,17})").all() and complete:
+        return values.astype(np.int64)  # whole numbers exactly, not via float
+    if values.str.lower().isin(("true", "false")).all():  # as pandas reads them
+        flags = (raw.str.strip().str.lower() == "true").where(raw.notna())
+        return flags.astype(bool) if complete else flags
+    plain = values
+    if thousands:
+        plain = plain.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        plain = plain.str.replace(".", "\x00", regex=False).str.replace(decimal, ".")
+    numbers = pd.to_numeric(plain, errors="coerce")
+    if numbers.isna().any() or values.str.fullmatch(r"0\d+").any():
+        return None
+    converted = pd.Series(np.nan, index=raw.index, dtype=np.float64)
+    converted[numbers.index] = numbers.to_numpy(np.float64)
+    return converted
 
 
 def _renamed(
@@ -307,7 +381,20 @@ def _renamed(
             f"`columns.{what}` names {unknown}, which are not columns of {what}; its "
             f"columns are {list(schema.names)}"
         )
+    mapping = {ours: theirs.strip() for ours, theirs in mapping.items()}
+    shared = sorted({v for v in mapping.values() if list(mapping.values()).count(v) > 1})
+    if shared:
+        raise CxDataError(
+            f"`columns.{what}` maps more than one column to your {shared}; each of your "
+            "columns can be one of ours"
+        )
     frame = frame.rename(columns=lambda c: str(c).strip())
+    clash = [o for o, t in mapping.items() if o != t and o in frame.columns]
+    if clash:
+        raise CxDataError(
+            f"`columns.{what}` maps {clash} to other columns of file {path}, which has "
+            f"columns named {clash} too; drop or rename those, or remove the mapping"
+        )
     absent = {k: v for k, v in mapping.items() if v not in frame.columns}
     if absent:
         raise CxDataError(
@@ -379,8 +466,8 @@ def _flags(
 ) -> pd.DataFrame:
     if not options.true_words and not options.false_words:
         return frame
-    true = {w.strip().lower() for w in (*options.true_words, "1", "true")}
-    false = {w.strip().lower() for w in (*options.false_words, "0", "false")}
+    true = {w.strip().lower() for w in (*options.true_words, "1", "1.0", "true")}
+    false = {w.strip().lower() for w in (*options.false_words, "0", "0.0", "false")}
     out = frame.copy()
     for spec in schema.columns:
         if spec.kind != "bool" or spec.name not in out:
@@ -403,4 +490,32 @@ def _flags(
         out[spec.name] = pd.Series(is_true.to_numpy(bool), index=out.index).where(raw.notna())
         if raw.notna().all():
             out[spec.name] = out[spec.name].astype(bool)
+    return out
+
+
+def same_id_type(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables with ``customer_id`` as text in all of them when it is text in one.
+
+    Each file's ids become integers unless one is written with leading zeros; a
+    customers file with ``0001…`` (text) beside a responses file whose ids all happen
+    to be ``1000`` or more (integers) would then match no answer. Text everywhere keeps
+    ``"1000"`` equal to ``"1000"``.
+
+    Examples
+    --------
+    >>> tables = {"customers": pd.DataFrame({"customer_id": ["0999", "1000"]}),
+    ...           "responses": pd.DataFrame({"customer_id": [1000, 1000]})}
+    >>> same_id_type(tables)["responses"]["customer_id"].tolist()
+    ['1000', '1000']
+    """
+    text = any(
+        "customer_id" in t and not pd.api.types.is_numeric_dtype(t["customer_id"])
+        for t in tables.values()
+    )
+    out = {}
+    for name, table in tables.items():
+        if text and "customer_id" in table and pd.api.types.is_numeric_dtype(table["customer_id"]):
+            ids = table["customer_id"]
+            table = table.assign(customer_id=ids.astype("Int64").astype(str).where(ids.notna()))
+        out[name] = table
     return out

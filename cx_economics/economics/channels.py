@@ -923,10 +923,17 @@ def _tables_of(
     from cx_economics.tables.life import life_table
     from cx_economics.tables.nps_counts import nps_counts
 
-    if isinstance(adjust_for, str) or any(c in ("band", "channel") for c in adjust_for):
+    bad = (
+        isinstance(adjust_for, str)
+        or not isinstance(adjust_for, Sequence)
+        or not all(isinstance(c, str) for c in adjust_for)
+        or len(set(adjust_for)) != len(adjust_for)
+        or any(c in ("band", "channel") for c in adjust_for)
+    )
+    if bad:
         raise CxDataError(
-            "`adjust_for` must be a sequence of customer columns other than 'band' and "
-            f"'channel', e.g. ('segment',); got {adjust_for!r}"
+            "`adjust_for` must be a sequence of distinct customer columns other than 'band' "
+            f"and 'channel' (both are always in), e.g. ('segment',); got {adjust_for!r}"
         )
     pandas_inputs = isinstance(customers, pd.DataFrame | Customers) and isinstance(
         responses, pd.DataFrame | Responses

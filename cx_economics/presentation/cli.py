@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cx_economics.core.exceptions import CxDataError, CxModelError
-from cx_economics.data.files import FileTypeError, read_table
+from cx_economics.data.files import FileTypeError, read_table, same_id_type
 
 if TYPE_CHECKING:
     from cx_economics.data.assumptions import Assumptions
@@ -218,10 +218,12 @@ def _run_report(args: argparse.Namespace) -> int:
     progress = _progress()
     if progress is not None:
         progress("reading the input files…")
-    tables = {
-        table: read_table(path, table, options=read, columns=run.columns.get(table))
-        for table, path in files.items()
-    }
+    tables = same_id_type(
+        {
+            table: read_table(path, table, options=read, columns=run.columns.get(table))
+            for table, path in files.items()
+        }
+    )
     as_of = args.as_of or run.as_of
     customers = tables["customers"]
     result = build_report(
@@ -260,6 +262,8 @@ def _run_init(args: argparse.Namespace) -> int:
         if not Path(path).is_file():
             raise FileNotFoundError(2, f"{table} file not found", str(path))
     target = Path(args.out)
+    if target.is_dir():
+        raise _UsageError(f"--out {target} is a folder; give the path of the run file to write")
     if target.exists() and not args.force:
         raise _UsageError(f"{target} exists; choose another --out or add --force to replace it")
     text = run_file_template(files, target)

@@ -360,7 +360,12 @@ def run_file_template(files: Mapping[str, str | Path], path: str | Path) -> str:
     for table, file in files.items():
         file = Path(file)
         lines.append(f'{table} = "{Path(os.path.relpath(file, where)).as_posix()}"')
-        heads[table], encoding, separator = _head(file)
+        try:
+            heads[table], encoding, separator = _head(file)
+        except (ValueError, OSError) as exc:  # empty, or not what its extension says
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise CxDataError(f"`{table}` file {file} cannot be read: {first}") from None
+        heads[table] = heads[table].rename(columns=lambda c: str(c).strip())
         encodings.update([encoding] if encoding else [])
         separators.update([separator] if separator else [])
     lines += ["", "[read]"]

@@ -406,6 +406,12 @@ def _scores_as_counts(
     if values.ndim != 1 or values.size == 0:
         raise CxDataError(f"`data`: scores must be a non-empty list, got shape {values.shape}")
     used = scheme or BandScheme()
+    odd = [v for v in values[:1000] if isinstance(v, bool | np.bool_ | complex)]
+    if odd:
+        raise CxDataError(
+            f"`data`: scores must be whole numbers {used.min_score}–{used.max_score}, not "
+            f"{type(odd[0]).__name__} values such as {odd[0]!r}"
+        )
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(np.float64)
     bad = ~np.isfinite(numbers) | (numbers != np.round(numbers))
     bad |= (numbers < used.min_score) | (numbers > used.max_score)

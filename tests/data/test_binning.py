@@ -57,3 +57,14 @@ def test_bad_edges_and_values_outside_them_are_named() -> None:
         bin_column(frame, "plan", [0, 1])
     with pytest.raises(CxDataError, match="must be numeric to bin"):
         bin_column(frame.assign(revenue="x"), "revenue", [0, 1])
+
+
+def test_edges_of_the_wrong_kind_and_names_in_use_are_refused() -> None:
+    frame = pd.DataFrame({"customer_id": [1, 2], "revenue": [5.0, 50.0]})
+    for edges in (50, None, ["a", "b"]):
+        with pytest.raises(CxDataError, match="must be"):
+            bin_column(frame, "revenue", edges)  # type: ignore[arg-type]
+    with pytest.raises(CxDataError, match="has a column 'customer_id' already"):
+        bin_column(frame, "revenue", [0, 100], name="customer_id")
+    with pytest.raises(CxDataError, match="too close to tell the classes apart"):
+        bin_column(frame, "revenue", [0, 1e6, 1e6 + 1e-6, 2e6])

@@ -212,3 +212,66 @@ def test_day_first_dates_without_a_format_and_bad_scores_name_setting_and_lines(
     responses.write_text("customer_id;response_date;channel;score\n" + rows, encoding="utf-8")
     with pytest.raises(CxDataError, match=r"`score`.*row 5\b"):  # the 4th answer, line 5
         validate_responses(read_table(responses, "responses"))
+
+
+def test_exports_that_used_to_become_wrong_numbers_are_read_right_or_refused(
+    tmp_path: Path,
+) -> None:
+    """Cases from a bad-input hunt: each was a silent wrong number or a traceback."""
+
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    with pytest.raises(CxDataError, match="must differ"):
+        ReadOptions(decimal=",", thousands=",")
+    with pytest.raises(CxDataError, match="`date_format` must be a strftime format"):
+        ReadOptions(date_format="%d.%m.%Y %Q")
+    with pytest.raises(CxDataError, match=r"`sheets.customers` must be a sheet's name"):
+        ReadOptions(sheets={"customers": ["A"]})  # type: ignore[dict-item]
+    long_ids = write("ids.csv", "customer_id;score\n123456789012345678;9\n123456789012345679;3\n")
+    ids = read_table(long_ids, "responses")["customer_id"].tolist()
+    assert ids == [123456789012345678, 123456789012345679]  # exact, not through floats
+    trailing = write("trail.csv", "customer_id;score;response_date\n1;9;2022-01-01;\n")
+    assert read_table(trailing, "responses")[["customer_id", "score"]].values.tolist() == [[1, 9]]
+    shifted = write("shift.csv", "customer_id;score;response_date\n1;9;2022-01-01;x\n")
+    with pytest.raises(CxDataError, match="line 2 has 4 fields, the header 3"):
+        read_table(shifted, "responses")
+    dotted = write("dates.csv", "customer_id;start_date;monthly_revenue\n1;01.05.2025;1.234,5\n")
+    options = ReadOptions(thousands=".", decimal=",", date_format="%d.%m.%Y")
+    frame = read_table(dotted, "customers", options=options)
+    assert str(frame["start_date"].iloc[0].date()) == "2025-05-01"  # not the number 1052025
+    assert frame["monthly_revenue"].iloc[0] == 1234.5
+    with pytest.raises(CxDataError, match="maps more than one column to your"):
+        read_table(dotted, "customers", columns={"start_date": "x", "end_date": "x"})
+    both = write("both.csv", "customer_id;asiakas\n1;2\n")
+    with pytest.raises(CxDataError, match=r"which has columns named \['customer_id'\] too"):
+        read_table(both, "customers", columns={"customer_id": "asiakas"})
+    with pytest.raises(CxDataError, match="is empty"):
+        read_table(write("empty.csv", ""), "customers")
+    flags = write("flags.csv", "customer_id;churned\n1;1\n2;\n3;0\n")
+    read = read_table(flags, "customers", options=ReadOptions(true_words=("kyllä",)))
+    assert read["churned"].tolist()[::2] == [True, False]
+
+
+def test_ids_text_in_one_file_are_text_in_all_so_they_still_match(tmp_path: Path) -> None:
+    from cx_economics.data.files import same_id_type
+
+    customers = tmp_path / "c.csv"
+    customers.write_text("customer_id\n0999\n1000\n", encoding="utf-8")
+    responses = tmp_path / "r.csv"
+    responses.write_text("customer_id\n1000\n1000\n", encoding="utf-8")
+    tables = {"customers": read_table(customers, "customers"),
+              "responses": read_table(responses, "responses")}  # fmt: skip
+    assert tables["responses"]["customer_id"].tolist() == [1000, 1000]
+    same = same_id_type(tables)
+    assert set(same["responses"]["customer_id"]) <= set(same["customers"]["customer_id"])
+
+
+def test_as_of_shaped_like_a_date_but_no_date_is_named() -> None:
+    from cx_economics.data.dates import parse_as_of
+
+    for text in ("2025-13-01", "2025-12-31T25:00"):
+        with pytest.raises(CxDataError, match="which is no date"):
+            parse_as_of(text)

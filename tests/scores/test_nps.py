@@ -408,3 +408,10 @@ def test_scores_alone_give_the_nps_of_their_bands_in_any_container() -> None:
         cx.nps([10, 11, 3.5])
     with pytest.raises(CxDataError, match="no groups to split by 'channel'"):
         cx.nps(scores, by="channel")
+
+
+def test_scores_as_booleans_are_refused_not_read_as_zero_and_one() -> None:
+    import cx_economics as cx
+
+    with pytest.raises(CxDataError, match="not bool values"):
+        cx.nps([True, False, True])
