@@ -81,6 +81,15 @@ class RunFile:
         The report's settings; None where the file leaves them to the defaults.
     assumptions : Assumptions or None
         From ``[assumptions]`` or ``report.assumptions_file``.
+
+    Examples
+    --------
+    Made by :func:`load_run_file`; flags override its fields:
+
+    >>> run = RunFile(files={"customers": Path("c.csv"), "responses": Path("r.csv")},
+    ...               language="fi")
+    >>> run.language, run.read.date_format, run.out
+    ('fi', None, None)
     """
 
     files: Mapping[str, Path]
