@@ -963,7 +963,11 @@ def _tables_of(
     team_counts = (
         nps_counts(recent_resp, by=("channel", "team")) if "team" in recent.columns else None
     )
-    table = life_table(cust, resp, by=("band", "channel", *adjust_for))
+    # validation keeps only the schema's columns; a column of the user's own (a plan)
+    # is read from the frame they gave
+    own = [c for c in adjust_for if c not in cust.frame.columns]
+    source = customers if own and isinstance(customers, pd.DataFrame) else cust
+    table = life_table(source, resp, by=("band", "channel", *adjust_for))
     return table, team_counts, nps_counts(recent_resp, by="channel")
 
 

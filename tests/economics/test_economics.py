@@ -519,3 +519,20 @@ def test_adjusting_for_a_column_with_a_rare_value_names_the_stratum_without_a_ba
             channel_economics(customers, sim.responses, assumptions=a, adjust_for=("segment",))
         with pytest.raises(CxDataError, match="`adjust_for` must be a sequence"):
             channel_economics(customers, sim.responses, assumptions=a, adjust_for="segment")
+
+
+def test_a_column_of_the_users_own_prices_as_the_same_column_under_our_name() -> None:
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.data.datasets import simulate
+    from cx_economics.economics.channels import channel_economics
+
+    sim = simulate(4_000, seed=2)
+    a = Assumptions(excellent_nps=dict.fromkeys(("branch", "chat", "phone", "web"), 50.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CxAssumptionWarning)
+        ours = channel_economics(sim.customers, sim.responses, assumptions=a,
+                                 adjust_for=("segment",)).money_lost()  # fmt: skip
+        plan = sim.customers.rename(columns={"segment": "plan"})
+        theirs = channel_economics(plan, sim.responses, assumptions=a,
+                                   adjust_for=("plan",)).money_lost()  # fmt: skip
+    np.testing.assert_allclose(theirs, ours, rtol=1e-12)
