@@ -45,6 +45,7 @@ __all__ = [
     "format_with_interval",
     "label",
     "label_keys",
+    "translate_value",
 ]
 
 Language: TypeAlias = Literal["en", "fi"]
@@ -399,6 +400,43 @@ def format_months(months: float, language: Language = "en") -> str:
     if language == "fi":
         return f"{number}{NBSP}kk"
     return f"{number} month" if months == 1 else f"{number} months"
+
+
+#: Finnish for the words results carry as values (decisions, units, the uncoded reason).
+VALUE_WORDS_FI: dict[str, str] = {
+    "fund": "rahoita",
+    "do not fund": "älä rahoita",
+    "uncertain": "epävarma",
+    "not ranked": "ei järjestetty",
+    "scenario (no cost given)": "skenaario (ei kustannustietoa)",
+    "uncoded": "koodaamaton",
+    "fraction per year": "osuus vuodessa",
+    "fraction of revenue": "osuus liikevaihdosta",
+    "fraction": "osuus",
+    "months": "kuukautta",
+    "replicates": "toistoa",
+    "{currency} per customer per month": "{currency} asiakasta kohden kuukaudessa",
+    "{currency} per promoter": "{currency} suosittelijaa kohden",
+    "{currency} per contact": "{currency} yhteydenottoa kohden",
+    "{currency} per year": "{currency} vuodessa",
+}
+
+
+def translate_value(text: str, language: Language = "en", *, currency: str = "EUR") -> str:
+    """A result's value word (a decision, a unit) in ``language``; others as they are.
+
+    Examples
+    --------
+    >>> translate_value("do not fund", "fi"), translate_value("EUR per year", "fi")
+    ('älä rahoita', 'EUR vuodessa')
+    >>> translate_value("billing error", "fi"), translate_value("uncoded", "en")
+    ('billing error', 'uncoded')
+    """
+    if check_language(language) == "en":
+        return text
+    key = text.replace(currency, "{currency}", 1) if currency else text
+    found = VALUE_WORDS_FI.get(key)
+    return text if found is None else found.format(currency=currency)
 
 
 def label(key: str, language: Language = "en") -> str:

@@ -13,6 +13,7 @@ from cx_economics.presentation.formatting import (
     format_money_compact,
     format_with_interval,
     label,
+    translate_value,
 )
 from cx_economics.presentation.plots._common import _figure_and_axes, _money_axis, _require_columns
 from cx_economics.presentation.style import ACCENT, CHART_INCHES, MUTED, use_house_style
@@ -123,7 +124,7 @@ def plot_drivers(
             elinewidth=1.0,
             capsize=3,
         )
-        ax.set_yticks(y, frame["reason"].astype(str).tolist())
+        ax.set_yticks(y, [translate_value(r, language) for r in frame["reason"].astype(str)])
         if len(frame):
             span = float(np.nanmax(upper)) - min(float(np.nanmin(lower)), 0.0)
             ax.set_xlim(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from cx_economics.presentation.formatting import (
@@ -11,6 +12,7 @@ from cx_economics.presentation.formatting import (
     format_number,
     format_percent,
     label,
+    translate_value,
 )
 from cx_economics.presentation.report._book import _Book
 from cx_economics.presentation.report._context import _Context, book_date, rows_of
@@ -170,7 +172,7 @@ def _model_method_lines(ctx: _Context) -> list[str]:
     economics = ctx.optional(ctx.economics)
     if economics is not None:
         levels = ", ".join(
-            f"{ch} {format_nps(x, lang)} ({src})"
+            f"{ch} {format_nps(x, lang)} ({_excellence_source(src, lang)})"
             for ch, x, src in zip(
                 economics.channels,
                 economics.excellent_nps,
@@ -193,13 +195,37 @@ def _model_method_lines(ctx: _Context) -> list[str]:
     return lines
 
 
+def _excellence_source(source: str, language: Language) -> str:
+    """Where a channel's excellent level came from, in ``language``.
+
+    Examples
+    --------
+    >>> _excellence_source("best quartile of 6 teams (+8.6 over the channel)", "fi")
+    'paras neljännes 6 tiimistä (+8,6 yli kanavan)'
+    """
+    if language == "en":
+        return source
+    found = re.fullmatch(
+        r"best quartile of (\d+) teams \(([+-−]?[\d.]+) over the channel\)", source
+    )
+    if found:
+        lead = found.group(2).replace(".", ",").replace("-", "−")
+        return f"paras neljännes {found.group(1)} tiimistä ({lead} yli kanavan)"
+    return {"given": "annettu"}.get(source, source)
+
+
 def _section_appendix(ctx: _Context, book: _Book) -> None:
     lang = ctx.language
     figure = book.page()
     grid = figure.add_gridspec(1, 2, width_ratios=[1.1, 1.0])
     frame = ctx.assumptions.to_frame()
     rows = [
-        [str(r.assumption), _assumption_value(r.value, lang), str(r.unit)] for r in rows_of(frame)
+        [
+            str(r.assumption),
+            _assumption_value(r.value, lang),
+            translate_value(str(r.unit), lang, currency=ctx.assumptions.currency),
+        ]
+        for r in rows_of(frame)
     ]
     header = [label(k, lang) for k in ("assumption", "value", "unit")]
     draw_table(

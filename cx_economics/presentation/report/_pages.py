@@ -18,6 +18,7 @@ from cx_economics.presentation.formatting import (
     format_percent,
     format_range,
     label,
+    translate_value,
 )
 from cx_economics.presentation.report._book import _Book
 from cx_economics.presentation.report._context import (
@@ -486,12 +487,12 @@ def _section_drivers(ctx: _Context, book: _Book) -> None:
     rows = [
         [
             str(int(r.rank)),
-            str(r.reason),
+            translate_value(str(r.reason), lang),
             format_percent(r.reduction, lang, decimals=0),
             _money_interval(r.annual_benefit, r.annual_benefit_lower, r.annual_benefit_upper, ctx),
             _money(r.break_even_cost, ctx),
             *([_money(r.npv, ctx)] if fixes else []),
-            str(r.decision),
+            translate_value(str(r.decision), lang),
         ]
         for r in rows_of(top)
     ]
