@@ -159,3 +159,20 @@ def test_every_label_exists_in_both_languages_with_the_same_fields() -> None:
         assert fields_en == fields_fi, key
     with pytest.raises(KeyError, match="no label"):
         label("no-such-key")
+
+
+def test_every_value_word_results_carry_has_its_finnish() -> None:
+    """Decisions, the uncoded reason and the assumptions' units: none left in English."""
+    from cx_economics.data.assumptions import Assumptions
+    from cx_economics.drivers import fixes
+    from cx_economics.presentation.formatting import translate_value
+    from cx_economics.tables.contact_counts import UNCODED
+
+    words = [fixes.FUND, fixes.DO_NOT_FUND, fixes.UNCERTAIN, fixes.NOT_RANKED, fixes.SCENARIO]
+    for word in [*words, UNCODED]:
+        assert translate_value(word, "fi") != word, word
+        assert translate_value(word, "en") == word
+    frame = Assumptions(currency="SEK", cost_per_contact={"web": 1.0}).to_frame()
+    for unit in frame["unit"].astype(str):
+        if unit:
+            assert translate_value(unit, "fi", currency="SEK") != unit, unit
