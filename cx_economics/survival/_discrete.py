@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from cx_economics.core.exceptions import CxDataError, CxModelError
+from cx_economics.core.threads import one_blas_thread
 from cx_economics.tables.life import LifeTable
 
 FloatArray = npt.NDArray[np.float64]
@@ -104,7 +105,7 @@ def _fit_cloglog(rows: pd.DataFrame, design: FloatArray, n_baseline: int) -> _Gl
         family=sm.families.Binomial(link=sm.families.links.CLogLog()),
         freq_weights=rows["weight"].to_numpy(np.float64),
     )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")  # statsmodels' own convergence notes; checked below
         result = model.fit(maxiter=100, tol=1e-10)
     if not result.converged:

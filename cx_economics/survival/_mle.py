@@ -26,6 +26,7 @@ from scipy import optimize
 
 from cx_economics.core.exceptions import CxAssumptionWarning, CxDataError, CxModelError
 from cx_economics.core.stats import check_level, normal_quantile
+from cx_economics.core.threads import one_blas_thread
 from cx_economics.survival.curves import ChurnCurves
 from cx_economics.tables.life import LifeTable
 
@@ -208,9 +209,10 @@ def _maximise(
             return 1e300, np.zeros_like(theta)
         return -value / scale, -grad / scale
 
-    result = optimize.minimize(
-        objective, start, jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 1000}
-    )
+    with one_blas_thread():
+        result = optimize.minimize(
+            objective, start, jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 1000}
+        )
     theta = np.asarray(result.x, dtype=np.float64)
     for _ in range(8):
         hess = _numeric_hessian(loglik, theta)
