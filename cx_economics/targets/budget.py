@@ -245,11 +245,18 @@ class _Problem:
         grid = _grid(lo, hi, points, curves.kinks())
         return cls(curves, lo, hi, grid, _chunked(curves.gain, grid), curves.extra_cost(grid))
 
-    def respond(self, price: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Each channel's best level and its spend at a price (R,) per currency of spend."""
-        weight = (price / self.curves.annuity)[:, None, None]
+    def respond(self, price: FloatArray, *, refine: bool = True) -> tuple[FloatArray, FloatArray]:
+        """Each channel's best level and its spend at a price (R,) per currency of spend.
+
+        The best grid level, refined by golden section between its neighbours unless
+        ``refine`` is off (the coarse steps of the price search).
+        """
         scores = self.gain - price[:, None, None] * self.spend
         k = scores.argmax(axis=-1)
+        if not refine:
+            x = np.take_along_axis(self.grid, k[..., None], -1)[..., 0]
+            return x, np.take_along_axis(self.spend, k[..., None], -1)[..., 0]
+        weight = (price / self.curves.annuity)[:, None, None]
         last = self.grid.shape[-1] - 1
         a = np.take_along_axis(self.grid, np.maximum(k - 1, 0)[..., None], -1)[..., 0]
         b = np.take_along_axis(self.grid, np.minimum(k + 1, last)[..., None], -1)[..., 0]
@@ -289,14 +296,27 @@ def _price_range(problem: _Problem) -> tuple[FloatArray, FloatArray]:
     return top * 1e-12, top
 
 
+#: Bisection steps of the price search on grid responses, then refined ones.
+COARSE_STEPS, FINE_STEPS = 40, 22
+
+
 def _solve(problem: _Problem, budget: float, spend_all: bool) -> _Solution:
-    """Bisect the log-price until the channels' spends add up to the budget."""
+    """Bisect the log-price until the channels' spends add up to the budget.
+
+    The spends fall as the price rises (concave values, convex costs), so the price is
+    a water level: coarse steps on the grid's best levels bracket it cheaply, then the
+    bracket, widened by a grid step's worth of price, is bisected on refined levels.
+    """
     low, top = _price_range(problem)
     floor = low if spend_all else np.maximum(low, problem.curves.annuity)
-    log_lo, log_hi = np.log(floor), np.log(np.maximum(top, floor))
-    for _ in range(48):
+    ceiling = np.log(np.maximum(top, floor))
+    log_lo, log_hi = np.log(floor), ceiling
+    for step in range(COARSE_STEPS + FINE_STEPS):
+        if step == COARSE_STEPS:  # grid levels err by a step: widen before refining
+            log_lo = np.maximum(log_lo - 0.5, np.log(floor))
+            log_hi = np.minimum(log_hi + 0.5, ceiling)
         mid = (log_lo + log_hi) / 2.0
-        _, spend = problem.respond(np.exp(mid))
+        _, spend = problem.respond(np.exp(mid), refine=step >= COARSE_STEPS)
         over = spend.sum(axis=1) > budget
         log_lo, log_hi = np.where(over, mid, log_lo), np.where(over, log_hi, mid)
     x, spend = problem.respond(np.exp(log_hi))
