@@ -82,9 +82,15 @@ commas, or by semicolons with decimal commas as Excel writes in Finland):
   (a key written after [cost_per_contact] belongs to that table and is refused);
   table keys must be the data's channels, spelled exactly.
 
+Files written by Excel in other locales (semicolons, decimal commas, dates as
+25.08.2022, kyllä/ei, cp1252) and with your own column names: let
+cx-economics init write a run file from their headers, check it, then run
+cx-economics report --config run.toml.
+
 Exit codes: 0 report written; 2 a file is missing, --out cannot be written or
-the command is wrong; 3 the data or the assumptions cannot be used (the message
-names the column and the rows, or the key).
+the command is wrong; 3 the data, the run file or the assumptions cannot be used
+(the message names the column and the rows, or the key); 4 with --strict, a
+section of the report could not be made.
 """
 
 ProgressCallback = Callable[[str], None]
@@ -412,7 +418,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     for table, required in (("customers", True), ("responses", True), ("contacts", False),
                             ("costs", False)):  # fmt: skip
-        init.add_argument(f"--{table}", type=Path, required=required, metavar="FILE")
+        init.add_argument(
+            f"--{table}", type=Path, required=required, metavar="FILE",
+            help=f"your {table} file (CSV, Parquet or .xlsx)" + ("" if required else "; optional"),
+        )  # fmt: skip
     init.add_argument(
         "--out", type=Path, default=Path("run.toml"), metavar="FILE", help="default: run.toml"
     )
