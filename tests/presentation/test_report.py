@@ -22,6 +22,7 @@ from cx_economics.data.datasets import load_demo, simulate
 from cx_economics.data.schemas import validate_channel_costs, validate_customers, validate_responses
 from cx_economics.presentation.formatting import (
     format_count,
+    format_money,
     format_money_compact,
     format_nps,
     label,
@@ -429,3 +430,39 @@ def test_the_report_tables_go_to_one_workbook_with_units_in_the_headers(
     np.testing.assert_allclose(money.to_numpy(), economics["money_lost"].to_numpy())
     assert "lower (NPS points)" in sheets["nps_channel"].columns
     assert "hazard_ratio (ratio)" in sheets["hazard_ratios"].columns
+
+
+def test_every_money_figure_on_page_one_comes_from_a_result_object(
+    demo_report: tuple[ReportResult, list[str]],
+) -> None:
+    """Page 1 reconciles: each amount it prints is one of the results' own numbers.
+
+    The candidates are recomputed here from the result objects behind the pages (the
+    economics, its crude twin, the confounding sensitivity, the targets, the levers,
+    the lifetime values), formatted as the page formats money; any other amount on
+    page 1 would be a number no other page can back.
+    """
+    result, pages = demo_report
+    a = result.analyses
+    amounts: list[float] = []
+    economics = a["economics"].to_frame().set_index("channel")
+    for column in ("money_lost", "money_lost_lower", "money_lost_upper",
+                   "money_lost_yearly_equivalent"):  # fmt: skip
+        amounts += economics[column].dropna().tolist()
+    amounts.append(float(a["crude_economics"].money_lost().sum()))
+    sensitivity = a["money_if_confounded"]
+    for column in ("money_lost", "money_lost_lower", "money_lost_upper"):
+        amounts += sensitivity[column].tolist()
+    targets = a["targets"]
+    naive_net, value_net = targets.net_value.sum(axis=1)
+    amounts += [naive_net, value_net, value_net - naive_net]
+    amounts += a["drivers"].top_levers(3)["annual_benefit"].tolist()
+    values = a["lifetime_values"].to_frame().set_index("band")["value"]
+    amounts += [values["promoter"], values["detractor"], values["promoter"] - values["detractor"]]
+    known = {format_money_compact(float(x)).replace("\xa0", " ") for x in amounts}
+    known |= {format_money(float(x)).replace("\xa0", " ") for x in amounts}
+    text = " ".join(pages[0].split()).replace("\xa0", " ")
+    printed = re.findall(r"[−-]?€[\d.,]+(?: [kM]| bn)?", text)
+    assert len(printed) >= 15, printed
+    strays = [p for p in printed if p not in known]
+    assert not strays, f"amounts on page 1 that no result holds: {strays}"
