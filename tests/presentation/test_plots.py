@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 from matplotlib.lines import Line2D
 
+from cx_economics.core.exceptions import CxDataError
 from cx_economics.data.datasets import simulate
 from cx_economics.economics.channels import ChannelEconomics, economics_from_arrays
 from cx_economics.presentation.formatting import format_money_compact, label
@@ -452,3 +453,18 @@ def test_scorecard_chart_draws_nps_so_far_and_target_of_one_unit() -> None:
         plot_scorecard(cards)
     with pytest.raises(CxDataError, match="`unit`"):
         plot_scorecard(cards, "fax")
+
+
+def test_a_plot_given_another_result_names_the_one_it_draws() -> None:
+    from cx_economics.presentation.plots import plot_net_value_by_nps, plot_nps, plot_targets
+
+    sim = simulate(1_000, seed=1)
+    table = nps(sim.responses, by="channel")
+    with pytest.raises(
+        CxDataError, match=r"`plot_targets` draws a TargetComparison .*got NpsTable"
+    ):
+        plot_targets(table)  # type: ignore[arg-type]
+    with pytest.raises(CxDataError, match="from value_based_targets"):
+        plot_net_value_by_nps(table)  # type: ignore[arg-type]
+    with pytest.raises(CxDataError, match=r"`plot_nps` draws a NpsTable .*got NpsEstimate"):
+        plot_nps(nps(sim.responses))  # type: ignore[arg-type]

@@ -126,3 +126,22 @@ def _require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> 
             f"`{what}` lacks column(s) {missing} needed for this chart; "
             f"it has {list(frame.columns)}"
         )
+
+
+def _require_result(value: object, kind: str, function: str, made_by: str) -> None:
+    """Refuse an argument that is not the result type ``function`` draws, naming it.
+
+    Checked by class name (the result classes are not imported here); a subclass passes.
+
+    Examples
+    --------
+    >>> _require_result(3, "ValueTargets", "plot_net_value_by_nps", "value_based_targets(...)")
+    Traceback (most recent call last):
+    ...
+    cx_economics.core.exceptions.CxDataError: `plot_net_value_by_nps` draws a ValueTargets \
+(from value_based_targets(...)); got int
+    """
+    if kind not in {c.__name__ for c in type(value).__mro__}:
+        raise CxDataError(
+            f"`{function}` draws a {kind} (from {made_by}); got {type(value).__name__}"
+        )

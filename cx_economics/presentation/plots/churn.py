@@ -26,6 +26,7 @@ from cx_economics.presentation.plots._common import (
     _month_ticks,
     _percent_axis,
     _require_columns,
+    _require_result,
 )
 from cx_economics.presentation.style import (
     BAND_STYLES,
@@ -192,6 +193,9 @@ def plot_churn_curves(
     >>> fig.axes[0].get_ylabel()
     'Customers still with us (%)'
     """
+    _require_result(
+        curves, "ChurnCurves", "plot_churn_curves", "kaplan_meier(...) or fit_churn(...)"
+    )
     language = check_language(language)
     with use_house_style():
         figure, ax = _figure_and_axes(ax)
@@ -309,6 +313,7 @@ def plot_churn_at(
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
     ['Detractors', 'Promoters']
     """
+    _require_result(curves, "ChurnCurves", "plot_churn_at", "kaplan_meier(...) or fit_churn(...)")
     language = check_language(language)
     table = curves.churn_at(month)
     with use_house_style():
@@ -370,6 +375,7 @@ def plot_hazard_ratios(
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['Detractors', 'Promoters']
     """
+    _require_result(hazards, "HazardRatios", "plot_hazard_ratios", "hazard_ratios(...)")
     language = check_language(language)
     frame = hazards.to_frame()
     frame = frame[frame["covariate"] == covariate]

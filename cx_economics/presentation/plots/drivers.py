@@ -15,7 +15,12 @@ from cx_economics.presentation.formatting import (
     label,
     translate_value,
 )
-from cx_economics.presentation.plots._common import _figure_and_axes, _money_axis, _require_columns
+from cx_economics.presentation.plots._common import (
+    _figure_and_axes,
+    _money_axis,
+    _require_columns,
+    _require_result,
+)
 from cx_economics.presentation.style import ACCENT, CHART_INCHES, MUTED, use_house_style
 
 if TYPE_CHECKING:
@@ -77,6 +82,7 @@ def plot_drivers(
     >>> report.to_frame()["annual_money"].round().head(3).tolist()
     [9652.0, 5203.0, 3790.0]
     """
+    _require_result(report, "DriverReport", "plot_drivers", "contact_driver_analysis(...)")
     language = check_language(language)
     frame = report.to_frame()
     _require_columns(frame, ["reason", "annual_money", "money_lower", "money_upper"], "report")

@@ -14,7 +14,12 @@ from cx_economics.presentation.formatting import (
     format_with_interval,
     label,
 )
-from cx_economics.presentation.plots._common import _figure_and_axes, _money_axis, _require_columns
+from cx_economics.presentation.plots._common import (
+    _figure_and_axes,
+    _money_axis,
+    _require_columns,
+    _require_result,
+)
 from cx_economics.presentation.style import ACCENT, INK, MUTED, use_house_style
 
 if TYPE_CHECKING:
@@ -82,6 +87,7 @@ def plot_money_lost(
     >>> [round(b.get_width()) for b in per_year.patches]
     [204000, 288000]
     """
+    _require_result(economics, "ChannelEconomics", "plot_money_lost", "channel_economics(...)")
     language = check_language(language)
     frame = economics.to_frame()
     column = "money_lost_yearly_equivalent" if per_year else "money_lost"
@@ -204,6 +210,7 @@ def plot_value_vs_cost(
     cx_economics.core.exceptions.CxDataError: `plot_value_vs_cost` draws one panel per channel;
     call it without `ax`
     """
+    _require_result(economics, "ChannelEconomics", "plot_value_vs_cost", "channel_economics(...)")
     if ax is not None:
         raise CxDataError("`plot_value_vs_cost` draws one panel per channel; call it without `ax`")
     language = check_language(language)

@@ -13,7 +13,7 @@ from cx_economics.presentation.formatting import (
     format_nps,
     label,
 )
-from cx_economics.presentation.plots._common import _figure_and_axes, _group_label
+from cx_economics.presentation.plots._common import _figure_and_axes, _group_label, _require_result
 from cx_economics.presentation.style import ACCENT, CHART_INCHES, MUTED, use_house_style
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ def plot_nps(table: NpsTable, *, ax: Axes | None = None, language: Language = "e
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['phone', 'chat']
     """
+    _require_result(table, "NpsTable", "plot_nps", "nps(..., by=...)")
     language = check_language(language)
     ranked = table.ranked()
     keys = [tuple(str(v) for v in row) for row in ranked[list(table.group_columns)].to_numpy()]

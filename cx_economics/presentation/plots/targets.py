@@ -17,7 +17,7 @@ from cx_economics.presentation.formatting import (
     format_nps,
     label,
 )
-from cx_economics.presentation.plots._common import _figure_and_axes, _money_axis
+from cx_economics.presentation.plots._common import _figure_and_axes, _money_axis, _require_result
 from cx_economics.presentation.style import (
     ACCENT,
     CHART_INCHES,
@@ -82,6 +82,7 @@ def plot_targets(
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
     ['phone']
     """
+    _require_result(comparison, "TargetComparison", "plot_targets", "compare_targets(...)")
     language = check_language(language)
     channels = comparison.channels
     today = comparison.nps_today
@@ -290,6 +291,7 @@ def plot_net_value_by_nps(
     >>> fig.axes[0].get_legend().get_texts()[0].get_text()
     'phone'
     """
+    _require_result(targets, "ValueTargets", "plot_net_value_by_nps", "value_based_targets(...)")
     language = check_language(language)
     with use_house_style():
         figure, ax = _figure_and_axes(ax)
@@ -374,6 +376,9 @@ def plot_budget_allocation(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2]
     ['chat', 'web']
     """
+    _require_result(
+        allocation, "BudgetAllocation", "plot_budget_allocation", "allocate_budget(...)"
+    )
     language = check_language(language)
     currency = allocation.currency
     with use_house_style():
@@ -479,6 +484,7 @@ def plot_scorecard(
     >>> fig.axes[0].get_title(loc="left")
     'NPS so far against target: phone'
     """
+    _require_result(cards, "Scorecards", "plot_scorecard", "scorecards(...)")
     language = check_language(language)
     rows, name = _unit_rows(cards, unit)
     dates = rows["date"].to_numpy(dtype="datetime64[ns]")

@@ -12,6 +12,7 @@ from cx_economics.presentation.plots._common import (
     _group_bars,
     _group_label,
     _money_axis,
+    _require_result,
 )
 from cx_economics.presentation.style import use_house_style
 
@@ -62,6 +63,7 @@ def plot_lifetime_values(
     >>> plot_lifetime_values(values, language="fi").axes[0].get_title(loc="left")
     'Asiakkuuden arvo NPS-ryhmittäin'
     """
+    _require_result(values, "LifetimeValues", "plot_lifetime_values", "value_by_band(...)")
     language = check_language(language)
     currency = values.currency
     with use_house_style():
